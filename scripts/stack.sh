@@ -40,7 +40,7 @@ kafka_up() {
   cat > "$KAFKA_DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
 listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
 advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
@@ -99,6 +99,11 @@ postgres_up() {
     pg_isready -q -h "$PGHOST" -p "$PGPORT" || die "PostgreSQL is not reachable at $PGHOST:$PGPORT: start it or set DATABASE_URL"
   fi
   node "$ROOT/tools/stack/create-databases.mjs"
+  mkdir -p "$STATE_DIR/secrets"; chmod 700 "$STATE_DIR/secrets"
+  if [ ! -s "$STATE_DIR/secrets/identity-hash-key" ]; then
+    # Key of the identifier hashes in intake: random per checkout, never committed.
+    (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(32).toString("hex"))' > "$STATE_DIR/secrets/identity-hash-key")
+  fi
 }
 
 # ---------------------------------------------------------------- SoftHSM2
@@ -121,7 +126,10 @@ hsm_up() {
     (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("hex"))' > "$HSM_PIN_FILE")
     (umask 077; node -e 'process.stdout.write(require("crypto").randomBytes(12).toString("hex"))' > "$HSM_SO_PIN_FILE")
   fi
-  if ! softhsm2-util --show-slots 2>/dev/null | grep -q "Label:.*$HSM_TOKEN_LABEL"; then
+  # Capture first: with pipefail, `grep -q` closing the pipe early can fail the pipeline and
+  # re-initialise a second token with the same label.
+  local slots; slots="$(softhsm2-util --show-slots 2>/dev/null || true)"
+  if ! grep -Eq "Label:[[:space:]]+$HSM_TOKEN_LABEL[[:space:]]*$" <<<"$slots"; then
     log "initialising SoftHSM token '$HSM_TOKEN_LABEL'"
     softhsm2-util --init-token --free --label "$HSM_TOKEN_LABEL" \
       --so-pin "$(cat "$HSM_SO_PIN_FILE")" --pin "$(cat "$HSM_PIN_FILE")" >/dev/null

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { baseServiceEnv, env, loadConfig } from '@bhyt/config';
+import { Services } from '@bhyt/contracts';
+
+const schema = baseServiceEnv.extend({
+  HTTP_PORT: env.port(Services.gatewaySync.port),
+  GATEWAY_URL: z.string().url(),
+  GATEWAY_ENDPOINT_FAMILY: z.enum(['4750', '3176']).default('4750'),
+  /** Submission window after the encounter end; 24 h by default, 3 h under the draft rule. */
+  GATEWAY_WINDOW_HOURS: z.coerce.number().positive().default(24),
+  GATEWAY_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),
+  GATEWAY_CONCURRENCY: env.int(16, 1),
+  GATEWAY_CONCURRENCY_PER_FACILITY: env.int(8, 1),
+  GATEWAY_TIMEOUT_MS: env.int(30000, 100),
+  GATEWAY_BACKOFF_BASE_MS: env.int(1000, 10),
+  GATEWAY_BACKOFF_MAX_MS: env.int(300000, 100),
+  GATEWAY_CIRCUIT_THRESHOLD: env.int(8, 1),
+  GATEWAY_CIRCUIT_OPEN_MS: env.int(15000, 100),
+  /** Only for the simulator: lets gateway-sync reconcile and read asynchronous results. */
+  GATEWAY_SIMULATOR_ADMIN_URL: z.string().url().optional(),
+  GATEWAY_RESULT_POLL_MS: env.int(2000, 100),
+});
+
+export const loadGatewaySyncConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig('gateway-sync', schema, source);
+export type GatewaySyncConfig = ReturnType<typeof loadGatewaySyncConfig>;

@@ -1,0 +1,58 @@
+import { startTracing } from '@bhyt/service-kit';
+startTracing('gateway-sync');
+
+import { Topics } from '@bhyt/contracts';
+import { GatewayClient, secretSourceAccountResolver } from '@bhyt/gateway-client';
+import { bootstrapService, ServiceRuntime } from '@bhyt/service-kit';
+import { deadlinePolicy } from '@bhyt/submission-policy';
+import { readSecret } from '@bhyt/config';
+import { loadGatewaySyncConfig } from './config';
+import { DeadlineMonitor } from './deadline-monitor';
+import { Submissions1700000000400 } from './migrations/1700000000400-submissions';
+import { OperatorController } from './operator.controller';
+import { ResultPoller } from './result-poller';
+import { SubmissionScheduler } from './scheduler';
+import { claimSignedHandler } from './submission-intake';
+import { SCHEDULER } from './tokens';
+
+async function main() {
+  const config = loadGatewaySyncConfig();
+  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: [Submissions1700000000400], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const policy = deadlinePolicy(config.GATEWAY_WINDOW_HOURS, config.GATEWAY_AT_RISK_FRACTION);
+  const client = new GatewayClient({
+    baseUrl: config.GATEWAY_URL,
+    endpointFamily: config.GATEWAY_ENDPOINT_FAMILY,
+    totalTimeoutMs: config.GATEWAY_TIMEOUT_MS,
+    // Per-facility accounts from secrets (BHYT_GATEWAY_<facility>_USERNAME / _PASSWORD_MD5); no default account.
+    accounts: secretSourceAccountResolver({ get: (name) => readSecret(name) }),
+    logger: { info: (o, m) => runtime.logger.info(o, m), warn: (o, m) => runtime.logger.warn(o, m) },
+    ...(config.GATEWAY_SIMULATOR_ADMIN_URL ? { simulatorAdminBaseUrl: config.GATEWAY_SIMULATOR_ADMIN_URL } : {}),
+  });
+  const scheduler = new SubmissionScheduler(runtime, client, config);
+  const monitor = new DeadlineMonitor(runtime, policy);
+  const poller = config.GATEWAY_SIMULATOR_ADMIN_URL ? new ResultPoller(runtime, config.GATEWAY_SIMULATOR_ADMIN_URL, config.GATEWAY_RESULT_POLL_MS) : undefined;
+  await bootstrapService({
+    runtime,
+    port: config.HTTP_PORT,
+    host: config.HTTP_HOST,
+    module: { controllers: [OperatorController], providers: [{ provide: SCHEDULER, useValue: scheduler }] },
+    openApi: { title: 'Gateway sync — operator API', description: 'Claims on their way to the BHYT gateway' },
+    afterStart: async () => {
+      await scheduler.recoverAfterCrash();
+      scheduler.start();
+      monitor.start();
+      poller?.start();
+      await runtime.consume({ name: 'claims', topics: [Topics.claimSigned.name], handler: claimSignedHandler(runtime, policy, () => scheduler.notify()), concurrency: 6 });
+    },
+    beforeStop: async () => {
+      monitor.stop();
+      poller?.stop();
+      await scheduler.stop();
+    },
+  });
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

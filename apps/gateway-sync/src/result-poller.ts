@@ -1,0 +1,81 @@
+import { ClaimAccepted, ClaimRejected, Topics } from '@bhyt/contracts';
+import { createEvent } from '@bhyt/messaging';
+import { enqueueOutbox } from '@bhyt/persistence';
+import { ServiceRuntime } from '@bhyt/service-kit';
+
+interface AsyncResult {
+  status: string;
+  errors?: Array<{ code?: string; message?: string; table?: string; field?: string; row?: number }>;
+}
+
+/**
+ * Turns the gateway's asynchronous validation results into claim.accepted / claim.rejected.
+ * The real gateway shows these results only on its portal (no API is confirmed, spec §4.4);
+ * the simulator exposes them at /admin/results/:maGiaoDich. Without GATEWAY_SIMULATOR_ADMIN_URL
+ * this poller is off and claims stay SUBMITTED (received) — documented in the runbook.
+ */
+export class ResultPoller {
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly adminUrl: string,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick().catch(() => undefined), this.intervalMs);
+  }
+
+  async tick(): Promise<number> {
+    if (this.busy) return 0;
+    this.busy = true;
+    try {
+      const rows: Array<{ id: string; facility_code: string; ma_lk: string; version: number; ma_giao_dich: string }> = await this.runtime.ds.query(
+        `SELECT id, facility_code, ma_lk, version, ma_giao_dich FROM submissions
+         WHERE status = 'SUBMITTED' AND (result_checked_at IS NULL OR result_checked_at < now() - interval '1 second')
+         ORDER BY received_at LIMIT 200`,
+      );
+      let done = 0;
+      for (const r of rows) {
+        const res = await fetch(`${this.adminUrl}/admin/results/${encodeURIComponent(r.ma_giao_dich)}`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+        if (!res?.ok) continue;
+        const body = (await res.json()) as AsyncResult;
+        if (body.status !== 'processed') {
+          await this.runtime.ds.query(`UPDATE submissions SET result_checked_at = now() WHERE id = $1`, [r.id]);
+          continue;
+        }
+        const errors = body.errors ?? [];
+        await this.runtime.ds.transaction(async (m) => {
+          const updated = await m.query(`UPDATE submissions SET status = $2, result_checked_at = now(), updated_at = now() WHERE id = $1 AND status = 'SUBMITTED' RETURNING id`, [r.id, errors.length ? 'REJECTED' : 'ACCEPTED']);
+          if ((updated[0] as unknown[]).length === 0) return;
+          if (errors.length === 0) {
+            const payload: ClaimAccepted = { facilityCode: r.facility_code, maLk: r.ma_lk, version: r.version, maGiaoDich: r.ma_giao_dich, acceptedAt: new Date().toISOString() };
+            await enqueueOutbox(m, [createEvent(Topics.claimAccepted.name, { facilityCode: r.facility_code, key: r.ma_lk, payload }).message]);
+          } else {
+            const payload: ClaimRejected = {
+              facilityCode: r.facility_code,
+              maLk: r.ma_lk,
+              version: r.version,
+              stage: 'gateway',
+              maGiaoDich: r.ma_giao_dich,
+              codes: errors.map((e) => ({ code: e.code ?? 'VALIDATION', message: e.message ?? 'validation error', ...(e.table || e.field ? { path: [e.table, e.row, e.field].filter((x) => x !== undefined).join('/') } : {}) })),
+              rejectedAt: new Date().toISOString(),
+            };
+            await m.query(`UPDATE submissions SET last_code = $2, last_error = $3 WHERE id = $1`, [r.id, payload.codes[0]!.code, payload.codes.map((c) => c.message).join('; ').slice(0, 1000)]);
+            await enqueueOutbox(m, [createEvent(Topics.claimRejected.name, { facilityCode: r.facility_code, key: r.ma_lk, payload }).message]);
+          }
+        });
+        done++;
+      }
+      return done;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

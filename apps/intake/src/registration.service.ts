@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHmac, randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { Topics, VisitRegistered } from '@bhyt/contracts';
+import { createEvent } from '@bhyt/messaging';
+import { enqueueOutbox } from '@bhyt/persistence';
+import { DomainError, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
+import { checkIdentifier } from './identifier-check';
+import { RegisterVisitRequest } from './registration.schema';
+import { INTAKE_CONFIG } from './tokens';
+import type { IntakeConfig } from './config';
+
+export interface RegisteredVisit {
+  visitId: string;
+  maLk: string;
+  patientRef: string;
+  facilityCode: string;
+  cardCheck: VisitRegistered['cardCheck'];
+  duplicate: boolean;
+}
+
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
+  ) {}
+
+  private hash(type: string, value: string): string {
+    return createHmac('sha256', this.config.identityKey).update(`${type}:${value}`).digest('hex');
+  }
+
+  /**
+   * Registers a visit: resolves the patient identity by identifier, creates the visit with a
+   * new MA_LK and writes intake.registered to the outbox, all in one transaction.
+   */
+  async register(facilityCode: string, req: RegisterVisitRequest): Promise<RegisteredVisit> {
+    const checked = checkIdentifier(req);
+    if (checked.errors.length) throw new ValidationFailed(checked.errors);
+    if (!this.runtime.facilities.has(facilityCode)) {
+      throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${facilityCode} is not registered on this platform`);
+    }
+    return this.runtime.ds.transaction(async (m) => {
+      const existing = await m.query(
+        `SELECT visit_id, ma_lk, patient_ref, card_check FROM visits WHERE facility_code = $1 AND request_id = $2`,
+        [facilityCode, req.requestId],
+      );
+      if (existing.length) {
+        const v = existing[0];
+        return { visitId: v.visit_id, maLk: v.ma_lk, patientRef: v.patient_ref, facilityCode, cardCheck: v.card_check, duplicate: true };
+      }
+      const patientRef = await this.resolvePatient(m, req, checked.citizenId);
+      const registeredAt = req.registeredAt ? new Date(req.registeredAt) : new Date();
+      const [{ seq }] = await m.query(`SELECT nextval('ma_lk_seq')::text AS seq`);
+      const maLk = buildMaLk(facilityCode, registeredAt, seq);
+      const visitId = randomUUID();
+      const insured = req.insuranceCard !== undefined;
+      // Card validity is checked against the gateway later (KQNhanLichSuKCB2024); a down
+      // gateway never blocks reception (regulation: keep treating, re-check later).
+      const cardCheck: VisitRegistered['cardCheck'] = insured ? 'PENDING' : 'NOT_APPLICABLE';
+      const maBn = req.maBn ?? `BN${patientRef.slice(0, 8).toUpperCase()}`;
+      await m.query(
+        `INSERT INTO visits (visit_id, facility_code, ma_lk, ma_bn, patient_ref, care_type, identifier_type, insured, card_number, card_check, registered_at, request_id)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
+        [visitId, facilityCode, maLk, maBn, patientRef, req.careType, req.identifier.type, insured, req.insuranceCard?.number ?? null, cardCheck, registeredAt, req.requestId],
+      );
+      const payload: VisitRegistered = {
+        visitId,
+        facilityCode,
+        maLk,
+        careType: req.careType,
+        identifierType: req.identifier.type,
+        insured,
+        cardCheck,
+        registeredAt: registeredAt.toISOString(),
+        patient: {
+          patientRef,
+          maBn,
+          fullName: req.patient.fullName,
+          birthDate: req.patient.birthDate.length === 8 ? `${req.patient.birthDate}0000` : req.patient.birthDate,
+          sex: req.patient.sex,
+          ...(checked.citizenId ? { citizenId: checked.citizenId } : {}),
+          ...(req.insuranceCard ? { insuranceCard: req.insuranceCard } : {}),
+          ...(req.patient.address ? { address: req.patient.address } : {}),
+        },
+      };
+      const { message } = createEvent(Topics.intakeRegistered.name, { facilityCode, key: maLk, payload });
+      await enqueueOutbox(m, [message]);
+      return { visitId, maLk, patientRef, facilityCode, cardCheck, duplicate: false };
+    });
+  }
+
+  private async resolvePatient(m: EntityManager, req: RegisterVisitRequest, citizenId: string | undefined): Promise<string> {
+    const keys = [{ type: req.identifier.type === 'VNEID_QR' || req.identifier.type === 'PERSONAL_ID' ? 'CCCD' : req.identifier.type, value: citizenId ?? req.identifier.value }];
+    if (req.insuranceCard) keys.push({ type: 'BHYT_CARD', value: req.insuranceCard.number });
+    if (citizenId) keys.push({ type: 'CCCD', value: citizenId });
+    const hashes = [...new Set(keys.map((k) => this.hash(k.type, k.value)))];
+    const found: Array<{ patient_ref: string }> = await m.query(
+      `SELECT DISTINCT patient_ref FROM patient_identifiers WHERE identifier_hash = ANY($1::text[])`,
+      [hashes],
+    );
+    const patientRef = found[0]?.patient_ref ?? randomUUID();
+    if (!found.length) {
+      await m.query(
+        `INSERT INTO patients (patient_ref, full_name, birth_date, sex, address, citizen_id) VALUES ($1,$2,$3,$4,$5,$6)`,
+        [patientRef, req.patient.fullName, req.patient.birthDate, req.patient.sex, req.patient.address ?? null, citizenId ?? null],
+      );
+    }
+    for (const h of hashes) {
+      await m.query(
+        `INSERT INTO patient_identifiers (identifier_hash, patient_ref, identifier_type) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`,
+        [h, patientRef, req.identifier.type],
+      );
+    }
+    return patientRef;
+  }
+}
+
+/** MA_LK: unique per episode, stable across corrections; facility + period + sequence. */
+export function buildMaLk(facilityCode: string, at: Date, seq: string): string {
+  const y = at.getUTCFullYear();
+  const mo = String(at.getUTCMonth() + 1).padStart(2, '0');
+  return `${facilityCode}_${y}_${mo}_${seq.padStart(7, '0')}`;
+}

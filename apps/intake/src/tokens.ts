@@ -1,0 +1,1 @@
+export const INTAKE_CONFIG = Symbol('IntakeConfig');

@@ -1,0 +1,77 @@
+import { EntityManager } from 'typeorm';
+import { parseEvent, Topics } from '@bhyt/contracts';
+import { ReceivedMessage } from '@bhyt/messaging';
+import { claimInbox } from '@bhyt/persistence';
+import { ServiceRuntime } from '@bhyt/service-kit';
+
+export const PROJECTED_TOPICS = [
+  Topics.intakeRegistered.name,
+  Topics.encounterClosed.name,
+  Topics.claimSigned.name,
+  Topics.claimSubmitted.name,
+  Topics.claimAccepted.name,
+  Topics.claimRejected.name,
+  Topics.claimDeadlineAtRisk.name,
+  Topics.claimDeadlineMissed.name,
+  Topics.healthBookRead.name,
+] as const;
+
+const upsertFact = (m: EntityManager, facility: string, maLk: string, version: number, set: Record<string, unknown>) => {
+  const cols = Object.keys(set);
+  const params = [facility, maLk, version, ...Object.values(set)];
+  return m.query(
+    `INSERT INTO claim_facts (facility_code, ma_lk, version, ${cols.join(', ')}) VALUES ($1, $2, $3, ${cols.map((_, i) => `$${i + 4}`).join(', ')})
+     ON CONFLICT (facility_code, ma_lk, version) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+    params,
+  );
+};
+
+/** Folds every platform event into the reporting projections (idempotent through the inbox). */
+export function projectionHandler(runtime: ServiceRuntime) {
+  const group = 'bhyt-reporting-projections';
+  return async (message: ReceivedMessage): Promise<void> => {
+    const topic = message.topic as (typeof PROJECTED_TOPICS)[number];
+    const event = parseEvent(topic, message.value);
+    await runtime.ds.transaction(async (m) => {
+      if (!(await claimInbox(m, group, event.eventId, topic))) return;
+      const p = event.payload as unknown as Record<string, never>;
+      switch (topic) {
+        case Topics.intakeRegistered.name: {
+          const e = parseEvent(topic, message.value).payload;
+          await m.query(
+            `INSERT INTO registrations (visit_id, facility_code, ma_lk, identifier_type, care_type, insured, registered_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
+            [e.visitId, e.facilityCode, e.maLk, e.identifierType, e.careType, e.insured, e.registeredAt],
+          );
+          break;
+        }
+        case Topics.encounterClosed.name:
+          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { care_type: p['careType'], insured: p['insured'], encounter_end: p['encounterEnd'], closed_at: p['closedAt'] });
+          break;
+        case Topics.claimSigned.name:
+          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { signed_at: p['signedAt'], encounter_end: p['encounterEnd'] });
+          break;
+        case Topics.claimSubmitted.name:
+          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { submitted_at: p['receivedAt'], deadline: p['deadline'], on_time: p['onTime'], ma_giao_dich: p['maGiaoDich'] });
+          break;
+        case Topics.claimAccepted.name:
+          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { accepted_at: p['acceptedAt'] });
+          break;
+        case Topics.claimRejected.name:
+          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
+            rejected_at: p['rejectedAt'],
+            reject_codes: (p['codes'] as unknown as Array<{ code: string }>).map((c) => c.code),
+          });
+          break;
+        case Topics.claimDeadlineAtRisk.name:
+          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { at_risk_at: p['observedAt'], deadline: p['deadline'] });
+          break;
+        case Topics.claimDeadlineMissed.name:
+          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { missed_at: p['observedAt'], deadline: p['deadline'] });
+          break;
+        case Topics.healthBookRead.name:
+          await m.query(`INSERT INTO health_book_reads (facility_code, reader_role, purpose, read_at) VALUES ($1,$2,$3,$4)`, [p['facilityCode'], p['readerRole'], p['purpose'], p['readAt']]);
+          break;
+      }
+    });
+  };
+}

@@ -1,0 +1,63 @@
+import { ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
+import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
+import { inSpan, Metrics } from '@bhyt/observability';
+import { claimInbox, enqueueOutbox } from '@bhyt/persistence';
+import { ServiceRuntime } from '@bhyt/service-kit';
+import { FacilityKeyStore, isSigningError, signXmlDocument, SigningErrorCode } from '@bhyt/signing';
+import { buildEnvelope } from '@bhyt/xml130';
+
+/** Failures that no retry can fix: dead-lettered with the code, re-driven by an operator. */
+const PERMANENT: SigningErrorCode[] = ['NO_KEY_FOR_FACILITY', 'NO_CERTIFICATE', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_CHAIN_INVALID', 'NOT_CANONICAL', 'INVALID_XML', 'BAD_INPUT'];
+
+/** NGAYLAP: the file date, yyyyMMdd in Vietnam time. */
+export function ngayLap(at: Date): string {
+  const vn = new Date(at.getTime() + 7 * 3600_000);
+  return vn.toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/**
+ * encounter.closed → GIAMDINHHS envelope (XML library) → XMLDSig signed in the HSM →
+ * signed_claims row + claim.signed in the outbox, in one transaction.
+ */
+export function signClaimHandler(runtime: ServiceRuntime, keys: FacilityKeyStore) {
+  const group = 'bhyt-signer-claims';
+  return async (message: ReceivedMessage): Promise<void> => {
+    const event = parseEvent(Topics.encounterClosed.name, message.value);
+    const c = event.payload;
+    if (!runtime.facilities.has(c.facilityCode)) throw new PoisonMessageError('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
+    const done = await runtime.ds.query(`SELECT 1 FROM signed_claims WHERE facility_code = $1 AND ma_lk = $2 AND version = $3`, [c.facilityCode, c.maLk, c.version]);
+    if (done.length) return; // signed before (redelivery); claim.signed was written then
+    const envelope = buildEnvelope({ facilityCode: c.facilityCode, ngayLap: ngayLap(new Date(c.closedAt)), files: c.tables });
+    let signed;
+    try {
+      const signer = await keys.signerFor(c.facilityCode);
+      const timer = Metrics.hsmSignSeconds().startTimer({ facility: c.facilityCode });
+      signed = await inSpan('hsm sign', { 'bhyt.facility': c.facilityCode, 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version }, () => signXmlDocument(envelope, signer));
+      timer();
+    } catch (err) {
+      if (isSigningError(err) && PERMANENT.includes(err.code)) throw new PoisonMessageError(err.code, err.message);
+      throw err; // HSM unavailable: retried, the message waits
+    }
+    await runtime.ds.transaction(async (m) => {
+      if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
+      const inserted = await m.query(
+        `INSERT INTO signed_claims (facility_code, ma_lk, version, document_sha256, certificate_sha256, key_id, signed_xml)
+         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING 1`,
+        [c.facilityCode, c.maLk, c.version, signed.documentSha256, signed.certificateSha256, signed.keyId, signed.signedXml],
+      );
+      if (inserted.length === 0) return;
+      const payload: ClaimSigned = {
+        facilityCode: c.facilityCode,
+        maLk: c.maLk,
+        version: c.version,
+        careType: c.careType,
+        encounterEnd: c.encounterEnd,
+        signedAt: new Date().toISOString(),
+        documentSha256: signed.documentSha256,
+        certificateSha256: signed.certificateSha256,
+        signedXmlBase64: Buffer.from(signed.signedXml, 'utf8').toString('base64'),
+      };
+      await enqueueOutbox(m, [createEvent(Topics.claimSigned.name, { facilityCode: c.facilityCode, key: c.maLk, payload }).message]);
+    });
+  };
+}

@@ -1,0 +1,3 @@
+export * from './ward-events';
+export * from './draft';
+export * from './decompose';

@@ -1,0 +1,191 @@
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { context } from '@opentelemetry/api';
+import { EventContractError, Headers } from '@bhyt/contracts';
+import { extractTraceContext, inSpan, Logger, Metrics, scrubText, SpanKind } from '@bhyt/observability';
+import { PoisonMessageError } from './errors';
+import { EventPublisher } from './publisher';
+
+export interface ReceivedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export type MessageHandler = (message: ReceivedMessage) => Promise<void>;
+
+export interface ConsumerOptions {
+  groupId: string;
+  topics: string[];
+  handler: MessageHandler;
+  deadLetterTopic: string;
+  /** Partitions processed in parallel (ordering is kept within a partition). */
+  concurrency?: number;
+  /** Backoff for transient failures: the message is retried, never skipped. */
+  retry?: { initialMs: number; maxMs: number };
+}
+
+const headerString = (h: IHeaders | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return out;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Consumes with manual offset commits: an offset is committed only after its message was
+ * handled (its state change and outbox rows committed in PostgreSQL) or dead-lettered. A
+ * crash between the two re-delivers the message; handlers are idempotent through the inbox.
+ */
+export class EventConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+  private stopping = false;
+  private connected = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly publisher: EventPublisher,
+    private readonly options: ConsumerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      maxWaitTimeInMs: 100,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.logger.error({ groupId: options.groupId, error: e.payload.error }, 'consumer crashed; kafkajs restarts it');
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.running && this.connected;
+  }
+
+  async start(): Promise<void> {
+    await this.publisher.connect();
+    await this.consumer.connect();
+    this.connected = true;
+    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.options.concurrency ?? 3,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+    let last: string | undefined;
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping) break;
+      const done = await this.processWithRetry(batch.topic, batch.partition, message, heartbeat);
+      if (!done) break; // shutting down: leave the offset uncommitted
+      resolveOffset(message.offset);
+      last = message.offset;
+      await heartbeat();
+    }
+    if (last !== undefined) {
+      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      Metrics.consumerLag().set({ topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  /** @returns false when the consumer is stopping and the message was not finished. */
+  private async processWithRetry(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<boolean> {
+    const retry = this.options.retry ?? { initialMs: 200, maxMs: 30000 };
+    const received: ReceivedMessage = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key ? message.key.toString() : null,
+      value: message.value,
+      headers: headerString(message.headers),
+    };
+    const parent = extractTraceContext(received.headers);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await context.with(parent, () =>
+          inSpan(
+            `${topic} process`,
+            {
+              'messaging.system': 'kafka',
+              'messaging.operation': 'process',
+              'messaging.destination.name': topic,
+              'messaging.kafka.consumer.group': this.options.groupId,
+              'messaging.kafka.destination.partition': partition,
+              'messaging.kafka.message.offset': Number(message.offset),
+              'bhyt.facility': received.headers[Headers.facility] ?? '',
+            },
+            () => this.options.handler(received),
+            { kind: SpanKind.CONSUMER, parent },
+          ),
+        );
+        Metrics.messagesConsumed().inc({ topic, outcome: 'processed' });
+        return true;
+      } catch (err) {
+        if (err instanceof PoisonMessageError || err instanceof EventContractError) {
+          await this.deadLetter(received, err.code, err.message);
+          Metrics.messagesConsumed().inc({ topic, outcome: 'dead-lettered' });
+          return true;
+        }
+        if (this.stopping) return false;
+        const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt, 10));
+        this.logger.warn(
+          { topic, partition, offset: message.offset, attempt, delayMs: delay, error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err) },
+          'handler failed; retrying the same message',
+        );
+        Metrics.messagesConsumed().inc({ topic, outcome: 'retried' });
+        const until = Date.now() + delay;
+        while (Date.now() < until) {
+          if (this.stopping) return false;
+          await sleep(Math.min(1000, until - Date.now()));
+          await heartbeat().catch(() => undefined);
+        }
+      }
+    }
+  }
+
+  private async deadLetter(message: ReceivedMessage, code: string, reason: string): Promise<void> {
+    Metrics.deadLettered().inc({ topic: message.topic, reason: code });
+    this.logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset, code, reason: scrubText(reason) }, 'message dead-lettered');
+    await this.publisher.send([
+      {
+        topic: this.options.deadLetterTopic,
+        key: message.key ?? `${message.topic}:${message.partition}:${message.offset}`,
+        value: message.value ?? Buffer.alloc(0),
+        headers: {
+          ...message.headers,
+          [Headers.dlqReasonCode]: code,
+          [Headers.dlqReason]: scrubText(reason).slice(0, 2000),
+          [Headers.dlqSourceTopic]: message.topic,
+          [Headers.dlqSourcePartition]: String(message.partition),
+          [Headers.dlqSourceOffset]: message.offset,
+          [Headers.dlqConsumerGroup]: this.options.groupId,
+          [Headers.dlqFailedAt]: new Date().toISOString(),
+        },
+      },
+    ]);
+  }
+
+  /** Stops fetching, lets the in-flight message finish, commits, leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.connected) {
+      this.connected = false;
+      await this.consumer.disconnect();
+    }
+    this.running = false;
+  }
+}

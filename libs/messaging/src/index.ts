@@ -1,0 +1,5 @@
+export * from './kafka';
+export * from './errors';
+export * from './publisher';
+export * from './consumer';
+export * from './envelope';

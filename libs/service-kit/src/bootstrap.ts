@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { INestApplication, LoggerService, ModuleMetadata, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from '@bhyt/observability';
+import { PlatformModule } from './platform.module';
+import { ServiceRuntime } from './runtime';
+import { stopTracing } from './tracing';
+import { HttpErrorFilter } from './http-errors';
+
+class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string) { this.logger.info({ context }, String(message)); }
+  error(message: unknown, trace?: string, context?: string) { this.logger.error({ context, trace }, String(message)); }
+  warn(message: unknown, context?: string) { this.logger.warn({ context }, String(message)); }
+  debug(message: unknown, context?: string) { this.logger.debug({ context }, String(message)); }
+  verbose(message: unknown, context?: string) { this.logger.trace({ context }, String(message)); }
+}
+
+export interface BootstrapOptions {
+  runtime: ServiceRuntime;
+  port: number;
+  host?: string;
+  /** The service's own controllers and providers. */
+  module: ModuleMetadata;
+  /** Work to do once the runtime is up (start consumers, schedulers). */
+  afterStart?: (app: INestApplication) => Promise<void>;
+  /** Work to stop before the runtime stops (schedulers). */
+  beforeStop?: () => Promise<void>;
+  openApi?: { title: string; description: string };
+}
+
+/**
+ * Starts one service: runtime (database + migrations, producer, outbox relay), HTTP (health,
+ * metrics, the service's API), then consumers. SIGTERM/SIGINT stop it gracefully.
+ */
+export async function bootstrapService(options: BootstrapOptions): Promise<INestApplication> {
+  const { runtime } = options;
+  const logger = runtime.logger;
+  process.on('unhandledRejection', (reason) => logger.error({ error: reason }, 'unhandled rejection'));
+  await runtime.start();
+
+  @Module({ imports: [PlatformModule.forRuntime(runtime), ...(options.module.imports ?? [])], controllers: options.module.controllers ?? [], providers: options.module.providers ?? [] })
+  class ServiceModule {}
+
+  const app = await NestFactory.create(ServiceModule, { logger: new PinoNestLogger(logger), bufferLogs: false });
+  app.useGlobalFilters(new HttpErrorFilter(logger));
+  app.enableShutdownHooks([]); // we handle signals ourselves to order the shutdown
+  if (options.openApi) {
+    const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
+    SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
+  }
+  await app.listen(options.port, options.host ?? '127.0.0.1');
+  await options.afterStart?.(app);
+  logger.info({ port: options.port }, `${runtime.name} started`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutdown requested');
+    const force = setTimeout(() => process.exit(1), 25000);
+    force.unref();
+    try {
+      await options.beforeStop?.();
+      await runtime.stop();
+      await app.close();
+      await stopTracing();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return app;
+}

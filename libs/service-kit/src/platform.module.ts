@@ -1,0 +1,43 @@
+import { Controller, DynamicModule, Get, Global, Inject, Module, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { metricsRegistry } from '@bhyt/observability';
+import { ServiceRuntime } from './runtime';
+
+export const RUNTIME = Symbol('ServiceRuntime');
+
+@Controller()
+class HealthController {
+  constructor(@Inject(RUNTIME) private readonly runtime: ServiceRuntime) {}
+
+  /** Liveness: the process answers. Never depends on other systems (no restart storms). */
+  @Get('health/live')
+  live() {
+    return { status: 'ok', service: this.runtime.name };
+  }
+
+  /** Readiness: database, Kafka and (for the signer) the HSM are reachable. */
+  @Get('health/ready')
+  async ready(@Res() res: Response) {
+    const r = await this.runtime.readiness();
+    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not-ready', service: this.runtime.name, checks: r.checks });
+  }
+
+  @Get('metrics')
+  async metrics(@Res() res: Response) {
+    res.setHeader('Content-Type', metricsRegistry.contentType);
+    res.send(await metricsRegistry.metrics());
+  }
+}
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRuntime(runtime: ServiceRuntime): DynamicModule {
+    return {
+      module: PlatformModule,
+      controllers: [HealthController],
+      providers: [{ provide: RUNTIME, useValue: runtime }, { provide: ServiceRuntime, useValue: runtime }],
+      exports: [RUNTIME, ServiceRuntime],
+    };
+  }
+}

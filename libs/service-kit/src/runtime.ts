@@ -1,0 +1,117 @@
+import { DataSource, MigrationInterface } from 'typeorm';
+import { Kafka } from 'kafkajs';
+import { Services, ServiceKey, Topics } from '@bhyt/contracts';
+import { createKafka, EventConsumer, EventPublisher, kafkaConnectionFromEnv, MessageHandler } from '@bhyt/messaging';
+import { createLogger, initMetrics, Logger } from '@bhyt/observability';
+import { FacilityRegistry, loadFacilityRegistry } from '@bhyt/facilities';
+import { databaseReachable, OutboxInboxMigration1700000000000, OutboxRelay, openDatabase } from '@bhyt/persistence';
+
+export interface ConsumerSpec {
+  /** Consumer group suffix: the group is `bhyt-<service>-<name>`. */
+  name: string;
+  topics: string[];
+  handler: MessageHandler;
+  concurrency?: number;
+}
+
+export type ReadinessCheck = () => Promise<boolean>;
+
+export interface RuntimeOptions {
+  service: ServiceKey;
+  migrations: Array<new () => MigrationInterface>;
+  databaseUrl: string;
+  /** Overrides the database name (tests use a scratch database). */
+  database?: string;
+  poolSize?: number;
+}
+
+/**
+ * Everything a service holds that has to be started and stopped in order: the database,
+ * the Kafka producer, the outbox relay and the consumers. Shutdown order: stop consuming
+ * (in-flight messages finish, offsets commit) → flush the outbox → disconnect the producer →
+ * close the pool.
+ */
+export class ServiceRuntime {
+  readonly logger: Logger;
+  readonly kafka: Kafka;
+  readonly publisher: EventPublisher;
+  readonly name: string;
+  /** The facilities this platform serves; every request and message is scoped to one. */
+  readonly facilities: FacilityRegistry;
+  ds!: DataSource;
+  relay!: OutboxRelay;
+  private readonly consumers: EventConsumer[] = [];
+  private readonly checks = new Map<string, ReadinessCheck>();
+  private stopped = false;
+
+  constructor(readonly options: RuntimeOptions) {
+    this.name = Services[options.service].name;
+    this.logger = createLogger(this.name);
+    initMetrics(this.name);
+    this.kafka = createKafka(kafkaConnectionFromEnv(`bhyt-${this.name}`), this.logger);
+    this.publisher = new EventPublisher(this.kafka);
+    this.facilities = loadFacilityRegistry();
+  }
+
+  get database(): string {
+    return this.options.database ?? Services[this.options.service].database;
+  }
+
+  async start(): Promise<void> {
+    this.ds = await openDatabase({
+      url: this.options.databaseUrl,
+      database: this.database,
+      migrations: [OutboxInboxMigration1700000000000, ...this.options.migrations],
+      applicationName: `bhyt-${this.name}`,
+      poolSize: this.options.poolSize ?? 10,
+    });
+    await this.publisher.connect();
+    this.relay = new OutboxRelay(this.ds, this.publisher, this.logger, { url: this.options.databaseUrl, database: this.database });
+    await this.relay.start();
+    this.addReadinessCheck('database', () => databaseReachable(this.ds));
+    this.addReadinessCheck('kafka', async () => this.publisher.isConnected && this.consumers.every((c) => c.isRunning));
+  }
+
+  addReadinessCheck(name: string, check: ReadinessCheck): void {
+    this.checks.set(name, check);
+  }
+
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+    const results: Record<string, boolean> = {};
+    await Promise.all(
+      [...this.checks].map(async ([name, check]) => {
+        results[name] = await Promise.race([
+          check().catch(() => false),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 2000)),
+        ]);
+      }),
+    );
+    return { ready: Object.values(results).every(Boolean), checks: results };
+  }
+
+  async consume(spec: ConsumerSpec): Promise<void> {
+    const consumer = new EventConsumer(
+      this.kafka,
+      this.publisher,
+      { groupId: `bhyt-${this.name}-${spec.name}`, topics: spec.topics, handler: spec.handler, deadLetterTopic: Topics.deadLetter.name, concurrency: spec.concurrency ?? 3 },
+      this.logger,
+    );
+    this.consumers.push(consumer);
+    await consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.logger.info('shutting down: stopping consumers');
+    await Promise.all(this.consumers.map((c) => c.stop().catch((e) => this.logger.warn({ error: e }, 'consumer stop failed'))));
+    if (this.relay) {
+      await this.relay.stop();
+      // Publish what the last transactions wrote, so nothing waits for the next start.
+      await this.relay.relayOnce().catch(() => 0);
+    }
+    await this.publisher.disconnect().catch(() => undefined);
+    if (this.ds?.isInitialized) await this.ds.destroy();
+    this.logger.info('shutdown complete');
+  }
+}

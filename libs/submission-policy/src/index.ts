@@ -1,0 +1,3 @@
+export * from './deadline';
+export * from './backoff';
+export * from './circuit-breaker';

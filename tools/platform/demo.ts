@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { IdentifierType } from '@bhyt/contracts';
+import { wardEventsFromRecord } from '@bhyt/encounter-domain';
+import { EncounterRecord, listScenarios } from '@bhyt/xml130';
+
+/**
+ * Plays the ward systems of several facilities: registers visits at intake (by CCCD, personal
+ * ID, BHYT card or VNeID QR), sends each encounter's ward events, and closes it. The encounter
+ * mix covers the six care types of the pilot and the special papers (referral, follow-up,
+ * sick leave, birth certificate, TB).
+ */
+export interface DemoOptions {
+  intakeUrl: string;
+  encounterUrl: string;
+  facilities: string[];
+  encounters: number;
+  concurrency: number;
+  onProgress?: (done: number, failed: number) => void;
+}
+
+export interface DemoEncounter {
+  facilityCode: string;
+  maLk: string;
+  scenario: string;
+  careType: string;
+  identifierType: IdentifierType;
+  closedAt?: number;
+  error?: string;
+}
+
+async function call(url: string, body?: unknown, attempts = 40): Promise<Record<string, unknown>> {
+  for (let i = 0; ; i++) {
+    const res = await fetch(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(30000),
+    }).catch((e: unknown) => ({ ok: false, status: 0, text: async () => String(e) }) as Response);
+    if (res.ok) return (await res.json()) as Record<string, unknown>;
+    // 404: the encounter is not yet opened from intake.registered (asynchronous); retry.
+    if ((res.status === 404 || res.status === 0 || res.status >= 500) && i < attempts) {
+      await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(i, 6))));
+      continue;
+    }
+    throw new Error(`${res.status} from ${new URL(url).pathname}: ${(await res.text()).slice(0, 500)}`);
+  }
+}
+
+const IDENTIFIERS: IdentifierType[] = ['CCCD', 'BHYT_CARD', 'VNEID_QR', 'PERSONAL_ID'];
+
+function ddmmyyyy(yyyymmdd: string): string {
+  return `${yyyymmdd.slice(6, 8)}${yyyymmdd.slice(4, 6)}${yyyymmdd.slice(0, 4)}`;
+}
+
+export function registrationFor(record: EncounterRecord, identifierType: IdentifierType, requestId: string) {
+  const p = record.patient;
+  const card = record.cards[0];
+  const type: IdentifierType = identifierType === 'BHYT_CARD' && !card ? 'CCCD' : identifierType;
+  const birth = p.birthDateTime.slice(0, 8);
+  const value =
+    type === 'BHYT_CARD'
+      ? card!.cardNumber
+      : type === 'VNEID_QR'
+        ? `${p.citizenId}||${p.fullName}|${ddmmyyyy(birth)}|${p.sex === 2 ? 'Nữ' : 'Nam'}|${p.address}|${ddmmyyyy('20210715')}`
+        : p.citizenId!;
+  return {
+    requestId,
+    identifier: { type, value },
+    careType: record.careType,
+    maBn: p.patientId,
+    patient: { fullName: p.fullName, birthDate: p.birthDateTime, sex: String(p.sex), address: p.address },
+    ...(card ? { insuranceCard: { number: card.cardNumber, registeredFacility: card.registrationFacility, validFrom: card.validFrom, validTo: card.validTo } } : {}),
+    registeredAt: record.admittedAt.toISOString(),
+  };
+}
+
+export async function runDemo(o: DemoOptions): Promise<DemoEncounter[]> {
+  const scenarios = listScenarios();
+  const results: DemoEncounter[] = [];
+  let next = 0;
+  let failed = 0;
+  const now = Date.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= o.encounters) return;
+      const scenario = scenarios[i % scenarios.length]!;
+      const facilityCode = o.facilities[i % o.facilities.length]!;
+      // Encounters that ended within the last hours, so deadlines are realistic.
+      const start = new Date(now - (2 + (i % 5)) * 3600_000 - (i % 60) * 60_000);
+      const record = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start });
+      const identifierType = IDENTIFIERS[i % IDENTIFIERS.length]!;
+      const entry: DemoEncounter = { facilityCode, maLk: '', scenario: scenario.name, careType: scenario.careType, identifierType };
+      results.push(entry);
+      try {
+        const reg = await call(`${o.intakeUrl}/v1/facilities/${facilityCode}/visits`, registrationFor(record, identifierType, `demo-${now}-${i}`));
+        const maLk = String(reg['maLk']);
+        entry.maLk = maLk;
+        record.maLk = maLk;
+        for (const ev of wardEventsFromRecord(record)) {
+          const { facilityCode: _f, maLk: _m, ...body } = ev;
+          await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/events`, body);
+        }
+        await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/close`, {}, 3);
+        entry.closedAt = Date.now();
+      } catch (err) {
+        entry.error = err instanceof Error ? err.message : String(err);
+        failed++;
+      }
+      o.onProgress?.(results.filter((r) => r.closedAt).length, failed);
+    }
+  };
+  await Promise.all(Array.from({ length: o.concurrency }, worker));
+  return results;
+}
+
+export const newRequestId = () => randomUUID();
