@@ -1,0 +1,4 @@
+export * from './facility';
+export * from './errors';
+export * from './registry';
+export * from './load';
