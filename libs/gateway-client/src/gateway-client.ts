@@ -1,0 +1,301 @@
+import { createHash } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AccountResolver, GatewayAccount } from './accounts';
+import { classifyGatewayResponse, type Classification, type FailureOutcome, type GatewayOperation, type GatewayOutcome } from './classify';
+import { parseExpiresIn } from './expiry';
+import { post } from './transport';
+
+export type EndpointFamily = '4750' | '3176';
+
+/** Structured logger subset (pino-compatible). Only non-sensitive fields are ever passed. */
+export interface GatewayClientLogger {
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface GatewayClientOptions {
+  /** e.g. https://egw.baohiemxahoi.gov.vn (no trailing path). */
+  readonly baseUrl: string;
+  readonly accounts: AccountResolver;
+  /** Endpoint names: guiHoSoXmlQD4750/checkInKcbQd4750 (default) or …QD3176/…Qd3176. */
+  readonly endpointFamily?: EndpointFamily;
+  /** Default 5 000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Default 30 000 ms. */
+  readonly totalTimeoutMs?: number;
+  /** Refresh a cached token this long before its expires_in. Default 60 000 ms. */
+  readonly tokenRefreshMarginMs?: number;
+  /** Used when expires_in is unreadable. Default 5 minutes. */
+  readonly fallbackTokenLifetimeMs?: number;
+  readonly now?: () => number;
+  readonly logger?: GatewayClientLogger;
+  /**
+   * Enables `reconcile()` against the simulator's admin lookup. The real gateway has no such
+   * API; leave unset in production.
+   */
+  readonly simulatorAdminBaseUrl?: string;
+}
+
+export interface SubmitRequest {
+  readonly facilityCode: string;
+  /** Named per-person account; omitted → the facility's account from the resolver. */
+  readonly account?: string;
+  /** The complete signed XML file (GIAMDINHHS envelope or XML0), sent byte for byte. */
+  readonly signedXml: Buffer | string;
+}
+
+export interface CardLookupRequest {
+  readonly facilityCode: string;
+  readonly account?: string;
+  readonly maThe: string;
+  readonly hoTen: string;
+  /** dd/MM/yyyy (or yyyy when only the year is known). */
+  readonly ngaySinh: string;
+  readonly hoTenCb: string;
+  readonly cccdCb: string;
+}
+
+export type CardLookupOutcome =
+  | { kind: 'answered'; maKetQua: string; card: Record<string, unknown> }
+  | Exclude<FailureOutcome, { kind: 'ambiguous' }>;
+
+export interface ReconcileRequest {
+  readonly facilityCode: string;
+  readonly maLk: string;
+  readonly signedXml?: Buffer | string;
+  readonly sha256?: string;
+}
+
+export interface ReconcileResult {
+  readonly found: boolean;
+  readonly submissions: ReadonlyArray<{ maGiaoDich: string; version: number; receivedAt: string; status: string }>;
+}
+
+interface CachedToken {
+  readonly accessToken: string;
+  readonly idToken: string;
+  readonly expiresAtMs: number;
+}
+
+type Credentials = GatewayAccount & CachedToken;
+type LoginResult = { ok: true; token: CachedToken } | { ok: false; outcome: FailureOutcome };
+
+export class GatewayClient {
+  private readonly base: URL;
+  private readonly family: EndpointFamily;
+  private readonly connectTimeoutMs: number;
+  private readonly totalTimeoutMs: number;
+  private readonly refreshMarginMs: number;
+  private readonly fallbackLifetimeMs: number;
+  private readonly now: () => number;
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly inflightLogins = new Map<string, Promise<LoginResult>>();
+  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  /** Logins performed, for observability and tests. */
+  loginCount = 0;
+
+  constructor(private readonly options: GatewayClientOptions) {
+    this.base = new URL(options.baseUrl);
+    this.family = options.endpointFamily ?? '4750';
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.totalTimeoutMs = options.totalTimeoutMs ?? 30_000;
+    this.refreshMarginMs = options.tokenRefreshMarginMs ?? 60_000;
+    this.fallbackLifetimeMs = options.fallbackTokenLifetimeMs ?? 5 * 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Sends the encounter record (loaiHoSo=130). */
+  submitClaim(request: SubmitRequest): Promise<GatewayOutcome> {
+    const path = this.family === '3176' ? '/api/qd130/guiHoSoXmlQD3176' : '/api/qd130/guiHoSoXmlQD4750';
+    return this.submit(path, '130', request);
+  }
+
+  /** Sends the check-in table XML0 (loaiHoSo=0). */
+  submitCheckin(request: SubmitRequest): Promise<GatewayOutcome> {
+    const path = this.family === '3176' ? '/api/qd130/checkInKcbQd3176' : '/api/qd130/checkInKcbQd4750';
+    return this.submit(path, '0', request);
+  }
+
+  /** Card and visit-history lookup (KQNhanLichSuKCB2024): credentials in the query string, JSON body. */
+  async lookupCard(request: CardLookupRequest): Promise<CardLookupOutcome> {
+    const account = await this.options.accounts.resolve(request.facilityCode, request.account);
+    const body = JSON.stringify({
+      maThe: request.maThe,
+      hoTen: request.hoTen,
+      ngaySinh: request.ngaySinh,
+      hoTenCb: request.hoTenCb,
+      cccdCb: request.cccdCb,
+    });
+    const result = await this.withToken(account, 'lookup', request.facilityCode, (creds) => {
+      const url = new URL('/api/egw/KQNhanLichSuKCB2024', this.base);
+      url.searchParams.set('token', creds.accessToken);
+      url.searchParams.set('id_token', creds.idToken);
+      url.searchParams.set('username', creds.username);
+      url.searchParams.set('password', creds.passwordMd5);
+      return this.send(url, { 'content-type': 'application/json; charset=utf-8' }, body);
+    });
+    if (result.kind === 'ok') return { kind: 'answered', maKetQua: result.maKetQua, card: result.body };
+    if (result.kind === 'accepted' || result.kind === 'ambiguous') {
+      return { kind: 'retryable', code: 'UNEXPECTED', reason: 'lookup answer could not be interpreted' };
+    }
+    return result;
+  }
+
+  /**
+   * SIMULATOR ONLY. Asks the simulator whether it received (facility, MA_LK, document sha256).
+   * The real gateway offers no such API: against production an ambiguous failure is resolved by
+   * re-sending the same version, which the gateway treats as a superseding re-send of the same
+   * content.
+   */
+  async reconcile(request: ReconcileRequest): Promise<ReconcileResult> {
+    if (!this.options.simulatorAdminBaseUrl) {
+      throw new Error('reconcile() needs simulatorAdminBaseUrl; the real BHYT gateway has no reconciliation API — re-send the same version instead');
+    }
+    const sha256 =
+      request.sha256 ??
+      (request.signedXml !== undefined ? createHash('sha256').update(toBuffer(request.signedXml)).digest('hex') : undefined);
+    if (!sha256) throw new Error('reconcile() needs signedXml or sha256');
+    const url = new URL('/admin/lookup', this.options.simulatorAdminBaseUrl);
+    url.searchParams.set('facility', request.facilityCode);
+    url.searchParams.set('maLk', request.maLk);
+    url.searchParams.set('sha256', sha256);
+    const res = await fetch(url, { signal: AbortSignal.timeout(this.totalTimeoutMs) });
+    if (!res.ok) throw new Error(`simulator lookup failed with HTTP ${res.status}`);
+    return (await res.json()) as ReconcileResult;
+  }
+
+  /** Drops every cached token (e.g. after rotating passwords). */
+  clearTokens(): void {
+    this.tokens.clear();
+  }
+
+  close(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  private async submit(path: string, loaiHoSo: '0' | '130', request: SubmitRequest): Promise<GatewayOutcome> {
+    const started = this.now();
+    const account = await this.options.accounts.resolve(request.facilityCode, request.account);
+    const fileHSBase64 = toBuffer(request.signedXml).toString('base64');
+    const result = await this.withToken(account, 'submit', request.facilityCode, (creds) => {
+      const form = new URLSearchParams({
+        username: creds.username,
+        loaiHoSo,
+        maTinh: request.facilityCode.slice(0, 2),
+        maCSKCB: request.facilityCode,
+        fileHSBase64,
+      });
+      return this.send(
+        new URL(path, this.base),
+        {
+          'content-type': 'application/x-www-form-urlencoded',
+          accessToken: creds.accessToken,
+          tokenId: creds.idToken,
+          passwordHash: creds.passwordMd5,
+        },
+        form.toString(),
+      );
+    });
+    const outcome: GatewayOutcome =
+      result.kind === 'ok' ? { kind: 'ambiguous', reason: 'unexpected success shape' } : result;
+    this.options.logger?.info(
+      {
+        facility: request.facilityCode,
+        operation: loaiHoSo === '0' ? 'checkin' : 'claim',
+        outcome: outcome.kind,
+        ...('code' in outcome ? { code: outcome.code } : {}),
+        ...(outcome.kind === 'accepted' ? { maGiaoDich: outcome.maGiaoDich } : {}),
+        durationMs: this.now() - started,
+      },
+      'gateway submission finished',
+    );
+    return outcome;
+  }
+
+  /** Runs a call with a cached token; on a business 401 drops it, logs in once more, retries once. */
+  private async withToken(
+    account: GatewayAccount,
+    operation: GatewayOperation,
+    facilityCode: string,
+    call: (creds: Credentials) => Promise<Classification>,
+  ): Promise<Exclude<Classification, { kind: 'reauthenticate' }>> {
+    let login = await this.token(account, false);
+    if (!login.ok) return login.outcome;
+    const first = await call({ ...account, ...login.token });
+    if (first.kind !== 'reauthenticate') return first;
+
+    this.options.logger?.warn({ facility: facilityCode, operation }, 'gateway answered 401; logging in again and retrying once');
+    this.tokens.delete(account.username);
+    login = await this.token(account, true);
+    if (!login.ok) return login.outcome;
+    const second = await call({ ...account, ...login.token });
+    if (second.kind === 'reauthenticate') {
+      return { kind: 'needs-operator', code: '401', reason: '401 again after a fresh login' };
+    }
+    return second;
+  }
+
+  private async send(url: URL, headers: Record<string, string>, body: string): Promise<Classification> {
+    const operation: GatewayOperation = url.pathname.startsWith('/api/egw/') ? 'lookup' : 'submit';
+    const observation = await post(
+      { url, headers, body, connectTimeoutMs: this.connectTimeoutMs, totalTimeoutMs: this.totalTimeoutMs },
+      this.agents,
+    );
+    return classifyGatewayResponse(observation, operation);
+  }
+
+  private token(account: GatewayAccount, forceFresh: boolean): Promise<LoginResult> {
+    const cached = this.tokens.get(account.username);
+    if (!forceFresh && cached && this.now() < cached.expiresAtMs - this.refreshMarginMs) {
+      return Promise.resolve({ ok: true, token: cached });
+    }
+    const inflight = this.inflightLogins.get(account.username);
+    if (inflight) return inflight;
+    const p = this.login(account).finally(() => this.inflightLogins.delete(account.username));
+    this.inflightLogins.set(account.username, p);
+    return p;
+  }
+
+  private async login(account: GatewayAccount): Promise<LoginResult> {
+    this.loginCount += 1;
+    const form = new URLSearchParams({ username: account.username, password: account.passwordMd5 });
+    const observation = await post(
+      {
+        url: new URL('/api/token/take', this.base),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+        connectTimeoutMs: this.connectTimeoutMs,
+        totalTimeoutMs: this.totalTimeoutMs,
+      },
+      this.agents,
+    );
+    const result = classifyGatewayResponse(observation, 'login');
+    if (result.kind !== 'ok') {
+      if (result.kind === 'accepted' || result.kind === 'ambiguous' || result.kind === 'reauthenticate') {
+        return { ok: false, outcome: { kind: 'retryable', code: 'LOGIN_UNEXPECTED', reason: 'unexpected login answer' } };
+      }
+      return { ok: false, outcome: result };
+    }
+    const apiKey = result.body['APIKey'] ?? result.body['apiKey'];
+    if (apiKey === null || typeof apiKey !== 'object') {
+      return { ok: false, outcome: { kind: 'retryable', code: 'LOGIN_NO_APIKEY', reason: 'login answer 200 without APIKey' } };
+    }
+    const key = apiKey as Record<string, unknown>;
+    const accessToken = key['access_token'];
+    const idToken = key['id_token'];
+    if (typeof accessToken !== 'string' || typeof idToken !== 'string' || !accessToken || !idToken) {
+      return { ok: false, outcome: { kind: 'retryable', code: 'LOGIN_NO_TOKEN', reason: 'login answer without access_token/id_token' } };
+    }
+    const now = this.now();
+    const expiresAtMs = parseExpiresIn(key['expires_in'], now) ?? now + this.fallbackLifetimeMs;
+    const token: CachedToken = { accessToken, idToken, expiresAtMs };
+    this.tokens.set(account.username, token);
+    return { ok: true, token };
+  }
+}
+
+function toBuffer(xml: Buffer | string): Buffer {
+  return typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
+}
