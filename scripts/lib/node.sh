@@ -29,3 +29,5 @@ fi
 if [ -d "$TOOLS/node/include/node" ]; then
   export npm_config_nodedir="$TOOLS/node"
 fi
+# kafkajs 2.2.4 computes a negative timeout on Node >= 24 (harmless, clamped to 1 ms); keep logs clean.
+export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=TimeoutNegativeWarning"

@@ -4,6 +4,7 @@ import { EventContractError, Headers } from '@bhyt/contracts';
 import { extractTraceContext, inSpan, Logger, Metrics, scrubText, SpanKind } from '@bhyt/observability';
 import { PoisonMessageError } from './errors';
 import { EventPublisher } from './publisher';
+import { logicalTopic, physicalTopic } from './namespace';
 
 export interface ReceivedMessage {
   topic: string;
@@ -56,7 +57,7 @@ export class EventConsumer {
     private readonly logger: Logger,
   ) {
     this.consumer = kafka.consumer({
-      groupId: options.groupId,
+      groupId: physicalTopic(options.groupId),
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
       maxWaitTimeInMs: 100,
@@ -75,7 +76,7 @@ export class EventConsumer {
     await this.publisher.connect();
     await this.consumer.connect();
     this.connected = true;
-    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    for (const topic of this.options.topics) await this.consumer.subscribe({ topic: physicalTopic(topic), fromBeginning: true });
     this.running = true;
     await this.consumer.run({
       autoCommit: false,
@@ -89,7 +90,7 @@ export class EventConsumer {
     let last: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) break;
-      const done = await this.processWithRetry(batch.topic, batch.partition, message, heartbeat);
+      const done = await this.processWithRetry(logicalTopic(batch.topic), batch.partition, message, heartbeat);
       if (!done) break; // shutting down: leave the offset uncommitted
       resolveOffset(message.offset);
       last = message.offset;
@@ -97,7 +98,7 @@ export class EventConsumer {
     }
     if (last !== undefined) {
       await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      Metrics.consumerLag().set({ topic: batch.topic, partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
+      Metrics.consumerLag().set({ topic: logicalTopic(batch.topic), partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
     }
     await commitOffsetsIfNecessary();
   }

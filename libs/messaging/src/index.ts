@@ -3,3 +3,4 @@ export * from './errors';
 export * from './publisher';
 export * from './consumer';
 export * from './envelope';
+export * from './namespace';

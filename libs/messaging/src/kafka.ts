@@ -34,6 +34,8 @@ export function createKafka(conn: KafkaConnection, logger?: Logger): Kafka {
     logLevel: logLevel.WARN,
     logCreator: () => ({ namespace, level, log }) => {
       if (!logger) return;
+      // Bounded retries are deliberate: the outbox relay retries a failed batch itself.
+      if (log.message?.startsWith('Limiting retries for the idempotent producer')) return;
       const { message, ...rest } = log;
       const entry = { namespace, broker: rest['broker'], error: rest['error'] };
       if (level <= logLevel.ERROR) logger.error(entry, `kafka: ${message}`);

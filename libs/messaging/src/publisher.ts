@@ -1,5 +1,6 @@
-import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 import { Metrics } from '@bhyt/observability';
+import { physicalTopic } from './namespace';
 
 export interface OutgoingMessage {
   topic: string;
@@ -17,7 +18,9 @@ export class EventPublisher {
   private connected = false;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    // Murmur2 (Java-compatible) partitioning: the same key lands on the same partition as with
+    // Kafka's own clients, so per-claim ordering holds across languages.
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async connect(): Promise<void> {
@@ -40,7 +43,7 @@ export class EventPublisher {
       acks: -1,
       compression: CompressionTypes.None,
       topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
-        topic,
+        topic: physicalTopic(topic),
         messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
       })),
     });

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { allTopics, Services, ServiceKey } from '@bhyt/contracts';
+import { createKafka, deleteNamespaceTopics, ensureTopics } from '@bhyt/messaging';
+import { databaseUrl } from '@bhyt/persistence';
+import { Platform } from '../../tools/platform/processes';
+
+/**
+ * A whole platform for one e2e suite: its own Kafka namespace (topics and consumer groups),
+ * its own databases (dropped first) and its own ports, so that suites and a running demo
+ * never see each other's events. Talks to the real broker, PostgreSQL and SoftHSM.
+ */
+export interface TestPlatform {
+  platform: Platform;
+  namespace: string;
+  suffix: string;
+  query<T = Record<string, unknown>>(service: ServiceKey, sql: string, params?: unknown[]): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+export function requireStackEnv(): { databaseUrl: string; brokers: string } {
+  const databaseUrlEnv = process.env['DATABASE_URL'];
+  const brokers = process.env['KAFKA_BROKERS'];
+  if (!databaseUrlEnv || !brokers || !process.env['SOFTHSM2_CONF']) {
+    throw new Error('e2e tests need the local stack: run them through `npm test` (it starts Kafka, PostgreSQL and SoftHSM and exports their settings)');
+  }
+  return { databaseUrl: databaseUrlEnv, brokers };
+}
+
+export async function startTestPlatform(name: string, portOffset: number, extra: Record<string, string> = {}): Promise<TestPlatform> {
+  const { databaseUrl: url, brokers } = requireStackEnv();
+  const suffix = `_${name}`;
+  const namespace = `${name}-${randomBytes(3).toString('hex')}.`;
+  const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
+  await admin.connect();
+  for (const s of Object.values(Services)) await admin.query(`DROP DATABASE IF EXISTS ${s.database}${suffix} WITH (FORCE)`);
+  await admin.end();
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-e2e' });
+  await ensureTopics(kafka, allTopics(), namespace);
+  const platform = new Platform({
+    databaseUrl: url,
+    kafkaBrokers: brokers,
+    databaseSuffix: suffix,
+    portOffset,
+    extra: { KAFKA_NAMESPACE: namespace, GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}`, LOG_LEVEL: 'warn', ...extra },
+    logDir: `${process.env['STATE_DIR'] ?? '.state'}/logs/${name}`,
+  });
+  await platform.start();
+  const pools = new Map<ServiceKey, Client>();
+  return {
+    platform,
+    namespace,
+    suffix,
+    async query<T>(service: ServiceKey, sql: string, params: unknown[] = []) {
+      let c = pools.get(service);
+      if (!c) {
+        c = new Client({ connectionString: databaseUrl(url, `${Services[service].database}${suffix}`) });
+        await c.connect();
+        pools.set(service, c);
+      }
+      return (await c.query(sql, params)).rows as T[];
+    },
+    async stop() {
+      for (const c of pools.values()) await c.end().catch(() => undefined);
+      await platform.stop();
+      await deleteNamespaceTopics(kafka, namespace).catch(() => undefined);
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120000, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export async function simulatorSubmissions(sim: string): Promise<Array<{ maGiaoDich: string; facility: string; maLk: string; version: number; kind: string; sha256: string; duplicateOf?: string; status: string; signature?: unknown }>> {
+  const res = await fetch(`${sim}/admin/submissions`);
+  return ((await res.json()) as { submissions: never[] }).submissions;
+}
