@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Services, ServiceKey } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
 
@@ -9,7 +9,13 @@ import { loadFacilityRegistry } from '@bhyt/facilities';
  * would: each with its own environment, its logs in .state/logs/<service>.log, readiness
  * polled over HTTP. Used by `npm start`, the e2e tests, the chaos suite and the benchmarks.
  */
-export const ROOT = resolve(__dirname, '../../..');
+function repositoryRoot(): string {
+  // Works from the sources (tests) and from dist/ alike: the first folder up with package.json.
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+export const ROOT = repositoryRoot();
 const stateDir = () => process.env['STATE_DIR'] ?? join(ROOT, '.state');
 
 export interface PlatformEnv {

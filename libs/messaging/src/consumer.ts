@@ -58,8 +58,10 @@ export class EventConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: physicalTopic(options.groupId),
-      sessionTimeout: 30000,
-      heartbeatInterval: 3000,
+      // A crashed member is evicted after the session timeout; 10 s keeps recovery quick
+      // without false evictions (handlers heartbeat while they retry).
+      sessionTimeout: Number(process.env['KAFKA_SESSION_TIMEOUT_MS'] ?? 10000),
+      heartbeatInterval: 1000,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
     });
