@@ -91,6 +91,18 @@ export const CheckinReady = z.object({
 });
 export type CheckinReady = z.infer<typeof CheckinReady>;
 
+export const CheckinSigned = z.object({
+  facilityCode: FacilityCode,
+  maLk: MaLk,
+  sequence: z.number().int().positive(),
+  careType: CareType,
+  firstBillableAt: IsoTime,
+  signedAt: IsoTime,
+  documentSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  signedXmlBase64: z.string().min(1),
+});
+export type CheckinSigned = z.infer<typeof CheckinSigned>;
+
 export const ClaimSigned = z.object({
   facilityCode: FacilityCode,
   maLk: MaLk,
@@ -165,6 +177,7 @@ export const EventSchemas = {
   [Topics.intakeRegistered.name]: { type: 'visit.registered', version: 1, schema: VisitRegistered },
   [Topics.encounterClosed.name]: { type: 'encounter.closed', version: 1, schema: EncounterClosed },
   [Topics.checkinReady.name]: { type: 'checkin.ready', version: 1, schema: CheckinReady },
+  [Topics.checkinSigned.name]: { type: 'checkin.signed', version: 1, schema: CheckinSigned },
   [Topics.claimSigned.name]: { type: 'claim.signed', version: 1, schema: ClaimSigned },
   [Topics.claimSubmitted.name]: { type: 'claim.submitted', version: 1, schema: ClaimSubmitted },
   [Topics.claimAccepted.name]: { type: 'claim.accepted', version: 1, schema: ClaimAccepted },

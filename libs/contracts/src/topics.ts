@@ -21,6 +21,7 @@ export const Topics = {
   wardEvents: { name: 'encounter.ward-events.v1', partitions: 6, retentionMs: 14 * DAY, description: 'Clinical and billing events from ward systems' },
   encounterClosed: { name: 'encounter.closed.v1', partitions: 6, retentionMs: -1, description: 'An encounter ended; its XML 130 tables are built and valid' },
   checkinReady: { name: 'checkin.ready.v1', partitions: 6, retentionMs: -1, description: 'A check-in table (XML0) is due at the gateway' },
+  checkinSigned: { name: 'checkin.signed.v1', partitions: 6, retentionMs: -1, description: 'A check-in document (XML0) was signed with the facility key' },
   claimSigned: { name: 'claim.signed.v1', partitions: 6, retentionMs: -1, description: 'The GIAMDINHHS envelope was signed with the facility key' },
   claimSubmitted: { name: 'claim.submitted.v1', partitions: 6, retentionMs: -1, description: 'The gateway received the claim (maGiaoDich)' },
   claimAccepted: { name: 'claim.accepted.v1', partitions: 6, retentionMs: -1, description: 'The gateway finished validating the claim without errors' },
