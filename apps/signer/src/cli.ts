@@ -18,12 +18,19 @@ import {
   signXmlGeneric,
   verifyXmlSignature,
 } from '@bhyt/signing';
-import type { VerifyOptions } from '@bhyt/signing';
+import type { FacilityIdentity, VerifyOptions } from '@bhyt/signing';
+import { createFacilityKeyRequest, DevCa, importFacilityCertificate, retireFacilityKey, rotateFacilityKey } from '@bhyt/signing';
+import { loadFacilityRegistry } from '@bhyt/facilities';
+import { join } from 'node:path';
 
 const USAGE = `usage:
   signer-cli sign --facility <code> <in.xml> <out.xml> [--generic]
   signer-cli verify <file.xml> [--trusted <ca.pem>] [--cert-sha256 <hex>]
-  signer-cli list [--warn-days <n>]`;
+  signer-cli list [--warn-days <n>]
+  signer-cli csr --facility <code> --out <file.csr>          new key pair in the HSM + request for the CA
+  signer-cli import-cert --facility <code> <cert.pem>        store the issued certificate next to its key
+  signer-cli rotate --facility <code>                        development: new key + certificate from the dev CA
+  signer-cli retire --facility <code> --key-id <id>          remove an old (not current) key`;
 
 class UsageError extends Error {}
 
@@ -51,10 +58,10 @@ function parseArgs(args: string[], valued: string[]): Parsed {
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function withStore<R>(fn: (store: FacilityKeyStore) => Promise<R>, warnDays?: number): Promise<R> {
+async function withStore<R>(fn: (store: FacilityKeyStore, hsm: Pkcs11Hsm) => Promise<R>, warnDays?: number): Promise<R> {
   const hsm = await Pkcs11Hsm.open({ ...loadHsmConfigFromEnv(), sessions: 1 });
   try {
-    return await fn(new FacilityKeyStore(hsm, warnDays === undefined ? {} : { warnDays }));
+    return await fn(new FacilityKeyStore(hsm, warnDays === undefined ? {} : { warnDays }), hsm);
   } finally {
     await hsm.close();
   }
@@ -126,6 +133,63 @@ async function list(args: string[]): Promise<number> {
   }, warnDays);
 }
 
+function facilityOf(code: string): FacilityIdentity {
+  const f = loadFacilityRegistry().get(code);
+  return { code: f.code, name: f.name, province: f.province };
+}
+
+async function csr(args: string[]): Promise<number> {
+  const { flags } = parseArgs(args, ['facility', 'out']);
+  const facility = flags.get('facility');
+  const file = flags.get('out');
+  if (typeof facility !== 'string' || typeof file !== 'string') throw new UsageError('csr needs --facility <code> --out <file.csr>');
+  return withStore(async (_store, hsm) => {
+    const r = await createFacilityKeyRequest(hsm, facilityOf(facility));
+    writeFileSync(file, r.csrPem);
+    out(`key ${r.keyId.slice(0, 16)} generated in the HSM for facility ${facility}; request written to ${file}`);
+    return 0;
+  });
+}
+
+async function importCert(args: string[]): Promise<number> {
+  const { positional, flags } = parseArgs(args, ['facility']);
+  const facility = flags.get('facility');
+  if (typeof facility !== 'string' || positional.length !== 1) throw new UsageError('import-cert needs --facility <code> <cert.pem>');
+  return withStore(async (store, hsm) => {
+    const r = await importFacilityCertificate(hsm, facility, readFileSync(positional[0]!, 'utf8'));
+    store.invalidate(facility);
+    out(`certificate sha256 ${r.certificate.sha256} stored with key ${r.keyId.slice(0, 16)} (expires ${r.certificate.notAfter.toISOString().slice(0, 10)})`);
+    return 0;
+  });
+}
+
+async function rotate(args: string[]): Promise<number> {
+  const { flags } = parseArgs(args, ['facility']);
+  const facility = flags.get('facility');
+  if (typeof facility !== 'string') throw new UsageError('rotate needs --facility <code>');
+  const stateDir = process.env['STATE_DIR'] ?? '.state';
+  const ca = DevCa.loadOrCreate(process.env['DEV_CA_DIR'] ?? join(stateDir, 'dev-ca'));
+  return withStore(async (store, hsm) => {
+    const r = await rotateFacilityKey(hsm, facilityOf(facility), { ca, certDir: join(stateDir, 'certs') }, store);
+    out(`facility ${facility}: new key ${r.keyId.slice(0, 16)}; previous keys ${r.previousKeyIds.map((k) => k.slice(0, 16)).join(', ') || 'none'} stay usable until retired`);
+    return 0;
+  });
+}
+
+async function retire(args: string[]): Promise<number> {
+  const { flags } = parseArgs(args, ['facility', 'key-id']);
+  const facility = flags.get('facility');
+  const keyId = flags.get('key-id');
+  if (typeof facility !== 'string' || typeof keyId !== 'string') throw new UsageError('retire needs --facility <code> --key-id <id>');
+  return withStore(async (store, hsm) => {
+    const entry = (await store.entries(facility)).find((e) => e.keyId.startsWith(keyId.toLowerCase()));
+    if (!entry) throw new SigningError('NO_KEY_FOR_FACILITY', `facility ${facility} has no key ${keyId}`);
+    await retireFacilityKey(hsm, facility, entry.keyId, { certDir: join(process.env['STATE_DIR'] ?? '.state', 'certs'), store });
+    out(`key ${entry.keyId.slice(0, 16)} of facility ${facility} retired`);
+    return 0;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
@@ -135,6 +199,14 @@ async function main(argv: string[]): Promise<number> {
       return verify(rest);
     case 'list':
       return list(rest);
+    case 'csr':
+      return csr(rest);
+    case 'import-cert':
+      return importCert(rest);
+    case 'rotate':
+      return rotate(rest);
+    case 'retire':
+      return retire(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as pkcs11js from 'pkcs11js';
 import forge from 'node-forge';
 import type { CertificateInfo, DevCa, IssueOptions } from './certificates';
-import { buildCsr } from './certificates';
+import { buildCsr, derToPem, parseCertificate } from './certificates';
 import { SigningError } from './errors';
 import { FacilityKeyStore, facilityLabel, pickCurrent } from './key-store';
 import type { FacilityKeyEntry } from './key-store';
@@ -63,14 +63,49 @@ function certificateAttributes(der: Buffer): { subject: Buffer; issuer: Buffer; 
  * has the dev CA issue the certificate and stores it in the token with the same CKA_ID and label.
  */
 export async function createFacilityKey(hsm: Pkcs11Hsm, facility: FacilityIdentity, opts: ProvisionOptions): Promise<{ keyId: string; certificate: CertificateInfo }> {
+  const { keyId, privateKey, pub } = await generateFacilityKeyPair(hsm, facility);
+  const certificate = await issueAndStore(hsm, facility, privateKey, pub, Buffer.from(keyId, 'hex'), opts);
+  return { keyId, certificate };
+}
+
+async function generateFacilityKeyPair(hsm: Pkcs11Hsm, facility: FacilityIdentity) {
   const label = facilityLabel(facility.code);
   const { privateKey, publicKey } = await hsm.generateRsaKeyPair(label, randomBytes(20));
   const pub = await hsm.getRsaPublicKey(publicKey);
   const id = createHash('sha1').update(pub.modulus).digest();
   await hsm.setAttributes(privateKey, [{ type: pkcs11js.CKA_ID, value: id }]);
   await hsm.setAttributes(publicKey, [{ type: pkcs11js.CKA_ID, value: id }]);
-  const certificate = await issueAndStore(hsm, facility, privateKey, pub, id, opts);
-  return { keyId: id.toString('hex'), certificate };
+  return { keyId: id.toString('hex'), privateKey, pub };
+}
+
+/**
+ * Production path, step 1: a new key pair inside the HSM and a PKCS#10 request signed by it, to
+ * be sent to the facility's certificate authority. The key stays without certificate (and is
+ * never chosen for signing) until {@link importFacilityCertificate}.
+ */
+export async function createFacilityKeyRequest(hsm: Pkcs11Hsm, facility: FacilityIdentity): Promise<{ keyId: string; csrPem: string }> {
+  const { keyId, privateKey, pub } = await generateFacilityKeyPair(hsm, facility);
+  const csrPem = await buildCsr(subjectOf(facility), pub, (data) => hsm.signSha256Rsa(privateKey, data));
+  return { keyId, csrPem };
+}
+
+/**
+ * Production path, step 2: stores the certificate the CA issued next to its key (matched by
+ * public key: CKA_ID = SHA-1 of the modulus). Refuses a certificate whose key is not in the HSM.
+ */
+export async function importFacilityCertificate(hsm: Pkcs11Hsm, facilityCode: string, certificatePem: string): Promise<{ keyId: string; certificate: CertificateInfo }> {
+  const certificate = parseCertificate(certificatePem);
+  const key = forge.pki.certificateFromPem(derToPem(certificate.der)).publicKey as forge.pki.rsa.PublicKey;
+  const hex = key.n.toString(16);
+  // CKA_MODULUS is the unsigned big-endian modulus without a leading zero byte, like forge's hex.
+  const id = createHash('sha1').update(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex')).digest('hex');
+  const entries = await new FacilityKeyStore(hsm).entries(facilityCode);
+  const entry = entries.find((e) => e.keyId === id);
+  if (!entry) throw new SigningError('NO_KEY_FOR_FACILITY', `the certificate's public key matches no key of facility ${facilityCode} in the HSM`);
+  if (entry.certificate) throw new SigningError('BAD_INPUT', `key ${id} of facility ${facilityCode} already has a certificate`);
+  const a = certificateAttributes(certificate.der);
+  await hsm.createCertificate(facilityLabel(facilityCode), Buffer.from(id, 'hex'), certificate.der, a.subject, a.issuer, a.serial);
+  return { keyId: id, certificate };
 }
 
 async function issueAndStore(
