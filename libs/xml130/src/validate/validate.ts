@@ -1,0 +1,377 @@
+import Decimal from 'decimal.js';
+import {
+  CARE_TYPE_CODES,
+  COST_GROUPS,
+  type CareTypeCodeEntry,
+  costGroupsOfKind,
+  DEPARTMENTS,
+  ICD10,
+  PATIENT_CATEGORIES,
+} from '../codelists/codelists';
+import { Dec, dayDiff } from '../format';
+import type { CheckinRow, ClaimTables, Violation, ViolationCode } from '../model';
+import { computeLineAmountsDec } from '../money';
+import { CLAIM_TABLE_IDS, type ClaimTableId, isClaimTableId, tableSpec } from '../spec/metadata';
+import { REPEATED_FROM_XML1 } from '../spec/repeated-fields';
+import { ICD10_UNKNOWN_IS_VIOLATION, MONEY_ROUNDING, SUPPLY_KINDS_FOR_T_VTYT, T_BHTT_GDV_SKIPPED_CARD_GROUPS } from '../unconfirmed';
+import { validateRows } from './field-rules';
+
+type Row = Record<string, string>;
+const NUM = /^\d+(\.\d+)?$/;
+const DT = /^\d{12}$/;
+const SUPPLY_GROUPS = costGroupsOfKind(SUPPLY_KINDS_FOR_T_VTYT);
+
+interface Ctx {
+  t: Partial<Record<ClaimTableId, Row[]>>;
+  x1: Row;
+  refDate: string;
+  care?: CareTypeCodeEntry;
+  out: Violation[];
+}
+
+function v(out: Violation[], table: string, code: ViolationCode, message: string, row?: number, field?: string): void {
+  out.push({ table, code, message, ...(row !== undefined ? { row } : {}), ...(field !== undefined ? { field } : {}) });
+}
+
+const rowsOf = (c: Ctx, id: ClaimTableId): Row[] => c.t[id] ?? [];
+const items = (s: string | undefined): string[] => (s ? s.split(';') : []);
+const ZERO = new Dec(0);
+/** Parsed money values of one validation run, so totals and line checks parse each value once. */
+let parsed = new WeakMap<Row, Map<string, Decimal | undefined>>();
+function numCached(r: Row, f: string): Decimal | undefined {
+  let m = parsed.get(r);
+  if (!m) parsed.set(r, (m = new Map()));
+  if (m.has(f)) return m.get(f);
+  const x = num(r[f]);
+  m.set(f, x);
+  return x;
+}
+const num = (s: string | undefined): Decimal | undefined =>
+  s === '0' ? ZERO : s !== undefined && NUM.test(s) ? new Dec(s) : undefined;
+
+/** Normalises untrusted input into string rows; field-level problems are reported by validateRows. */
+function normalise(tables: unknown, out: Violation[]): Partial<Record<ClaimTableId, Row[]>> {
+  const t: Partial<Record<ClaimTableId, Row[]>> = {};
+  if (typeof tables !== 'object' || tables === null) {
+    v(out, 'CLAIM', 'TABLE_MISSING', 'claim is not a set of tables');
+    return t;
+  }
+  for (const [id, rows] of Object.entries(tables as Record<string, unknown>)) {
+    if (!isClaimTableId(id)) {
+      v(out, id, 'TABLE_NOT_ALLOWED', `${id} is not a claim table`);
+      continue;
+    }
+    if (!Array.isArray(rows)) {
+      v(out, id, 'INVALID_VALUE', `${id} must be a list of rows`);
+      continue;
+    }
+    validateRows(id, rows, out);
+    t[id] = rows.map((r) => {
+      if (typeof r !== 'object' || r === null) return {};
+      const rec = r as Record<string, unknown>;
+      let clean = true;
+      for (const k in rec) if (typeof rec[k] !== 'string') clean = false;
+      if (clean) return rec as Row;
+      const o: Row = {};
+      for (const k in rec) o[k] = typeof rec[k] === 'string' ? (rec[k] as string) : '';
+      return o;
+    });
+  }
+  return t;
+}
+
+const RULES: Array<(c: Ctx) => void> = [
+  function singleRecordTables(c) {
+    for (const id of CLAIM_TABLE_IDS) {
+      const rows = rowsOf(c, id);
+      if (tableSpec(id).single && rows.length > 1) v(c.out, id, 'TOO_MANY_ROWS', `${id} holds one record per episode`);
+      if (rows.length === 0 && c.t[id]) v(c.out, id, 'TABLE_MISSING', `${id} is present without rows`);
+    }
+  },
+  function sameMaLk(c) {
+    for (const id of CLAIM_TABLE_IDS)
+      rowsOf(c, id).forEach((r, i) => {
+        if (r['MA_LK'] !== c.x1['MA_LK']) v(c.out, id, 'MA_LK_MISMATCH', `${id} row ${i + 1}: MA_LK differs from XML1`, i + 1, 'MA_LK');
+      });
+  },
+  function sttSequence(c) {
+    for (const id of CLAIM_TABLE_IDS) {
+      if (tableSpec(id).single || !tableSpec(id).byName.has('STT')) continue;
+      rowsOf(c, id).forEach((r, i) => {
+        if ((r['STT'] ?? '') !== '' && r['STT'] !== String(i + 1))
+          v(c.out, id, 'STT_SEQUENCE', `${id} row ${i + 1}: STT must count up from 1`, i + 1, 'STT');
+      });
+    }
+  },
+  function codeLists(c) {
+    const x1 = c.x1;
+    if (x1['MA_LOAI_KCB'] && !c.care) v(c.out, 'XML1', 'CODE_UNKNOWN', 'XML1: MA_LOAI_KCB is not in the care-type code list at the discharge date', 1, 'MA_LOAI_KCB');
+    if (x1['MA_DOITUONG_KCB'] && !PATIENT_CATEGORIES.lookup(x1['MA_DOITUONG_KCB'], c.refDate))
+      v(c.out, 'XML1', 'CODE_UNKNOWN', 'XML1: MA_DOITUONG_KCB is not in the patient-category code list', 1, 'MA_DOITUONG_KCB');
+    for (const k of items(x1['MA_KHOA']))
+      if (!DEPARTMENTS.lookup(k, c.refDate)) v(c.out, 'XML1', 'CODE_UNKNOWN', 'XML1: MA_KHOA has a department code not in the code list', 1, 'MA_KHOA');
+    if (ICD10_UNKNOWN_IS_VIOLATION) {
+      if (x1['MA_BENH_CHINH'] && !ICD10.lookup(x1['MA_BENH_CHINH'], c.refDate))
+        v(c.out, 'XML1', 'CODE_UNKNOWN', 'XML1: MA_BENH_CHINH is not an ICD-10 code of the code list', 1, 'MA_BENH_CHINH');
+      if (items(x1['MA_BENH_KT']).some((k) => !ICD10.lookup(k, c.refDate)))
+        v(c.out, 'XML1', 'CODE_UNKNOWN', 'XML1: MA_BENH_KT has a code not in the ICD-10 code list', 1, 'MA_BENH_KT');
+    }
+    for (const id of ['XML2', 'XML3'] as const)
+      rowsOf(c, id).forEach((r, i) => {
+        const g = r['MA_NHOM'] ? COST_GROUPS.lookup(r['MA_NHOM'], c.refDate) : undefined;
+        if (r['MA_NHOM'] && !g) v(c.out, id, 'CODE_UNKNOWN', `${id} row ${i + 1}: MA_NHOM is not in the cost-group code list`, i + 1, 'MA_NHOM');
+        else if (g && g.table !== id) v(c.out, id, 'INVALID_VALUE', `${id} row ${i + 1}: MA_NHOM belongs to ${g.table}`, i + 1, 'MA_NHOM');
+        if (r['MA_KHOA'] && !DEPARTMENTS.lookup(r['MA_KHOA'], c.refDate))
+          v(c.out, id, 'CODE_UNKNOWN', `${id} row ${i + 1}: MA_KHOA is not in the department code list`, i + 1, 'MA_KHOA');
+      });
+  },
+  function costGroupRequirements(c) {
+    rowsOf(c, 'XML3').forEach((r, i) => {
+      const n = i + 1;
+      const g = r['MA_NHOM'] ? COST_GROUPS.lookup(r['MA_NHOM'], c.refDate) : undefined;
+      if (!r['MA_DICH_VU'] && !r['MA_VAT_TU']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: MA_DICH_VU or MA_VAT_TU is required`, n, 'MA_DICH_VU');
+      if (r['MA_DICH_VU'] && !r['TEN_DICH_VU']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: TEN_DICH_VU is required when MA_DICH_VU is present`, n, 'TEN_DICH_VU');
+      if (r['MA_VAT_TU'] && !r['TEN_VAT_TU']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: TEN_VAT_TU is required when MA_VAT_TU is present`, n, 'TEN_VAT_TU');
+      if (g?.needsMachine && !r['MA_MAY']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: MA_MAY is required for paraclinical cost groups`, n, 'MA_MAY');
+      if (g?.kind === 'surgery' && !r['PP_VO_CAM']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: PP_VO_CAM is required for surgery`, n, 'PP_VO_CAM');
+      if (g?.kind === 'supply' && !r['MA_VAT_TU']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: MA_VAT_TU is required on supply lines`, n, 'MA_VAT_TU');
+      const tt = num(r['T_TRANTT']);
+      const bhtt = num(r['T_BHTT']);
+      if (tt && bhtt && tt.lt(bhtt)) v(c.out, 'XML3', 'INVALID_VALUE', `XML3 row ${n}: T_TRANTT must not be below T_BHTT`, n, 'T_TRANTT');
+    });
+    rowsOf(c, 'XML2').forEach((r, i) => {
+      if (!r['MA_BAC_SI']) v(c.out, 'XML2', 'FIELD_REQUIRED', `XML2 row ${i + 1}: MA_BAC_SI (prescriber) is required`, i + 1, 'MA_BAC_SI');
+    });
+  },
+  function lineAmounts(c) {
+    for (const id of ['XML2', 'XML3'] as const)
+      rowsOf(c, id).forEach((r, i) => {
+        const n = i + 1;
+        const fields =
+          id === 'XML2'
+            ? ['SO_LUONG', 'DON_GIA', 'TYLE_TT_BH', 'MUC_HUONG']
+            : ['SO_LUONG', 'DON_GIA_BV', 'DON_GIA_BH', 'TYLE_TT_DV', 'TYLE_TT_BH', 'MUC_HUONG'];
+        const nk = ['T_NGUONKHAC_NSNN', 'T_NGUONKHAC_VTNN', 'T_NGUONKHAC_VTTN', 'T_NGUONKHAC_CL'];
+        if (![...fields, ...nk].every((f) => NUM.test(r[f] ?? ''))) return;
+        const exp = computeLineAmountsDec({
+          table: id,
+          quantity: r['SO_LUONG'] ?? '0',
+          unitPrice: (id === 'XML2' ? r['DON_GIA'] : r['DON_GIA_BV']) ?? '0',
+          insurancePrice: id === 'XML2' ? undefined : r['DON_GIA_BH'],
+          serviceRatio: id === 'XML2' ? undefined : r['TYLE_TT_DV'],
+          paymentRatio: r['TYLE_TT_BH'] ?? '0',
+          benefitLevel: r['MUC_HUONG'] ?? '0',
+          otherSources: { nsnn: r['T_NGUONKHAC_NSNN'], vtnn: r['T_NGUONKHAC_VTNN'], vttn: r['T_NGUONKHAC_VTTN'], cl: r['T_NGUONKHAC_CL'] },
+        });
+        for (const f of ['THANH_TIEN_BV', 'THANH_TIEN_BH', 'T_NGUONKHAC', 'T_BNTT', 'T_BNCCT', 'T_BHTT'] as const) {
+          const got = numCached(r, f);
+          if (got && !got.eq(exp[f])) v(c.out, id, 'LINE_AMOUNT_MISMATCH', `${id} row ${n}: ${f} does not match the §7 formula`, n, f);
+        }
+        const nkv = numCached(r, 'T_NGUONKHAC');
+        const bv = numCached(r, 'THANH_TIEN_BV');
+        if (nkv && bv && !nkv.isZero() && !nkv.lt(bv))
+          v(c.out, id, 'OTHER_SOURCES_RANGE', `${id} row ${n}: T_NGUONKHAC must be below THANH_TIEN_BV`, n, 'T_NGUONKHAC');
+      });
+  },
+  function totals(c) {
+    const F = ['THANH_TIEN_BV', 'THANH_TIEN_BH', 'T_BNTT', 'T_BNCCT', 'T_NGUONKHAC', 'T_BHTT'] as const;
+    const zero = (): Record<(typeof F)[number], Decimal> => ({
+      THANH_TIEN_BV: ZERO,
+      THANH_TIEN_BH: ZERO,
+      T_BNTT: ZERO,
+      T_BNCCT: ZERO,
+      T_NGUONKHAC: ZERO,
+      T_BHTT: ZERO,
+    });
+    const all = zero();
+    let thuoc = ZERO;
+    let vtyt = ZERO;
+    let gdv = ZERO;
+    for (const id of ['XML2', 'XML3'] as const)
+      for (const r of rowsOf(c, id)) {
+        for (const f of F) {
+          const x = numCached(r, f);
+          if (!x) continue;
+          all[f] = all[f].add(x);
+          if (f === 'THANH_TIEN_BV' && id === 'XML2') thuoc = thuoc.add(x);
+          if (f === 'THANH_TIEN_BV' && id === 'XML3' && SUPPLY_GROUPS.has(r['MA_NHOM'] ?? '')) vtyt = vtyt.add(x);
+          if (f === 'T_BHTT' && r['MA_PTTT'] === '1') gdv = gdv.add(x);
+        }
+      }
+    const check = (field: string, expected: Decimal): void => {
+      const got = num(c.x1[field]);
+      if (got && !got.eq(expected.toDecimalPlaces(2, MONEY_ROUNDING))) v(c.out, 'XML1', 'TOTAL_MISMATCH', `XML1: ${field} does not equal the sum of the detail lines`, 1, field);
+    };
+    check('T_THUOC', thuoc);
+    check('T_VTYT', vtyt);
+    check('T_TONGCHI_BV', all.THANH_TIEN_BV);
+    check('T_TONGCHI_BH', all.THANH_TIEN_BH);
+    for (const f of ['T_BNTT', 'T_BNCCT', 'T_NGUONKHAC', 'T_BHTT'] as const) check(f, all[f]);
+    const tbh = num(c.x1['T_TONGCHI_BH']);
+    const tcct = num(c.x1['T_BNCCT']);
+    const tbhtt = num(c.x1['T_BHTT']);
+    const tnk = num(c.x1['T_NGUONKHAC']);
+    if (tbh && tcct && tbhtt && tnk?.isZero() && !tbhtt.eq(tbh.sub(tcct)))
+      v(c.out, 'XML1', 'TOTAL_MISMATCH', 'XML1: T_BHTT must equal T_TONGCHI_BH − T_BNCCT', 1, 'T_BHTT');
+    const skip = items(c.x1['MA_THE_BHYT']).some((card) => T_BHTT_GDV_SKIPPED_CARD_GROUPS.includes(card.slice(0, 2)));
+    if (!skip) check('T_BHTT_GDV', gdv);
+  },
+  function dateOrder(c) {
+    const x1 = c.x1;
+    const vao = x1['NGAY_VAO'] ?? '';
+    const ra = x1['NGAY_RA'] ?? '';
+    const vnt = x1['NGAY_VAO_NOI_TRU'] ?? '';
+    const before = (a: string, b: string): boolean => DT.test(a) && DT.test(b) && a > b;
+    if (before(vao, ra)) v(c.out, 'XML1', 'DATE_ORDER', 'XML1: NGAY_VAO must not be after NGAY_RA', 1, 'NGAY_RA');
+    if (before(vao, vnt)) v(c.out, 'XML1', 'DATE_ORDER', 'XML1: NGAY_VAO_NOI_TRU must not be before NGAY_VAO', 1, 'NGAY_VAO_NOI_TRU');
+    if (before(vnt, ra)) v(c.out, 'XML1', 'DATE_ORDER', 'XML1: NGAY_VAO_NOI_TRU must not be after NGAY_RA', 1, 'NGAY_VAO_NOI_TRU');
+    const from = items(x1['GT_THE_TU']);
+    items(x1['GT_THE_DEN']).forEach((to, k) => {
+      const f = from[k];
+      if (f && /^\d{8}$/.test(f) && /^\d{8}$/.test(to) && f > to) v(c.out, 'XML1', 'DATE_ORDER', `XML1: card ${k + 1} GT_THE_TU is after GT_THE_DEN`, 1, 'GT_THE_DEN');
+    });
+    for (const id of ['XML2', 'XML3'] as const)
+      rowsOf(c, id).forEach((r, i) => {
+        const n = i + 1;
+        const yl = r['NGAY_YL'] ?? '';
+        if (before(yl, r['NGAY_TH_YL'] ?? '')) v(c.out, id, 'DATE_ORDER', `${id} row ${n}: NGAY_TH_YL must not be before NGAY_YL`, n, 'NGAY_TH_YL');
+        if (id === 'XML3' && before(yl, r['NGAY_KQ'] ?? '')) v(c.out, id, 'DATE_ORDER', `${id} row ${n}: NGAY_KQ must not be before NGAY_YL`, n, 'NGAY_KQ');
+        if (before(vao, yl) || before(yl, ra)) v(c.out, id, 'DATE_ORDER', `${id} row ${n}: NGAY_YL must lie between NGAY_VAO and NGAY_RA`, n, 'NGAY_YL');
+      });
+    const x7 = rowsOf(c, 'XML7')[0];
+    if (x7 && before(x7['NGAY_VAO'] ?? '', x7['NGAY_RA'] ?? '')) v(c.out, 'XML7', 'DATE_ORDER', 'XML7: NGAY_VAO must not be after NGAY_RA', 1, 'NGAY_RA');
+    for (const id of ['XML10', 'XML11'] as const) {
+      const r = rowsOf(c, id)[0];
+      if (r && /^\d{8}$/.test(r['TU_NGAY'] ?? '') && /^\d{8}$/.test(r['DEN_NGAY'] ?? '')) {
+        if ((r['TU_NGAY'] ?? '') > (r['DEN_NGAY'] ?? '')) v(c.out, id, 'DATE_ORDER', `${id}: TU_NGAY must not be after DEN_NGAY`, 1, 'DEN_NGAY');
+        if (DT.test(vao) && (r['TU_NGAY'] ?? '') < vao.slice(0, 8)) v(c.out, id, 'DATE_ORDER', `${id}: TU_NGAY must not be before NGAY_VAO`, 1, 'TU_NGAY');
+      }
+    }
+    const x14 = rowsOf(c, 'XML14')[0];
+    if (x14) {
+      if (before(x14['NGAY_RA'] || ra, x14['NGAY_HEN_KL'] ?? '')) v(c.out, 'XML14', 'DATE_ORDER', 'XML14: NGAY_HEN_KL must not be before NGAY_RA', 1, 'NGAY_HEN_KL');
+      const ct = x14['NGAY_CT'] ?? '';
+      if (/^\d{8}$/.test(ct) && DT.test(vao) && ct < vao.slice(0, 8)) v(c.out, 'XML14', 'DATE_ORDER', 'XML14: NGAY_CT must not be before NGAY_VAO', 1, 'NGAY_CT');
+    }
+  },
+  function cardLists(c) {
+    const fields = ['MA_THE_BHYT', 'MA_DKBD', 'GT_THE_TU', 'GT_THE_DEN'];
+    const counts = fields.map((f) => items(c.x1[f]).length);
+    if (counts.some((n) => n !== counts[0])) v(c.out, 'XML1', 'CARD_LIST_MISALIGNED', 'XML1: MA_THE_BHYT, MA_DKBD, GT_THE_TU and GT_THE_DEN must list the same number of cards', 1, 'MA_THE_BHYT');
+  },
+  function repeatedValues(c) {
+    for (const id of CLAIM_TABLE_IDS) {
+      const pairs = REPEATED_FROM_XML1[id];
+      if (!pairs) continue;
+      rowsOf(c, id).forEach((r, i) => {
+        for (const [own, from] of pairs) {
+          const val = r[own] ?? '';
+          if (val !== '' && val !== (c.x1[from] ?? '')) v(c.out, id, 'VALUE_MISMATCH', `${id} row ${i + 1}: ${own} differs from XML1 ${from}`, i + 1, own);
+        }
+      });
+    }
+  },
+  function treatmentDays(c) {
+    const rule = c.care?.treatmentDays;
+    const got = c.x1['SO_NGAY_DTRI'] ?? '';
+    const vao = c.x1['NGAY_VAO'] ?? '';
+    const ra = c.x1['NGAY_RA'] ?? '';
+    if (!rule || !/^\d+$/.test(got) || !DT.test(vao) || !DT.test(ra)) return;
+    const expected = rule === 'zero' ? 0 : dayDiff(vao, ra) + 1;
+    if (+got !== expected) v(c.out, 'XML1', 'TREATMENT_DAYS', `XML1: SO_NGAY_DTRI does not follow the rule for MA_LOAI_KCB ${c.x1['MA_LOAI_KCB']}`, 1, 'SO_NGAY_DTRI');
+  },
+  function tablesForCareType(c) {
+    const care = c.care;
+    const has = (id: ClaimTableId): boolean => rowsOf(c, id).length > 0;
+    if (!has('XML2') && !has('XML3')) v(c.out, 'XML3', 'TABLE_MISSING', 'a claim needs at least one cost line in XML2 or XML3');
+    for (const id of care?.requiredTables ?? [])
+      if (isClaimTableId(id) && !has(id)) v(c.out, id, 'TABLE_MISSING', `${id} is required for MA_LOAI_KCB ${c.x1['MA_LOAI_KCB']}`);
+    const rv = c.x1['MA_LOAI_RV'] ?? '';
+    if (care?.dischargePaper && rv !== '3' && !has('XML7')) v(c.out, 'XML7', 'TABLE_MISSING', `XML7 is required for MA_LOAI_KCB ${c.x1['MA_LOAI_KCB']} unless the patient absconded`);
+    const referred = rv === '2' || rv === '5';
+    if (referred && !has('XML13')) v(c.out, 'XML13', 'TABLE_MISSING', 'XML13 is required when MA_LOAI_RV is 2 or 5');
+    if (!referred && has('XML13')) v(c.out, 'XML13', 'TABLE_NOT_ALLOWED', 'XML13 is only sent when MA_LOAI_RV is 2 or 5');
+  },
+  function careTypeLimits(c) {
+    const care = c.care;
+    if (!care) return;
+    let exams = 0;
+    rowsOf(c, 'XML3').forEach((r, i) => {
+      const g = COST_GROUPS.lookup(r['MA_NHOM'] ?? '', c.refDate);
+      if (g?.kind === 'exam') exams++;
+      if (g?.kind === 'bed' && !care.bedDaysAllowed)
+        v(c.out, 'XML3', 'BED_DAYS_NOT_ALLOWED', `XML3 row ${i + 1}: bed days are not billed for MA_LOAI_KCB ${care.code}`, i + 1, 'MA_NHOM');
+    });
+    if (care.maxExamFees !== null && exams > care.maxExamFees)
+      v(c.out, 'XML3', 'TOO_MANY_EXAM_FEES', `XML3: at most ${care.maxExamFees} examination fee for MA_LOAI_KCB ${care.code}`);
+    const vao = c.x1['NGAY_VAO'] ?? '';
+    const ra = c.x1['NGAY_RA'] ?? '';
+    if (care.maxCalendarDays !== null && DT.test(vao) && DT.test(ra) && dayDiff(vao, ra) > care.maxCalendarDays)
+      v(c.out, 'XML1', 'STAY_TOO_LONG', `XML1: MA_LOAI_KCB ${care.code} may not last more than ${care.maxCalendarDays} day`, 1, 'NGAY_RA');
+  },
+  function conditionalGroups(c) {
+    const x7 = rowsOf(c, 'XML7')[0];
+    if (x7) {
+      const f = ['SO_NGAY_NGHI', 'NGOAITRU_TUNGAY', 'NGOAITRU_DENNGAY'];
+      const filled = f.filter((k) => (x7[k] ?? '') !== '').length;
+      if (filled !== 0 && filled !== f.length) v(c.out, 'XML7', 'CONDITIONAL_FIELDS', 'XML7: SO_NGAY_NGHI, NGOAITRU_TUNGAY and NGOAITRU_DENNGAY are all filled or all empty', 1, 'SO_NGAY_NGHI');
+    }
+  },
+];
+
+/**
+ * Every field rule of the metadata plus the cross-table rules of xml130.md §7 and §11.
+ * Never throws: any unexpected input becomes a violation.
+ */
+export function validateClaim(tables: ClaimTables): Violation[] {
+  const out: Violation[] = [];
+  parsed = new WeakMap();
+  try {
+    const t = normalise(tables, out);
+    const x1 = t.XML1?.[0];
+    if (!x1) {
+      v(out, 'XML1', 'TABLE_MISSING', 'XML1 is required in every claim');
+      return out;
+    }
+    const refDate = (x1['NGAY_RA'] || x1['NGAY_VAO'] || '').slice(0, 8);
+    const care = /^\d{8}$/.test(refDate) ? CARE_TYPE_CODES.lookup(x1['MA_LOAI_KCB'] ?? '', refDate) : undefined;
+    const ctx: Ctx = { t, x1, refDate: /^\d{8}$/.test(refDate) ? refDate : '99991231', ...(care ? { care } : {}), out };
+    for (const rule of RULES) {
+      try {
+        rule(ctx);
+      } catch {
+        v(out, 'CLAIM', 'INVALID_VALUE', `rule ${rule.name} could not be evaluated on this input`);
+      }
+    }
+  } catch {
+    v(out, 'CLAIM', 'INVALID_VALUE', 'claim could not be evaluated');
+  }
+  return out;
+}
+
+/** Field rules of XML0 plus the check-in rules of xml130.md §11. Never throws. */
+export function validateCheckin(rows: CheckinRow[]): Violation[] {
+  const out: Violation[] = [];
+  try {
+    if (!Array.isArray(rows) || rows.length === 0) {
+      v(out, 'XML0', 'TABLE_MISSING', 'XML0 needs at least one row');
+      return out;
+    }
+    validateRows('XML0', rows, out);
+    rows.forEach((r, i) => {
+      const n = i + 1;
+      if (typeof r !== 'object' || r === null) return;
+      const codes = ['MA_DICH_VU', 'MA_THUOC', 'MA_VAT_TU'].filter((f) => typeof r[f as keyof CheckinRow] === 'string' && r[f as keyof CheckinRow] !== '');
+      if (codes.length > 1) v(out, 'XML0', 'FIRST_COST_AMBIGUOUS', `XML0 row ${n}: exactly one of MA_DICH_VU, MA_THUOC, MA_VAT_TU is given`, n, codes[1]);
+      if (r.STT !== String(n)) v(out, 'XML0', 'STT_SEQUENCE', `XML0 row ${n}: STT must count up from 1`, n, 'STT');
+      if (DT.test(r.NGAY_VAO ?? '') && DT.test(r.NGAY_VAO_NOI_TRU ?? '') && r.NGAY_VAO_NOI_TRU < r.NGAY_VAO)
+        v(out, 'XML0', 'DATE_ORDER', `XML0 row ${n}: NGAY_VAO_NOI_TRU must not be before NGAY_VAO`, n, 'NGAY_VAO_NOI_TRU');
+      const day = (r.NGAY_VAO ?? '').slice(0, 8);
+      if (/^\d{8}$/.test(day) && r.MA_LOAI_KCB && !CARE_TYPE_CODES.lookup(r.MA_LOAI_KCB, day))
+        v(out, 'XML0', 'CODE_UNKNOWN', `XML0 row ${n}: MA_LOAI_KCB is not in the care-type code list`, n, 'MA_LOAI_KCB');
+    });
+  } catch {
+    v(out, 'XML0', 'INVALID_VALUE', 'check-in could not be evaluated');
+  }
+  return out;
+}
