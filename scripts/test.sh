@@ -7,9 +7,11 @@ source "$ROOT/scripts/lib/preflight.sh"; preflight
 source "$ROOT/scripts/lib/node.sh"
 source "$ROOT/scripts/lib/stack-env.sh"
 source "$ROOT/scripts/lib/install.sh"; install_and_build
+source "$ROOT/scripts/lib/kubectl.sh"; ensure_kubectl   # pinned kubectl/kustomize for the k8s checks (tools/k8s)
 export PATH="$ROOT/node_modules/.bin:$PATH" NX_DAEMON=false NX_NO_CLOUD=true
 cd "$ROOT"
 t0=$(date +%s)
+bash scripts/secret-scan.sh   # no secret, PIN or private key committed
 echo "› lint" >&2
 nx show projects >/dev/null 2>&1 || true   # computes the project graph for the module-boundary rule
 eslint --max-warnings=0 apps libs test tools
