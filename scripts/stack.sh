@@ -117,6 +117,8 @@ hsm_up() {
     fi
   fi
   command -v xmlsec1 >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq xmlsec1 >/dev/null; } || die "xmlsec1 is missing: apt-get install xmlsec1"
+  # Prometheus (Debian package): promtool checks the alert rules, the e2e observability suite scrapes the services with it.
+  command -v prometheus >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || die "prometheus is missing: apt-get install prometheus"
   mkdir -p "$HSM_DIR/tokens" "$(dirname "$HSM_PIN_FILE")"
   chmod 700 "$HSM_DIR" "$(dirname "$HSM_PIN_FILE")"
   printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
@@ -138,13 +140,27 @@ hsm_up() {
   node "$ROOT/dist/tools/stack/provision-hsm.js"
 }
 
+# ---------------------------------------------------------------- Chromium (reporting page test)
+chromium_up() {
+  # Headless Chromium from Debian for the reporting web page's browser test (playwright-core
+  # drives it through executablePath; no browser is downloaded).
+  command -v chromium >/dev/null && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing chromium (Debian package)"
+    (apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null)
+  else
+    log "chromium is missing: the reporting browser test will fail (apt-get install chromium)"
+  fi
+}
+
 case "$cmd" in
   up)
     case "$what" in
-      all) postgres_up; kafka_up; node "$ROOT/dist/tools/stack/create-topics.js"; hsm_up ;;
+      all) postgres_up; kafka_up; node "$ROOT/dist/tools/stack/create-topics.js"; hsm_up; chromium_up ;;
       kafka) kafka_up; node "$ROOT/dist/tools/stack/create-topics.js" ;;
       postgres) postgres_up ;;
       hsm) hsm_up ;;
+      chromium) chromium_up ;;
       *) die "unknown component $what" ;;
     esac ;;
   down) kafka_down ;;

@@ -1,7 +1,7 @@
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { context } from '@opentelemetry/api';
 import { EventContractError, Headers } from '@bhyt/contracts';
-import { extractTraceContext, inSpan, Logger, Metrics, scrubText, SpanKind } from '@bhyt/observability';
+import { extractTraceContext, inSpan, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind } from '@bhyt/observability';
 import { PoisonMessageError } from './errors';
 import { EventPublisher } from './publisher';
 import { logicalTopic, physicalTopic } from './namespace';
@@ -125,11 +125,13 @@ export class EventConsumer {
             {
               'messaging.system': 'kafka',
               'messaging.operation': 'process',
+              'messaging.operation.type': 'process',
               'messaging.destination.name': topic,
               'messaging.kafka.consumer.group': this.options.groupId,
               'messaging.kafka.destination.partition': partition,
               'messaging.kafka.message.offset': Number(message.offset),
               'bhyt.facility': received.headers[Headers.facility] ?? '',
+              ...messageKeyAttributes(topic, received.key),
             },
             () => this.options.handler(received),
             { kind: SpanKind.CONSUMER, parent },

@@ -43,4 +43,107 @@ export const Metrics = {
     once('deadline', () => new Counter({ name: 'bhyt_claim_deadline_events_total', help: 'Deadline at-risk and missed events', labelNames: ['facility', 'kind'], registers: [metricsRegistry] })),
   certificateDaysToExpiry: () =>
     once('cert', () => new Gauge({ name: 'bhyt_certificate_days_to_expiry', help: 'Days until the facility signing certificate expires', labelNames: ['facility'], registers: [metricsRegistry] })),
+  claimsOpenByAge: () =>
+    once('age', () => new Gauge({ name: 'bhyt_claims_open', help: 'Claims not yet at the gateway, by facility and hours since the encounter ended', labelNames: ['facility', 'age'], registers: [metricsRegistry] })),
+  claimsDeadlineState: () =>
+    once('dlstate', () => new Gauge({ name: 'bhyt_claims_deadline_state', help: 'Claims not yet at the gateway that are at risk of or past their deadline, now', labelNames: ['facility', 'state'], registers: [metricsRegistry] })),
+  outboxOldestSeconds: () =>
+    once('outboxAge', () => new Gauge({ name: 'bhyt_outbox_oldest_seconds', help: 'Age of the oldest unpublished outbox row (0 when empty)', registers: [metricsRegistry] })),
 };
+
+/** Every metric the platform defines, created now (dashboards and alerts are checked against this list). */
+export function registerAllMetrics(): string[] {
+  return Object.values(Metrics).map((make) => (make() as { name?: string }).name ?? '').filter(Boolean);
+}
+
+/** Hours since the encounter ended, in the buckets of the 24-hour SLA dashboard. */
+export const AGE_BUCKETS = ['0-6h', '6-12h', '12-18h', '18-24h', '24h+'] as const;
+export type AgeBucket = (typeof AGE_BUCKETS)[number];
+
+export function ageBucket(hoursSinceEncounterEnd: number): AgeBucket {
+  if (hoursSinceEncounterEnd < 6) return '0-6h';
+  if (hoursSinceEncounterEnd < 12) return '6-12h';
+  if (hoursSinceEncounterEnd < 18) return '12-18h';
+  if (hoursSinceEncounterEnd < 24) return '18-24h';
+  return '24h+';
+}
+
+export interface OpenClaimSample {
+  facilityCode: string;
+  hoursSinceEncounterEnd: number;
+  atRisk: boolean;
+  missed: boolean;
+}
+
+/**
+ * Sets the open-claims gauges from a full sample: every (facility, bucket) and (facility,
+ * state) seen before is reset to 0 first, so a bucket that empties reads 0 — not its last value.
+ */
+export function publishOpenClaims(samples: OpenClaimSample[], facilities: string[] = []): void {
+  const byAge = Metrics.claimsOpenByAge();
+  const byState = Metrics.claimsDeadlineState();
+  const known = new Set([...facilities, ...samples.map((s) => s.facilityCode)]);
+  const age = new Map<string, number>();
+  const state = new Map<string, number>();
+  for (const f of known) {
+    for (const b of AGE_BUCKETS) age.set(`${f}|${b}`, 0);
+    state.set(`${f}|at-risk`, 0);
+    state.set(`${f}|missed`, 0);
+  }
+  for (const s of samples) {
+    const a = `${s.facilityCode}|${ageBucket(s.hoursSinceEncounterEnd)}`;
+    age.set(a, (age.get(a) ?? 0) + 1);
+    const st = s.missed ? 'missed' : s.atRisk ? 'at-risk' : undefined;
+    if (st) state.set(`${s.facilityCode}|${st}`, (state.get(`${s.facilityCode}|${st}`) ?? 0) + 1);
+  }
+  // Deadline-event counters exist from the start at 0, so that increase() in the alert rules
+  // has a series to compare against before the first event.
+  for (const f of known) for (const kind of ['at-risk', 'missed']) Metrics.deadlines().inc({ facility: f, kind }, 0);
+  byAge.reset();
+  byState.reset();
+  for (const [k, n] of age) {
+    const [facility, bucket] = k.split('|') as [string, string];
+    byAge.set({ facility, age: bucket }, n);
+  }
+  for (const [k, n] of state) {
+    const [facility, st] = k.split('|') as [string, string];
+    byState.set({ facility, state: st }, n);
+  }
+}
+
+export interface CertificateKey {
+  facilityCode: string;
+  current: boolean;
+  certificate?: { notAfter: Date };
+}
+
+/** Days to expiry of each facility's current certificate (fractional days, negative once expired). */
+export function certificateDays(keys: CertificateKey[], now: Date): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const k of keys) {
+    if (!k.current || !k.certificate) continue;
+    out.set(k.facilityCode, (k.certificate.notAfter.getTime() - now.getTime()) / 86_400_000);
+  }
+  return out;
+}
+
+/**
+ * Samples the signing certificates now and then every intervalMs into
+ * bhyt_certificate_days_to_expiry. @returns a function that stops the sampling.
+ */
+export function watchCertificateExpiry(list: () => Promise<CertificateKey[]>, onError: (err: unknown) => void, intervalMs = 10 * 60_000): () => void {
+  const sample = async () => {
+    try {
+      const days = certificateDays(await list(), new Date());
+      const gauge = Metrics.certificateDaysToExpiry();
+      gauge.reset(); // a retired facility key leaves the gauge
+      for (const [facility, d] of days) gauge.set({ facility }, Math.round(d * 100) / 100);
+    } catch (err) {
+      onError(err);
+    }
+  };
+  void sample();
+  const timer = setInterval(() => void sample(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

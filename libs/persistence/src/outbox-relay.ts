@@ -1,7 +1,9 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { EventPublisher, OutgoingMessage } from '@bhyt/messaging';
-import { Logger, Metrics, scrubText } from '@bhyt/observability';
+import { Headers } from '@bhyt/contracts';
+import { context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { extractTraceContext, injectTraceHeaders, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind, tracer } from '@bhyt/observability';
 import { databaseUrl } from './data-source';
 
 export interface OutboxRelayOptions {
@@ -32,6 +34,7 @@ export class OutboxRelay {
   private listener?: Client;
   private wake?: () => void;
   private lastCleanup = 0;
+  private lastBacklog = 0;
 
   constructor(
     private readonly ds: DataSource,
@@ -96,26 +99,74 @@ export class OutboxRelay {
         [batch],
       );
       if (rows.length === 0) return 0;
-      const messages: OutgoingMessage[] = rows.map((r) => ({ topic: r.topic, key: r.msg_key, value: r.value, headers: r.headers }));
-      await this.publisher.send(messages);
+      const spans: Span[] = [];
+      const messages: OutgoingMessage[] = rows.map((r) => {
+        const { span, headers } = this.produceSpan(r);
+        spans.push(span);
+        return { topic: r.topic, key: r.msg_key, value: r.value, headers };
+      });
+      try {
+        await this.publisher.send(messages);
+      } catch (err) {
+        for (const s of spans) s.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
+        throw err;
+      } finally {
+        for (const s of spans) s.end();
+      }
       await m.query(`UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
   }
 
+  /**
+   * The produce span of one row: a child of the context stored with the row (the request or
+   * message that wrote it, maybe seconds earlier and in another process), and the message
+   * leaves with the produce span's context, so the consumer's span is its child.
+   */
+  private produceSpan(row: OutboxRow): { span: Span; headers: Record<string, string> } {
+    const parent = extractTraceContext(row.headers, context.active());
+    const span = tracer().startSpan(
+      `${row.topic} publish`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.operation': 'publish',
+          'messaging.destination.name': row.topic,
+          'bhyt.facility': row.headers[Headers.facility] ?? '',
+          'bhyt.outbox.id': row.id,
+          ...messageKeyAttributes(row.topic, row.msg_key),
+        },
+      },
+      parent,
+    );
+    return { span, headers: { ...row.headers, ...injectTraceHeaders(trace.setSpan(parent, span)) } };
+  }
+
+  /** Unpublished rows and the age of the oldest one, into the outbox gauges. */
   async backlog(): Promise<number> {
-    const [{ n }] = await this.ds.query(`SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL`);
+    const [{ n, oldest }] = await this.ds.query(
+      `SELECT count(*)::int AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest FROM outbox WHERE published_at IS NULL`,
+    );
     Metrics.outboxBacklog().set(n);
+    Metrics.outboxOldestSeconds().set(Number(oldest));
     return n;
   }
 
   private async cleanup(): Promise<void> {
     const now = Date.now();
+    // The backlog gauge every few seconds (an index-only count); the deletes once a minute.
+    if (now - this.lastBacklog >= 5000) {
+      this.lastBacklog = now;
+      await this.backlog();
+    }
     if (now - this.lastCleanup < 60000) return;
     this.lastCleanup = now;
     const keep = this.options.keepPublishedMs ?? 24 * 3600 * 1000;
     await this.ds.query(`DELETE FROM outbox WHERE published_at < now() - ($1::bigint * interval '1 millisecond')`, [keep]);
-    await this.backlog();
+    // Stored claim trace contexts outlive any correction window worth tracing as one trace.
+    await this.ds.query(`DELETE FROM claim_trace_context WHERE created_at < now() - interval '30 days'`).catch(() => undefined);
   }
 
   /** Finishes the current batch (its transaction commits or rolls back), then stops. */

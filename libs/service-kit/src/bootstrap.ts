@@ -7,6 +7,9 @@ import { PlatformModule } from './platform.module';
 import { ServiceRuntime } from './runtime';
 import { stopTracing } from './tracing';
 import { HttpErrorFilter } from './http-errors';
+import { HttpTracingInterceptor } from './http-tracing';
+import { AuthGuard, authSettingsFromEnv, TOKEN_ISSUER, TokenController, TokenIssuer } from '@bhyt/auth';
+import { AuditLog } from '@bhyt/audit';
 
 class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
@@ -38,13 +41,29 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   const { runtime } = options;
   const logger = runtime.logger;
   process.on('unhandledRejection', (reason) => logger.error({ error: reason }, 'unhandled rejection'));
+  // Authentication settings first: a bad key or client registry stops the service before it serves.
+  const auth = authSettingsFromEnv();
+  if (auth.verificationKeys.size === 0) logger.warn('no token verification keys (AUTH_JWT_PUBLIC_KEYS): every API call except probes will be refused');
   await runtime.start();
+  // The token endpoint lives where the signing key and client registry are mounted (intake by default).
+  const issuing = auth.issuing
+    ? { controllers: [TokenController], providers: [{ provide: TOKEN_ISSUER, useValue: new TokenIssuer(auth.issuing.clients, auth.issuing.signer, { issuer: auth.issuer, audience: auth.audience, ttlSeconds: auth.tokenTtlSeconds }) }] }
+    : { controllers: [], providers: [] };
 
-  @Module({ imports: [PlatformModule.forRuntime(runtime), ...(options.module.imports ?? [])], controllers: options.module.controllers ?? [], providers: options.module.providers ?? [] })
+  @Module({
+    imports: [PlatformModule.forRuntime(runtime), ...(options.module.imports ?? [])],
+    controllers: [...issuing.controllers, ...(options.module.controllers ?? [])],
+    providers: [...issuing.providers, ...(options.module.providers ?? [])],
+  })
   class ServiceModule {}
 
   const app = await NestFactory.create(ServiceModule, { logger: new PinoNestLogger(logger), bufferLogs: false });
   app.useGlobalFilters(new HttpErrorFilter(logger));
+  app.useGlobalInterceptors(new HttpTracingInterceptor());
+  // Every route but probes, metrics, docs and the token endpoint needs a token and a policy rule;
+  // each decision is appended to the service's hash-chained audit log before the request is served.
+  const audit = new AuditLog(runtime.ds);
+  app.useGlobalGuards(new AuthGuard(auth, (record) => audit.append(record), (err) => logger.error({ error: err }, 'audit log append failed')));
   app.enableShutdownHooks([]); // we handle signals ourselves to order the shutdown
   if (options.openApi) {
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());

@@ -4,3 +4,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './http-errors';
 export * from './zod-http';
+export * from './http-tracing';

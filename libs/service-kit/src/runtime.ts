@@ -4,7 +4,8 @@ import { Services, ServiceKey, Topics } from '@bhyt/contracts';
 import { createKafka, EventConsumer, EventPublisher, kafkaConnectionFromEnv, MessageHandler } from '@bhyt/messaging';
 import { createLogger, initMetrics, Logger } from '@bhyt/observability';
 import { FacilityRegistry, loadFacilityRegistry } from '@bhyt/facilities';
-import { databaseReachable, OutboxInboxMigration1700000000000, OutboxRelay, openDatabase } from '@bhyt/persistence';
+import { AuditLog1700000000050 } from '@bhyt/audit';
+import { ClaimTraceContextMigration1700000009000, databaseReachable, OutboxInboxMigration1700000000000, OutboxRelay, openDatabase } from '@bhyt/persistence';
 
 export interface ConsumerSpec {
   /** Consumer group suffix: the group is `bhyt-<service>-<name>`. */
@@ -61,7 +62,7 @@ export class ServiceRuntime {
     this.ds = await openDatabase({
       url: this.options.databaseUrl,
       database: this.database,
-      migrations: [OutboxInboxMigration1700000000000, ...this.options.migrations],
+      migrations: [OutboxInboxMigration1700000000000, AuditLog1700000000050, ...this.options.migrations, ClaimTraceContextMigration1700000009000],
       applicationName: `bhyt-${this.name}`,
       poolSize: this.options.poolSize ?? 10,
     });
