@@ -15,7 +15,7 @@ import { SignedXml } from 'xml-crypto';
 import type { SignatureAlgorithm } from 'xml-crypto';
 
 /** Plain xml-crypto usage (one parse, computeSignature, getSignedXml) with the HSM as the RSA key. */
-function bareXmlCrypto(xml: string, signer: FacilitySigner): Promise<string> {
+export function bareXmlCrypto(xml: string, signer: FacilitySigner): Promise<string> {
   const Alg = class {
     getSignature(data: string, _k: unknown, cb: (e: Error | null, v?: string) => void): void {
       signer.sign(Buffer.from(data)).then((s) => cb(null, s.toString('base64')), cb);
@@ -45,7 +45,7 @@ const FACILITY = arg('facility', '79001');
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
 /** Runs `op` with `concurrency` workers for SECONDS; returns operations per second. */
-async function rate(concurrency: number, op: (i: number) => Promise<unknown>, seconds = SECONDS): Promise<number> {
+export async function rate(concurrency: number, op: (i: number) => Promise<unknown>, seconds = SECONDS): Promise<number> {
   for (let i = 0; i < Math.min(20, concurrency * 4); i++) await op(i); // warm-up
   let count = 0;
   const end = performance.now() + seconds * 1000;
@@ -58,8 +58,8 @@ async function rate(concurrency: number, op: (i: number) => Promise<unknown>, se
   return count / ((performance.now() - start) / 1000);
 }
 
-function opensslRsa2048(): number {
-  const text = execFileSync('openssl', ['speed', '-seconds', String(Math.max(1, Math.round(SECONDS))), 'rsa2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+export function opensslRsa2048(seconds = SECONDS): number {
+  const text = execFileSync('openssl', ['speed', '-seconds', String(Math.max(1, Math.round(seconds))), 'rsa2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const m = /rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)/.exec(text);
   if (!m) throw new Error(`cannot parse openssl speed output:\n${text}`);
   return Number(m[1]);
@@ -112,7 +112,10 @@ async function main(): Promise<void> {
   for (const { hsm } of Object.values(hsms)) await hsm.close();
 }
 
-main().catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
-  process.exit(1);
-});
+// Also imported by bench/run.ts (npm run bench), which reuses the measurements above.
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : String(e));
+    process.exit(1);
+  });
+}

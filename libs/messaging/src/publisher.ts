@@ -9,6 +9,34 @@ export interface OutgoingMessage {
   headers: Record<string, string>;
 }
 
+/** Bytes per produce request: below the broker's default message.max.bytes (1 MiB) with room for framing. */
+export const MAX_REQUEST_BYTES = 900 * 1024;
+
+const approxBytes = (m: OutgoingMessage): number => {
+  let n = 64 + Buffer.byteLength(m.key) + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);
+  for (const [k, v] of Object.entries(m.headers)) n += k.length + Buffer.byteLength(v) + 8;
+  return n;
+};
+
+/** Splits messages, order kept, into chunks of at most `maxBytes` (a bigger message goes alone). */
+export function chunkByBytes(messages: OutgoingMessage[], maxBytes: number): OutgoingMessage[][] {
+  const chunks: OutgoingMessage[][] = [];
+  let current: OutgoingMessage[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const b = approxBytes(m);
+    if (current.length > 0 && size + b > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += b;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 /**
  * The one producer of a service: idempotent, acks from all in-sync replicas. Used by the
  * outbox relay and the dead-letter path; services never publish around the outbox.
@@ -37,17 +65,26 @@ export class EventPublisher {
   async send(messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
-    const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
-    await this.producer.sendBatch({
-      acks: -1,
-      compression: CompressionTypes.None,
-      topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
-        topic: physicalTopic(topic),
-        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      })),
-    });
-    for (const [topic, list] of byTopic) Metrics.messagesPublished().inc({ topic }, list.length);
+    // One produce request per chunk, in order: a record batch larger than the broker's
+    // message.max.bytes (1 MiB by default) is refused whole, so a relay backlog of 500 claims
+    // (10–30 KB each) would otherwise fail on every retry and never drain.
+    for (const chunk of chunkByBytes(messages, MAX_REQUEST_BYTES)) {
+      const byTopic = new Map<string, OutgoingMessage[]>();
+      for (const m of chunk) {
+        const list = byTopic.get(m.topic);
+        if (list) list.push(m);
+        else byTopic.set(m.topic, [m]);
+      }
+      await this.producer.sendBatch({
+        acks: -1,
+        compression: CompressionTypes.None,
+        topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+          topic: physicalTopic(topic),
+          messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        })),
+      });
+      for (const [topic, list] of byTopic) Metrics.messagesPublished().inc({ topic }, list.length);
+    }
   }
 
   /** Flushes in-flight sends (kafkajs awaits them) and closes the connection. */
