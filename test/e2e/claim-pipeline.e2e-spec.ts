@@ -61,7 +61,7 @@ describe('a claim travels from intake to the gateway', () => {
     const signed = await t.query('signer', `SELECT ma_lk FROM signed_claims WHERE ma_lk = ANY($1)`, [maLks]);
     expect(signed).toHaveLength(demo.length);
     const submitted = await waitFor('gateway-sync rows submitted', async () => {
-      const rows = await t.query<{ status: string; ma_giao_dich: string }>('gatewaySync', `SELECT status, ma_giao_dich FROM submissions WHERE ma_lk = ANY($1)`, [maLks]);
+      const rows = await t.query<{ status: string; ma_giao_dich: string }>('gatewaySync', `SELECT status, ma_giao_dich FROM submissions WHERE kind = 'claim' AND ma_lk = ANY($1)`, [maLks]);
       return rows.length === demo.length && rows.every((r) => r.ma_giao_dich) ? rows : undefined;
     });
     expect(submitted.every((r) => ['SUBMITTED', 'ACCEPTED'].includes(r.status))).toBe(true);

@@ -27,8 +27,11 @@ export const FAULT_ACTIONS = [
   'hang', // hold the request for hangMs, then destroy the socket without an answer
   'reset', // destroy the socket at once; nothing recorded
   'acceptThenDrop', // submissions: record the claim, then destroy the socket instead of answering
+  'acceptThenHang', // submissions: record the claim, hold the answer for hangMs, then destroy the socket (client timeout after acceptance)
   'business500', // HTTP 200, maKetQua "500"
   'business124', // HTTP 200, maKetQua "124" (server failed to save)
+  'business205', // submissions: HTTP 200, maKetQua "205" (parameter format error; permanent)
+  'business403', // submissions: HTTP 200, maKetQua "403" (account locked; needs an operator)
   'token401', // invalidate the presented token, answer maKetQua "401"
   'rateLimit', // HTTP 429
   'lookup100', // lookups: maKetQua "100"

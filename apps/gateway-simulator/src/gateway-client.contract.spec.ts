@@ -86,6 +86,28 @@ describe('GatewayClient against the simulator', () => {
     expect(client.loginCount).toBe(2);
   });
 
+  it('logs in once more, not once per call, when a token expires under concurrent submissions', async () => {
+    await client.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-C0') });
+    await fetch(`${sim.url}/admin/tokens/expire`, { method: 'POST' });
+    const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) => client.submitClaim({ facilityCode: FACILITY, signedXml: record(`LK-C${i + 1}`) })));
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(6).fill('accepted'));
+    expect(client.loginCount).toBe(2);
+  });
+
+  it('refreshes at half the lifetime when the token lives shorter than the refresh margin', async () => {
+    const c = newClient({ tokenRefreshMarginMs: 600_000 }); // lifetime 120 s
+    try {
+      await c.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-S1') });
+      await c.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-S2') });
+      expect(c.loginCount).toBe(1);
+      sim.clock.advance(61_000);
+      await c.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-S3') });
+      expect(c.loginCount).toBe(2);
+    } finally {
+      c.close();
+    }
+  });
+
   it('hands a second 401 after the re-login to an operator instead of looping', async () => {
     await setFaults({ script: [{ route: 'submit', action: 'token401' }, { route: 'submit', action: 'token401' }] });
     const outcome = await client.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-6') });
@@ -122,6 +144,25 @@ describe('GatewayClient against the simulator', () => {
     const found = await client.reconcile({ facilityCode: FACILITY, maLk: 'LK-10', signedXml: xml });
     expect(found.found).toBe(true);
     expect((await client.reconcile({ facilityCode: FACILITY, maLk: 'LK-11', signedXml: xml })).found).toBe(false);
+  });
+
+  it('classifies a timeout after the gateway recorded the claim as ambiguous, and reconcile finds it', async () => {
+    await setFaults({ hangMs: 60_000, script: [{ route: 'submit', action: 'acceptThenHang' }] });
+    const c = newClient({ totalTimeoutMs: 300 });
+    try {
+      const xml = record('LK-H1');
+      expect(await c.submitClaim({ facilityCode: FACILITY, signedXml: xml })).toMatchObject({ kind: 'ambiguous', reason: expect.stringMatching(/TIMEOUT_AFTER_SEND/) });
+      expect((await c.reconcile({ facilityCode: FACILITY, maLk: 'LK-H1', signedXml: xml })).found).toBe(true);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('answers the scripted business codes 205 (permanent) and 403 (needs an operator) without recording the claim', async () => {
+    await setFaults({ script: [{ route: 'submit', action: 'business205' }, { route: 'submit', action: 'business403' }] });
+    expect(await client.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-B1') })).toMatchObject({ kind: 'permanent', code: '205' });
+    expect(await client.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-B1') })).toMatchObject({ kind: 'needs-operator', code: '403' });
+    expect(sim.state.versionsOf(FACILITY, 'record', 'LK-B1')).toEqual([]);
   });
 
   it('classifies a connection refused before sending as retryable', async () => {

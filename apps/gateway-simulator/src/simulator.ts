@@ -243,6 +243,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     if (!ipAllowed(maCSKCB, clientIp(req))) reject('403', 'Địa chỉ IP chưa được đăng ký');
     if (fault === 'business500') reject('500', 'Lỗi hệ thống');
     if (fault === 'business124') reject('124', 'Lỗi lưu dữ liệu');
+    if (fault === 'business205') reject('205', 'Sai định dạng tham số');
+    if (fault === 'business403') reject('403', 'Tài khoản bị khóa');
 
     const receivedAtMs = clock.now();
     let content;
@@ -288,7 +290,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       errors: [],
       duplicateOf: sameContent[0],
       supersededBy: undefined,
-      responseDropped: fault === 'acceptThenDrop',
+      responseDropped: fault === 'acceptThenDrop' || fault === 'acceptThenHang',
       withdrawn: content.summary.withdrawn,
       summary: content.summary,
     };
@@ -317,6 +319,12 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     if (fault === 'acceptThenDrop') {
       state.stats.droppedResponses += 1;
       req.socket.destroy();
+      throw new HttpEnd();
+    }
+    if (fault === 'acceptThenHang') {
+      // Recorded, but the answer never comes: the client times out after the gateway accepted.
+      state.stats.droppedResponses += 1;
+      later(faults.hangMs, () => req.socket.destroy());
       throw new HttpEnd();
     }
     business(res, '200', { maGiaoDich, thoiGianTiepNhan: record.thoiGianTiepNhan, thongDiep: 'Đã tiếp nhận hồ sơ' });
@@ -539,6 +547,27 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       return json(res, { ok: true, facility: b['facility'], count: certificates.get(b['facility'])?.length ?? 0 });
     }
     if (p === '/admin/cards' && req.method === 'GET') return json(res, { synthetic: true, cards });
+    if (p === '/admin/cards' && req.method === 'POST') {
+      // Adds synthetic cards (e.g. the demo's patients) to the population; same maThe replaces.
+      const list = body()['cards'];
+      if (!Array.isArray(list)) return json(res, { error: 'cards must be an array' }, 400);
+      const added: SyntheticCard[] = [];
+      for (const c of list as Json[]) {
+        const [maThe, hoTen, ngaySinh, maDKBD, gtTheTu, gtTheDen] = ['maThe', 'hoTen', 'ngaySinh', 'maDKBD', 'gtTheTu', 'gtTheDen'].map((f) => str(c, f));
+        const status = (str(c, 'status') || 'valid') as SyntheticCard['status'];
+        if (!/^[A-Z]{2}\d{13}$/.test(maThe!) || !hoTen || !/^\d{2}\/\d{2}\/\d{4}$/.test(ngaySinh!) || !(status in STATUS_CODE)) {
+          return json(res, { error: 'each card needs maThe (15 chars), hoTen, ngaySinh dd/MM/yyyy and a known status' }, 400);
+        }
+        added.push({ maThe: maThe!, hoTen: hoTen!, ngaySinh: ngaySinh!, gioiTinh: str(c, 'gioiTinh') === 'Nữ' ? 'Nữ' : 'Nam', maDKBD: maDKBD!, gtTheTu: gtTheTu!, gtTheDen: gtTheDen!, status, maTheMoi: maThe! });
+      }
+      for (const card of added) {
+        const i = cards.findIndex((x) => x.maThe === card.maThe);
+        if (i >= 0) cards[i] = card;
+        else cards.push(card);
+        cardIndex.set(card.maThe, card);
+      }
+      return json(res, { ok: true, added: added.length, population: cards.length });
+    }
     json(res, { error: 'not found' }, 404);
   };
 

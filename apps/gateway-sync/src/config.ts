@@ -11,7 +11,16 @@ const schema = baseServiceEnv.extend({
   GATEWAY_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),
   GATEWAY_CONCURRENCY: env.int(16, 1),
   GATEWAY_CONCURRENCY_PER_FACILITY: env.int(8, 1),
+  /** Check-ins (XML0) have their own slots, so that they never take a slot from a claim with a deadline. */
+  GATEWAY_CHECKIN_CONCURRENCY: env.int(2, 1),
   GATEWAY_TIMEOUT_MS: env.int(30000, 100),
+  /**
+   * After an ambiguous outcome (or a crash with requests in flight) the gateway may still be
+   * processing the request: reconcile no sooner than this after the request was sent, or the
+   * lookup could miss a claim that is about to be recorded and the re-send would duplicate it.
+   * Raise it if the gateway is known to record later than this.
+   */
+  GATEWAY_RECONCILE_SETTLE_MS: env.int(15000, 0),
   GATEWAY_BACKOFF_BASE_MS: env.int(1000, 10),
   GATEWAY_BACKOFF_MAX_MS: env.int(300000, 100),
   GATEWAY_CIRCUIT_THRESHOLD: env.int(8, 1),

@@ -9,15 +9,16 @@ import { readSecret } from '@bhyt/config';
 import { loadGatewaySyncConfig } from './config';
 import { DeadlineMonitor } from './deadline-monitor';
 import { Submissions1700000000400 } from './migrations/1700000000400-submissions';
+import { SubmissionKinds1700000000401 } from './migrations/1700000000401-submission-kinds';
 import { OperatorController } from './operator.controller';
 import { ResultPoller } from './result-poller';
 import { SubmissionScheduler } from './scheduler';
-import { claimSignedHandler } from './submission-intake';
+import { checkinSignedHandler, claimSignedHandler } from './submission-intake';
 import { SCHEDULER } from './tokens';
 
 async function main() {
   const config = loadGatewaySyncConfig();
-  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: [Submissions1700000000400], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: [Submissions1700000000400, SubmissionKinds1700000000401], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   const policy = deadlinePolicy(config.GATEWAY_WINDOW_HOURS, config.GATEWAY_AT_RISK_FRACTION);
   const client = new GatewayClient({
     baseUrl: config.GATEWAY_URL,
@@ -43,6 +44,7 @@ async function main() {
       monitor.start();
       poller?.start();
       await runtime.consume({ name: 'claims', topics: [Topics.claimSigned.name], handler: claimSignedHandler(runtime, policy, () => scheduler.notify()), concurrency: 6 });
+      await runtime.consume({ name: 'checkins', topics: [Topics.checkinSigned.name], handler: checkinSignedHandler(runtime, policy, () => scheduler.notify()), concurrency: 3 });
     },
     beforeStop: async () => {
       monitor.stop();

@@ -1,6 +1,7 @@
 import { ClaimAccepted, ClaimRejected, Topics } from '@bhyt/contracts';
 import { createEvent } from '@bhyt/messaging';
-import { enqueueOutbox } from '@bhyt/persistence';
+import { claimAttributes, ClaimAttr, inSpan } from '@bhyt/observability';
+import { claimTraceContext, enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 
 interface AsyncResult {
@@ -32,8 +33,8 @@ export class ResultPoller {
     if (this.busy) return 0;
     this.busy = true;
     try {
-      const rows: Array<{ id: string; facility_code: string; ma_lk: string; version: number; ma_giao_dich: string }> = await this.runtime.ds.query(
-        `SELECT id, facility_code, ma_lk, version, ma_giao_dich FROM submissions
+      const rows: Array<{ id: string; kind: string; facility_code: string; ma_lk: string; version: number; ma_giao_dich: string }> = await this.runtime.ds.query(
+        `SELECT id, kind, facility_code, ma_lk, version, ma_giao_dich FROM submissions
          WHERE status = 'SUBMITTED' AND (result_checked_at IS NULL OR result_checked_at < now() - interval '1 second')
          ORDER BY received_at LIMIT 200`,
       );
@@ -47,9 +48,17 @@ export class ResultPoller {
           continue;
         }
         const errors = body.errors ?? [];
-        await this.runtime.ds.transaction(async (m) => {
+        // The verdict joins the claim's trace (claim.accepted / claim.rejected are its last events).
+        const parent = r.kind === 'claim' ? await claimTraceContext(this.runtime.ds, r.facility_code, r.ma_lk).catch(() => undefined) : undefined;
+        const attributes = { ...claimAttributes({ facilityCode: r.facility_code, maLk: r.ma_lk, version: r.version }), 'bhyt.kind': r.kind, [ClaimAttr.gatewayOutcome]: errors.length ? 'rejected' : 'accepted' };
+        await inSpan('gateway result', attributes, () => this.runtime.ds.transaction(async (m) => {
           const updated = await m.query(`UPDATE submissions SET status = $2, result_checked_at = now(), updated_at = now() WHERE id = $1 AND status = 'SUBMITTED' RETURNING id`, [r.id, errors.length ? 'REJECTED' : 'ACCEPTED']);
           if ((updated[0] as unknown[]).length === 0) return;
+          if (r.kind === 'checkin') {
+            // A check-in's verdict is kept for the operator API; there are no claim events for it.
+            if (errors.length) await m.query(`UPDATE submissions SET last_code = $2, last_error = $3 WHERE id = $1`, [r.id, errors[0]!.code ?? 'VALIDATION', errors.map((e) => e.message ?? 'validation error').join('; ').slice(0, 1000)]);
+            return;
+          }
           if (errors.length === 0) {
             const payload: ClaimAccepted = { facilityCode: r.facility_code, maLk: r.ma_lk, version: r.version, maGiaoDich: r.ma_giao_dich, acceptedAt: new Date().toISOString() };
             await enqueueOutbox(m, [createEvent(Topics.claimAccepted.name, { facilityCode: r.facility_code, key: r.ma_lk, payload }).message]);
@@ -66,7 +75,7 @@ export class ResultPoller {
             await m.query(`UPDATE submissions SET last_code = $2, last_error = $3 WHERE id = $1`, [r.id, payload.codes[0]!.code, payload.codes.map((c) => c.message).join('; ').slice(0, 1000)]);
             await enqueueOutbox(m, [createEvent(Topics.claimRejected.name, { facilityCode: r.facility_code, key: r.ma_lk, payload }).message]);
           }
-        });
+        }), parent ? { parent } : {});
         done++;
       }
       return done;

@@ -2,14 +2,19 @@ import { EntityManager } from 'typeorm';
 import { ClaimRejected, ClaimSubmitted, Topics } from '@bhyt/contracts';
 import { GatewayClient, GatewayOutcome } from '@bhyt/gateway-client';
 import { createEvent } from '@bhyt/messaging';
-import { inSpan, Metrics, scrubText } from '@bhyt/observability';
-import { enqueueOutbox } from '@bhyt/persistence';
+import { ClaimAttr, inSpan, Metrics, scrubText } from '@bhyt/observability';
+import { claimTraceContext, enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { CircuitBreaker, nextAttemptDelay } from '@bhyt/submission-policy';
 import type { GatewaySyncConfig } from './config';
+import { checkinTraceKey } from './submission-intake';
+import { deadlineEvent } from './deadline-events';
+
+export type SubmissionKind = 'claim' | 'checkin';
 
 export interface SubmissionRow {
   id: string;
+  kind: SubmissionKind;
   facility_code: string;
   ma_lk: string;
   version: number;
@@ -20,6 +25,7 @@ export interface SubmissionRow {
   deadline: Date;
   status: string;
   attempts: number;
+  missed_notified: boolean;
 }
 
 /**
@@ -27,13 +33,19 @@ export interface SubmissionRow {
  * and per facility account, exponential backoff with jitter and a circuit breaker. Every
  * attempt is recorded with the gateway's answer. After an ambiguous failure (the request left,
  * no answer came back) the claim is reconciled with the gateway before it is sent again.
+ *
+ * Check-ins (XML0) use the same machinery in their own lane: their own slots
+ * (GATEWAY_CHECKIN_CONCURRENCY), so a burst of check-ins never takes a slot from a claim with a
+ * deadline, and a claim backlog never holds a check-in back. The circuit breaker is shared:
+ * it is one gateway.
  */
 export class SubmissionScheduler {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** In-flight attempts per `${kind}|${facility}` and per kind. */
   private readonly inFlight = new Map<string, number>();
-  private inFlightTotal = 0;
+  private readonly inFlightByKind: Record<SubmissionKind, number> = { claim: 0, checkin: 0 };
   private readonly tasks = new Set<Promise<void>>();
   readonly breaker: CircuitBreaker;
 
@@ -47,7 +59,14 @@ export class SubmissionScheduler {
 
   /** Rows left IN_FLIGHT by a crash may or may not have reached the gateway: reconcile them. */
   async recoverAfterCrash(): Promise<number> {
-    const rows = await this.runtime.ds.query(`UPDATE submissions SET status = 'RECONCILE', updated_at = now() WHERE status IN ('IN_FLIGHT', 'IN_FLIGHT_RECONCILE') RETURNING id`);
+    // The dead process's requests may still be in the gateway's hands: look them up no sooner
+    // than the settle time after they were sent (updated_at is when the row went IN_FLIGHT), or
+    // a lookup could miss one that is about to be recorded.
+    const rows = await this.runtime.ds.query(
+      `UPDATE submissions SET status = 'RECONCILE', next_attempt_at = GREATEST(now(), updated_at + ($1::int * interval '1 millisecond')), updated_at = now()
+       WHERE status IN ('IN_FLIGHT', 'IN_FLIGHT_RECONCILE') RETURNING id`,
+      [this.config.GATEWAY_RECONCILE_SETTLE_MS],
+    );
     const n = Array.isArray(rows[0]) ? rows[0].length : rows.length;
     if (n) this.runtime.logger.warn({ count: n }, 'in-flight submissions found at start-up; reconciling before any re-send');
     return n;
@@ -85,43 +104,33 @@ export class SubmissionScheduler {
     }
   }
 
-  /** Claims up to the free concurrency, earliest deadline first. @returns attempts started. */
+  private freeSlots(kind: SubmissionKind): number {
+    const limit = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
+    return limit - this.inFlightByKind[kind];
+  }
+
+  /** Takes due rows up to the free slots of each lane, earliest deadline first. @returns attempts started. */
   async dispatch(): Promise<number> {
-    const free = this.config.GATEWAY_CONCURRENCY - this.inFlightTotal;
-    if (free <= 0) return 0;
+    if (this.freeSlots('claim') <= 0 && this.freeSlots('checkin') <= 0) return 0;
     if (!this.breaker.tryAcquire()) return 0;
-    const perFacility = this.config.GATEWAY_CONCURRENCY_PER_FACILITY;
-    const full = [...this.inFlight.entries()].filter(([, n]) => n >= perFacility).map(([f]) => f);
-    const breakerProbe = this.breaker.state === 'half-open';
-    const rows: SubmissionRow[] = await this.runtime.ds.transaction(async (m) => {
-      const result = await m.query(
-        `WITH candidates AS (
-           SELECT id, facility_code, row_number() OVER (PARTITION BY facility_code ORDER BY deadline, id) AS rn
-           FROM submissions
-           WHERE status IN ('DUE', 'RECONCILE') AND next_attempt_at <= now() AND NOT (facility_code = ANY($2::text[]))
-           ORDER BY deadline, id
-           LIMIT $1 * 4
-         )
-         UPDATE submissions s SET status = CASE WHEN s.status = 'RECONCILE' THEN 'IN_FLIGHT_RECONCILE' ELSE 'IN_FLIGHT' END,
-                attempts = s.attempts + 1, updated_at = now()
-         WHERE s.id IN (
-           SELECT c.id FROM candidates c JOIN submissions x ON x.id = c.id
-           WHERE c.rn <= $3 ORDER BY x.deadline, x.id LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
-         RETURNING s.*`,
-        [breakerProbe ? 1 : free, full, perFacility],
-      );
-      return result[0] as SubmissionRow[];
-    });
+    // Half-open: exactly one probe, a claim if one is due.
+    const probe = this.breaker.state === 'half-open';
+    const rows: SubmissionRow[] = [];
+    for (const kind of ['claim', 'checkin'] as const) {
+      const free = probe ? 1 - rows.length : this.freeSlots(kind);
+      if (free > 0) rows.push(...(await this.take(kind, free)));
+    }
     if (rows.length === 0) {
-      if (breakerProbe) this.breaker.success(); // nothing to probe with: do not stay half-open
+      if (probe) this.breaker.release(); // nothing to probe with: stay half-open, probe later
       return 0;
     }
     for (const row of rows) {
-      this.inFlightTotal++;
-      this.inFlight.set(row.facility_code, (this.inFlight.get(row.facility_code) ?? 0) + 1);
+      const key = `${row.kind}|${row.facility_code}`;
+      this.inFlightByKind[row.kind]++;
+      this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
       const task = this.attempt(row).finally(() => {
-        this.inFlightTotal--;
-        this.inFlight.set(row.facility_code, (this.inFlight.get(row.facility_code) ?? 1) - 1);
+        this.inFlightByKind[row.kind]--;
+        this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
         this.tasks.delete(task);
         this.notify();
       });
@@ -130,26 +139,62 @@ export class SubmissionScheduler {
     return rows.length;
   }
 
+  /** Marks up to `free` due rows of one kind IN_FLIGHT: per-facility account limit, earliest deadline first. */
+  private async take(kind: SubmissionKind, free: number): Promise<SubmissionRow[]> {
+    const perFacility = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY_PER_FACILITY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
+    const full = [...this.inFlight.entries()].filter(([k, n]) => k.startsWith(`${kind}|`) && n >= perFacility).map(([k]) => k.slice(kind.length + 1));
+    return this.runtime.ds.transaction(async (m) => {
+      const result = await m.query(
+        `WITH candidates AS (
+           SELECT id, facility_code, row_number() OVER (PARTITION BY facility_code ORDER BY deadline, id) AS rn
+           FROM submissions
+           WHERE kind = $4 AND status IN ('DUE', 'RECONCILE') AND next_attempt_at <= now() AND NOT (facility_code = ANY($2::text[]))
+           ORDER BY deadline, id
+           LIMIT $1 * 4
+         )
+         UPDATE submissions s SET status = CASE WHEN s.status = 'RECONCILE' THEN 'IN_FLIGHT_RECONCILE' ELSE 'IN_FLIGHT' END,
+                attempts = s.attempts + 1, updated_at = now()
+         WHERE s.id IN (
+           SELECT c.id FROM candidates c JOIN submissions x ON x.id = c.id
+           WHERE c.rn <= $3 - COALESCE(($5::jsonb ->> c.facility_code)::int, 0) ORDER BY x.deadline, x.id LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
+         RETURNING s.*`,
+        [free, full, perFacility, kind, JSON.stringify(this.inFlightOf(kind))],
+      );
+      return result[0] as SubmissionRow[];
+    });
+  }
+
+  /** facility → attempts in flight, for one kind. */
+  private inFlightOf(kind: SubmissionKind): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, n] of this.inFlight) if (k.startsWith(`${kind}|`) && n > 0) out[k.slice(kind.length + 1)] = n;
+    return out;
+  }
+
   private async attempt(row: SubmissionRow): Promise<void> {
     const startedAt = new Date();
     const reconciling = row.status === 'IN_FLIGHT_RECONCILE';
+    // The claim's trace (stored when claim.signed arrived), so that the submission joins it.
+    const traceKey = row.kind === 'claim' ? row.ma_lk : checkinTraceKey(row.ma_lk, row.version);
+    const parent = await claimTraceContext(this.runtime.ds, row.facility_code, traceKey).catch(() => undefined);
     await inSpan(
       'gateway submit',
-      { 'bhyt.facility': row.facility_code, 'bhyt.ma_lk': row.ma_lk, 'bhyt.version': row.version, 'bhyt.care_type': row.care_type, 'bhyt.attempt': row.attempts, 'bhyt.reconcile': reconciling },
+      { 'bhyt.facility': row.facility_code, 'bhyt.kind': row.kind, 'bhyt.ma_lk': row.ma_lk, 'bhyt.version': row.version, 'bhyt.care_type': row.care_type, 'bhyt.attempt': row.attempts, 'bhyt.reconcile': reconciling },
       async (span) => {
         let outcome: GatewayOutcome | undefined;
         if (reconciling) outcome = await this.reconcile(row);
         if (!outcome) {
-          const timer = Metrics.gatewaySeconds().startTimer({ operation: 'submit' });
-          outcome = await this.client
-            .submitClaim({ facilityCode: row.facility_code, signedXml: Buffer.from(row.signed_xml_b64, 'base64') })
+          const timer = Metrics.gatewaySeconds().startTimer({ operation: row.kind === 'claim' ? 'submit' : 'checkin' });
+          const request = { facilityCode: row.facility_code, signedXml: Buffer.from(row.signed_xml_b64, 'base64') };
+          outcome = await (row.kind === 'claim' ? this.client.submitClaim(request) : this.client.submitCheckin(request))
             .catch((err: unknown): GatewayOutcome => ({ kind: 'needs-operator', code: 'CLIENT_ERROR', reason: err instanceof Error ? err.message : String(err) }));
           timer({ code: outcome.kind === 'accepted' ? '200' : 'code' in outcome ? outcome.code : 'ambiguous' });
         }
-        span.setAttribute('bhyt.gateway.outcome', outcome.kind);
-        if ('code' in outcome) span.setAttribute('bhyt.gateway.code', outcome.code);
+        span.setAttribute(ClaimAttr.gatewayOutcome, outcome.kind);
+        span.setAttribute(ClaimAttr.gatewayCode, outcome.kind === 'accepted' ? '200' : 'code' in outcome ? outcome.code : 'ambiguous');
         await this.record(row, outcome, startedAt);
       },
+      parent ? { parent } : {},
     );
   }
 
@@ -179,12 +224,17 @@ export class SubmissionScheduler {
       );
       switch (outcome.kind) {
         case 'accepted': {
-          this.breaker.success();
+          if (this.breaker.success()) await this.releaseBackoffAfterOutage(m);
           const receivedAt = parseGatewayTime(outcome.thoiGianTiepNhan) ?? new Date();
           await m.query(
             `UPDATE submissions SET status = 'SUBMITTED', ma_giao_dich = $2, received_at = $3, last_code = '200', last_error = NULL, signed_xml_b64 = NULL, updated_at = now() WHERE id = $1`,
             [row.id, outcome.maGiaoDich, receivedAt],
           );
+          if (row.kind === 'checkin') break; // no claim events for a check-in
+          const late = receivedAt.getTime() > new Date(row.deadline).getTime();
+          // Sent late but never reported missed (the monitor had not run yet): report it now.
+          const unreported: unknown[] = late ? (await m.query(`UPDATE submissions SET missed_notified = true, at_risk_notified = true WHERE id = $1 AND NOT missed_notified RETURNING id`, [row.id]))[0] : [];
+          if (unreported.length) await enqueueOutbox(m, [deadlineEvent('missed', row, receivedAt)]);
           const payload: ClaimSubmitted = {
             facilityCode: row.facility_code,
             maLk: row.ma_lk,
@@ -205,7 +255,10 @@ export class SubmissionScheduler {
         case 'ambiguous': {
           this.breaker.failure();
           const msToDeadline = new Date(row.deadline).getTime() - Date.now();
-          const delay = nextAttemptDelay(row.attempts, { baseMs: this.config.GATEWAY_BACKOFF_BASE_MS, maxMs: this.config.GATEWAY_BACKOFF_MAX_MS }, Math.random, msToDeadline);
+          const backoff = nextAttemptDelay(row.attempts, { baseMs: this.config.GATEWAY_BACKOFF_BASE_MS, maxMs: this.config.GATEWAY_BACKOFF_MAX_MS }, Math.random, msToDeadline);
+          // Ambiguous: the gateway may still be working on the request; let it settle before the lookup.
+          const settle = this.config.GATEWAY_RECONCILE_SETTLE_MS - (Date.now() - startedAt.getTime());
+          const delay = outcome.kind === 'ambiguous' ? Math.max(backoff, settle) : backoff;
           await m.query(
             `UPDATE submissions SET status = $2, next_attempt_at = now() + ($3::int * interval '1 millisecond'), last_code = $4, last_error = $5, updated_at = now() WHERE id = $1`,
             [row.id, outcome.kind === 'ambiguous' ? 'RECONCILE' : 'DUE', delay, code ?? 'AMBIGUOUS', detail],
@@ -213,8 +266,10 @@ export class SubmissionScheduler {
           break;
         }
         case 'permanent': {
-          this.breaker.success();
+          if (this.breaker.success()) await this.releaseBackoffAfterOutage(m);
           await m.query(`UPDATE submissions SET status = 'REJECTED', last_code = $2, last_error = $3, updated_at = now() WHERE id = $1`, [row.id, code, detail]);
+          this.runtime.logger.warn({ facility: row.facility_code, kind: row.kind, maLk: row.ma_lk, version: row.version, code }, 'gateway rejected a submission permanently');
+          if (row.kind === 'checkin') break;
           const payload: ClaimRejected = {
             facilityCode: row.facility_code,
             maLk: row.ma_lk,
@@ -228,12 +283,25 @@ export class SubmissionScheduler {
         }
         case 'needs-operator': {
           // Not the claim's fault (account locked, wrong facility binding…): wait for an operator.
+          // Says nothing about the gateway being down; a probe that ends here must not stay taken.
+          this.breaker.release();
           await m.query(`UPDATE submissions SET status = 'NEEDS_OPERATOR', last_code = $2, last_error = $3, updated_at = now() WHERE id = $1`, [row.id, code, detail]);
-          this.runtime.logger.error({ facility: row.facility_code, code }, 'gateway submission needs an operator');
+          this.runtime.logger.error({ facility: row.facility_code, kind: row.kind, maLk: row.ma_lk, version: row.version, code }, 'gateway submission needs an operator');
           break;
         }
       }
     });
+  }
+
+  /**
+   * The circuit closed after an outage: the backoff delays that the outage imposed are void.
+   * Make every waiting DUE row eligible now, so that the backlog goes out earliest deadline
+   * first rather than in the order the jitter happened to pick. (RECONCILE rows keep their
+   * settle delay.)
+   */
+  private async releaseBackoffAfterOutage(m: EntityManager): Promise<void> {
+    const released = (await m.query(`UPDATE submissions SET next_attempt_at = now() WHERE status = 'DUE' AND next_attempt_at > now() RETURNING id`))[0] as unknown[];
+    this.runtime.logger.warn({ released: released.length, opened: this.breaker.opened }, 'gateway answers again; circuit closed');
   }
 
   async stop(): Promise<void> {

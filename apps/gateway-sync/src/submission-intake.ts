@@ -1,13 +1,14 @@
-import { ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
+import { CheckinSigned, ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { ReceivedMessage } from '@bhyt/messaging';
-import { claimInbox } from '@bhyt/persistence';
+import { claimInbox, enqueueOutbox, rememberClaimTrace } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
-import { deadlineFor, DeadlinePolicy } from '@bhyt/submission-policy';
+import { deadlineFor, DeadlinePolicy, deadlineState } from '@bhyt/submission-policy';
+import { deadlineEvent } from './deadline-events';
 
 /**
- * The Kafka handler only records that a submission is due — no HTTP call inside it, so a slow
- * gateway never stalls consumption and a redelivery never sends twice: the row's unique key
- * (facility, MA_LK, version) absorbs duplicates.
+ * The Kafka handlers only record that a submission is due — no HTTP call inside them, so a
+ * slow gateway never stalls consumption and a redelivery never sends twice: the row's unique
+ * key (facility, kind, MA_LK, version) absorbs duplicates.
  */
 export function claimSignedHandler(runtime: ServiceRuntime, policy: DeadlinePolicy, onDue: () => void) {
   const group = 'bhyt-gateway-sync-claims';
@@ -17,11 +18,51 @@ export function claimSignedHandler(runtime: ServiceRuntime, policy: DeadlinePoli
     await runtime.ds.transaction(async (m) => {
       if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const end = new Date(p.encounterEnd);
-      await m.query(
-        `INSERT INTO submissions (facility_code, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'DUE') ON CONFLICT (facility_code, ma_lk, version) DO NOTHING`,
-        [p.facilityCode, p.maLk, p.version, p.careType, p.documentSha256, p.signedXmlBase64, end, deadlineFor(end, policy)],
+      const deadline = deadlineFor(end, policy);
+      // A claim can arrive already at risk or past its deadline (a backlog, a long outage, a
+      // short window). Report it now, in the same transaction: the scheduler may send it within
+      // the next second, before the deadline monitor would ever see it unsent.
+      const now = new Date();
+      const state = deadlineState(now, end, deadline, policy);
+      const inserted: unknown[] = await m.query(
+        `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status, at_risk_notified, missed_notified)
+         VALUES ($1,'claim',$2,$3,$4,$5,$6,$7,$8,'DUE',$9,$10) ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING RETURNING id`,
+        [p.facilityCode, p.maLk, p.version, p.careType, p.documentSha256, p.signedXmlBase64, end, deadline, state !== 'ok', state === 'missed'],
       );
+      // The scheduler submits later, outside this message: it continues the claim's trace.
+      await rememberClaimTrace(m, p.facilityCode, p.maLk);
+      if (inserted.length === 0 || state === 'ok') return;
+      const row = { facility_code: p.facilityCode, ma_lk: p.maLk, version: p.version, encounter_end: end, deadline };
+      await enqueueOutbox(m, [deadlineEvent(state, row, now)]);
+      if (state === 'missed') runtime.logger.error({ facility: p.facilityCode, maLk: p.maLk, version: p.version }, 'claim arrived after its submission deadline');
+    });
+    onDue();
+  };
+}
+
+/** Where a check-in's trace is stored: beside, not instead of, its claim's. */
+export const checkinTraceKey = (maLk: string, sequence: number): string => `${maLk}#checkin-${sequence}`;
+
+/**
+ * Check-ins (XML0) are sent "immediately" after the first billable service: they go into the
+ * same persisted queue as their own kind, served by their own slots (see the scheduler). Their
+ * deadline column only orders them among themselves; no deadline events are emitted for them.
+ */
+export function checkinSignedHandler(runtime: ServiceRuntime, policy: DeadlinePolicy, onDue: () => void) {
+  const group = 'bhyt-gateway-sync-checkins';
+  return async (message: ReceivedMessage): Promise<void> => {
+    const event = parseEvent(Topics.checkinSigned.name, message.value);
+    const p: CheckinSigned = event.payload;
+    await runtime.ds.transaction(async (m) => {
+      if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
+      const first = new Date(p.firstBillableAt);
+      await m.query(
+        `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status)
+         VALUES ($1,'checkin',$2,$3,$4,$5,$6,$7,$8,'DUE') ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING`,
+        [p.facilityCode, p.maLk, p.sequence, p.careType, p.documentSha256, p.signedXmlBase64, first, deadlineFor(first, policy)],
+      );
+      // Check-ins are their own trace (started by the first billable ward event), kept apart from the claim's.
+      await rememberClaimTrace(m, p.facilityCode, checkinTraceKey(p.maLk, p.sequence));
     });
     onDue();
   };

@@ -7,7 +7,7 @@ import { FacilityKeyStore, isSigningError, signXmlDocument, SigningErrorCode } f
 import { buildEnvelope } from '@bhyt/xml130';
 
 /** Failures that no retry can fix: dead-lettered with the code, re-driven by an operator. */
-const PERMANENT: SigningErrorCode[] = ['NO_KEY_FOR_FACILITY', 'NO_CERTIFICATE', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_CHAIN_INVALID', 'NOT_CANONICAL', 'INVALID_XML', 'BAD_INPUT'];
+export const PERMANENT: SigningErrorCode[] = ['NO_KEY_FOR_FACILITY', 'NO_CERTIFICATE', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_CHAIN_INVALID', 'NOT_CANONICAL', 'INVALID_XML', 'BAD_INPUT'];
 
 /** NGAYLAP: the file date, yyyyMMdd in Vietnam time. */
 export function ngayLap(at: Date): string {

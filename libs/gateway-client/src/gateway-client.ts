@@ -75,6 +75,7 @@ export interface ReconcileResult {
 interface CachedToken {
   readonly accessToken: string;
   readonly idToken: string;
+  readonly issuedAtMs: number;
   readonly expiresAtMs: number;
 }
 
@@ -227,9 +228,17 @@ export class GatewayClient {
     if (first.kind !== 'reauthenticate') return first;
 
     this.options.logger?.warn({ facility: facilityCode, operation }, 'gateway answered 401; logging in again and retrying once');
-    this.tokens.delete(account.username);
-    login = await this.token(account, true);
-    if (!login.ok) return login.outcome;
+    // When a token expires under many concurrent calls, each of them gets a 401. The first one
+    // logs in again; the others reuse that fresh token instead of dropping it and logging in
+    // once more each (a login storm that can itself trip the gateway's rate limit).
+    const current = this.tokens.get(account.username);
+    if (current && current.accessToken !== login.token.accessToken) {
+      login = { ok: true, token: current };
+    } else {
+      this.tokens.delete(account.username);
+      login = await this.token(account, true);
+      if (!login.ok) return login.outcome;
+    }
     const second = await call({ ...account, ...login.token });
     if (second.kind === 'reauthenticate') {
       return { kind: 'needs-operator', code: '401', reason: '401 again after a fresh login' };
@@ -248,7 +257,10 @@ export class GatewayClient {
 
   private token(account: GatewayAccount, forceFresh: boolean): Promise<LoginResult> {
     const cached = this.tokens.get(account.username);
-    if (!forceFresh && cached && this.now() < cached.expiresAtMs - this.refreshMarginMs) {
+    // A lifetime shorter than the margin would mean a login before every call: refresh at
+    // half the lifetime instead.
+    const margin = cached ? Math.min(this.refreshMarginMs, (cached.expiresAtMs - cached.issuedAtMs) / 2) : 0;
+    if (!forceFresh && cached && this.now() < cached.expiresAtMs - margin) {
       return Promise.resolve({ ok: true, token: cached });
     }
     const inflight = this.inflightLogins.get(account.username);
@@ -290,7 +302,7 @@ export class GatewayClient {
     }
     const now = this.now();
     const expiresAtMs = parseExpiresIn(key['expires_in'], now) ?? now + this.fallbackLifetimeMs;
-    const token: CachedToken = { accessToken, idToken, expiresAtMs };
+    const token: CachedToken = { accessToken, idToken, issuedAtMs: now, expiresAtMs };
     this.tokens.set(account.username, token);
     return { ok: true, token };
   }

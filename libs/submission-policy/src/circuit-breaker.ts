@@ -9,6 +9,8 @@ export class CircuitBreaker {
   private failures = 0;
   private openedAt = 0;
   private probing = false;
+  /** How often the circuit opened (closed → open, or a failed half-open probe), for operators. */
+  opened = 0;
 
   constructor(
     private readonly threshold: number,
@@ -30,14 +32,29 @@ export class CircuitBreaker {
     return true;
   }
 
-  success(): void {
+  /**
+   * The gateway answered. @returns true when this ends an outage (the circuit was open or
+   * half-open), so that callers can release work that was only waiting for the gateway.
+   */
+  success(): boolean {
+    const recovered = this.failures >= this.threshold;
     this.failures = 0;
+    this.probing = false;
+    return recovered;
+  }
+
+  /** A granted probe was not used, or its outcome says nothing about the gateway's health. */
+  release(): void {
     this.probing = false;
   }
 
   failure(): void {
+    const before = this.state;
     this.probing = false;
     this.failures++;
-    if (this.failures >= this.threshold) this.openedAt = this.now();
+    if (this.failures >= this.threshold) {
+      if (before !== 'open') this.opened++;
+      this.openedAt = this.now();
+    }
   }
 }

@@ -51,7 +51,34 @@ describe('circuit breaker', () => {
     t = 1000;
     expect(cb.tryAcquire()).toBe(true);
     expect(cb.tryAcquire()).toBe(false);
-    cb.success();
+    expect(cb.success()).toBe(true);
     expect(cb.state).toBe('closed');
+    expect(cb.opened).toBe(1);
+  });
+
+  it('counts a failed probe as another opening and reports no recovery for an ordinary success', () => {
+    let t = 0;
+    const cb = new CircuitBreaker(1, 1000, () => t);
+    cb.failure();
+    t = 1000;
+    expect(cb.tryAcquire()).toBe(true);
+    cb.failure();
+    expect(cb.state).toBe('open');
+    expect(cb.opened).toBe(2);
+    t = 2000;
+    expect(cb.success()).toBe(true);
+    expect(cb.success()).toBe(false);
+  });
+
+  it('lets another probe through once an unused probe is released', () => {
+    let t = 0;
+    const cb = new CircuitBreaker(1, 1000, () => t);
+    cb.failure();
+    t = 1000;
+    expect(cb.tryAcquire()).toBe(true);
+    expect(cb.tryAcquire()).toBe(false);
+    cb.release();
+    expect(cb.state).toBe('half-open');
+    expect(cb.tryAcquire()).toBe(true);
   });
 });

@@ -1,0 +1,53 @@
+import { CheckinSigned, parseEvent, Topics } from '@bhyt/contracts';
+import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
+import { inSpan, Metrics } from '@bhyt/observability';
+import { claimInbox, enqueueOutbox } from '@bhyt/persistence';
+import { ServiceRuntime } from '@bhyt/service-kit';
+import { FacilityKeyStore, isSigningError, signXmlDocument } from '@bhyt/signing';
+import { PERMANENT } from './sign-claim.handler';
+
+/**
+ * checkin.ready (the unsigned XML0 document, built by the encounter service) → XMLDSig signed in
+ * the HSM with the fast path (the check-in root is canonical like the claim envelope) →
+ * signed_checkins row + checkin.signed in the outbox, in one transaction.
+ */
+export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeyStore) {
+  const group = 'bhyt-signer-checkins';
+  return async (message: ReceivedMessage): Promise<void> => {
+    const event = parseEvent(Topics.checkinReady.name, message.value);
+    const c = event.payload;
+    if (!runtime.facilities.has(c.facilityCode)) throw new PoisonMessageError('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
+    const done = await runtime.ds.query(`SELECT 1 FROM signed_checkins WHERE facility_code = $1 AND ma_lk = $2 AND sequence = $3`, [c.facilityCode, c.maLk, c.sequence]);
+    if (done.length) return; // signed before (redelivery); checkin.signed was written then
+    let signed;
+    try {
+      const signer = await keys.signerFor(c.facilityCode);
+      const timer = Metrics.hsmSignSeconds().startTimer({ facility: c.facilityCode });
+      signed = await inSpan('hsm sign check-in', { 'bhyt.facility': c.facilityCode, 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence }, () => signXmlDocument(c.xml, signer));
+      timer();
+    } catch (err) {
+      if (isSigningError(err) && PERMANENT.includes(err.code)) throw new PoisonMessageError(err.code, err.message);
+      throw err; // HSM unavailable: retried, the message waits
+    }
+    await runtime.ds.transaction(async (m) => {
+      if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
+      const inserted = await m.query(
+        `INSERT INTO signed_checkins (facility_code, ma_lk, sequence, document_sha256, certificate_sha256, key_id, signed_xml)
+         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING 1`,
+        [c.facilityCode, c.maLk, c.sequence, signed.documentSha256, signed.certificateSha256, signed.keyId, signed.signedXml],
+      );
+      if (inserted.length === 0) return;
+      const payload: CheckinSigned = {
+        facilityCode: c.facilityCode,
+        maLk: c.maLk,
+        sequence: c.sequence,
+        careType: c.careType,
+        firstBillableAt: c.firstBillableAt,
+        signedAt: new Date().toISOString(),
+        documentSha256: signed.documentSha256,
+        signedXmlBase64: Buffer.from(signed.signedXml, 'utf8').toString('base64'),
+      };
+      await enqueueOutbox(m, [createEvent(Topics.checkinSigned.name, { facilityCode: c.facilityCode, key: c.maLk, payload }).message]);
+    });
+  };
+}
