@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { allTopics, Services, ServiceKey } from '@bhyt/contracts';
 import { createKafka, deleteNamespaceTopics, ensureTopics } from '@bhyt/messaging';
 import { databaseUrl } from '@bhyt/persistence';
-import { Platform } from '../../tools/platform/processes';
+import { Platform, stateDir } from '../../tools/platform/processes';
+import { devTokenClient } from '../../tools/platform/dev-security';
 
 /**
  * A whole platform for one e2e suite: its own Kafka namespace (topics and consumer groups),
@@ -15,6 +16,10 @@ export interface TestPlatform {
   namespace: string;
   suffix: string;
   query<T = Record<string, unknown>>(service: ServiceKey, sql: string, params?: unknown[]): Promise<T[]>;
+  /** An access token of a development client (`ward-79001`, `doctor-79001`, `it-79001`, `province-79`, `sre`). */
+  token(clientId: string): Promise<string>;
+  /** fetch with that client's bearer token. */
+  fetchAs(clientId: string, url: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -47,10 +52,18 @@ export async function startTestPlatform(name: string, portOffset: number, extra:
   });
   await platform.start();
   const pools = new Map<ServiceKey, Client>();
+  const tokens = devTokenClient(stateDir(), platform.url('intake'));
   return {
     platform,
     namespace,
     suffix,
+    token: (clientId) => tokens.token(clientId),
+    async fetchAs(clientId, url, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${await tokens.token(clientId)}`);
+      if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+      return fetch(url, { ...init, headers });
+    },
     async query<T>(service: ServiceKey, sql: string, params: unknown[] = []) {
       let c = pools.get(service);
       if (!c) {

@@ -64,7 +64,8 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   // each decision is appended to the service's hash-chained audit log before the request is served.
   const audit = new AuditLog(runtime.ds);
   app.useGlobalGuards(new AuthGuard(auth, (record) => audit.append(record), (err) => logger.error({ error: err }, 'audit log append failed')));
-  app.enableShutdownHooks([]); // we handle signals ourselves to order the shutdown
+  // No app.enableShutdownHooks(): we handle SIGTERM/SIGINT ourselves to order the shutdown. (Nest's
+  // hooks with [] listen to EVERY signal and re-raise it, killing the process mid-shutdown.)
   if (options.openApi) {
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });

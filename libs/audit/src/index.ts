@@ -1,0 +1,3 @@
+export * from './chain';
+export * from './migration';
+export * from './audit-log';

@@ -1,0 +1,62 @@
+import { authorize, isOpenRoute, RequestFacts } from './policy';
+import type { Principal } from './principal';
+
+const ward79: Principal = { sub: 'ward-79001', role: 'ward-system', facility: '79001' };
+const doctor01: Principal = { sub: 'doctor-01001', role: 'doctor', facility: '01001' };
+const it79: Principal = { sub: 'it-79001', role: 'facility-it', facility: '79001' };
+const officer79: Principal = { sub: 'province-79', role: 'provincial-officer', province: '79' };
+const sre: Principal = { sub: 'sre', role: 'sre' };
+
+const req = (method: string, path: string, params: Record<string, string> = {}, query: Record<string, unknown> = {}): RequestFacts => ({ method, path, params, query });
+const visits = (f: string) => req('POST', `/v1/facilities/${f}/visits`, { facilityCode: f });
+const encounter = (f: string, method = 'GET') => req(method, `/v1/facilities/${f}/encounters/${f}_2025_01_0000001`, { facilityCode: f, maLk: `${f}_2025_01_0000001` });
+
+describe('access policy', () => {
+  it('keeps probes, metrics, docs and the token endpoint open and nothing else', () => {
+    expect(['/health/live', '/health/ready', '/metrics', '/docs/openapi.json'].every((p) => isOpenRoute('GET', p))).toBe(true);
+    expect(isOpenRoute('POST', '/oauth/token')).toBe(true);
+    expect(isOpenRoute('POST', '/health/live')).toBe(false);
+    expect(isOpenRoute('GET', '/v1/claims')).toBe(false);
+  });
+
+  it('lets a ward system and a doctor read and write their own facility only', () => {
+    expect(authorize(ward79, visits('79001')).allow).toBe(true);
+    expect(authorize(ward79, encounter('79001', 'POST')).allow).toBe(true);
+    expect(authorize(ward79, visits('79002'))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+    expect(authorize(doctor01, encounter('01001')).allow).toBe(true);
+    expect(authorize(doctor01, encounter('79001'))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+  });
+
+  it('refuses a request whose route parameter and path disagree on the facility', () => {
+    expect(authorize(ward79, req('GET', '/v1/facilities/79001/encounters/x', { facilityCode: '01001' }))).toMatchObject({ allow: false });
+  });
+
+  it('gives provincial officers read-only access to the facilities of their province', () => {
+    expect(authorize(officer79, encounter('79002')).allow).toBe(true);
+    expect(authorize(officer79, encounter('48001'))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+    expect(authorize(officer79, visits('79001'))).toMatchObject({ allow: false, code: 'READ_ONLY' });
+    expect(authorize(officer79, req('GET', '/v1/claims', {}, { facility: '79001' })).allow).toBe(true);
+    expect(authorize(officer79, req('GET', '/v1/claims/summary'))).toMatchObject({ allow: false, code: 'FACILITY_REQUIRED' });
+  });
+
+  it('keeps SRE on operator and report APIs, away from patient data', () => {
+    expect(authorize(sre, req('GET', '/v1/claims/summary')).allow).toBe(true);
+    expect(authorize(sre, req('POST', '/v1/claims/79001/X/1/redrive', { facility: '79001' })).allow).toBe(true);
+    expect(authorize(sre, req('GET', '/v1/reports/summary')).allow).toBe(true);
+    expect(authorize(sre, encounter('79001'))).toMatchObject({ allow: false, code: 'ROLE_FORBIDDEN' });
+    expect(authorize(sre, req('GET', '/v1/facilities/79001/patients/p/health-book', { facilityCode: '79001' })).allow).toBe(false);
+  });
+
+  it('scopes facility IT to the operator API of its own facility', () => {
+    expect(authorize(it79, req('GET', '/v1/claims', {}, { facility: '79001' })).allow).toBe(true);
+    expect(authorize(it79, req('GET', '/v1/claims', {}, { facility: '01001' }))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+    expect(authorize(it79, req('GET', '/v1/claims'))).toMatchObject({ allow: false, code: 'FACILITY_REQUIRED' });
+    expect(authorize(it79, req('GET', '/v1/claims', {}, { facility: ['79001', '01001'] }))).toMatchObject({ allow: false });
+    expect(authorize(it79, encounter('79001'))).toMatchObject({ allow: false, code: 'ROLE_FORBIDDEN' });
+  });
+
+  it('refuses every route no rule covers', () => {
+    expect(authorize(sre, req('GET', '/v2/anything'))).toMatchObject({ allow: false, code: 'NO_RULE' });
+    expect(authorize(ward79, req('GET', '/v1/facilitiesX/79001'))).toMatchObject({ allow: false, code: 'NO_RULE' });
+  });
+});

@@ -1,0 +1,299 @@
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Producer } from 'kafkajs';
+import { devClientId } from '@bhyt/auth';
+import { Topics, ServiceKey } from '@bhyt/contracts';
+import { wardEventsFromRecord } from '@bhyt/encounter-domain';
+import { createKafka, physicalTopic } from '@bhyt/messaging';
+import { listScenarios } from '@bhyt/xml130';
+import { registrationFor } from '../../tools/platform/demo';
+import { ROOT } from '../../tools/platform/processes';
+import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
+
+const run = promisify(execFile);
+
+/**
+ * The chaos suite: claims of several facilities flow through the whole platform while services
+ * are SIGKILLed at random, the Kafka broker and PostgreSQL are restarted (long variant only: they
+ * are shared with other suites) and the gateway simulator answers 5xx, hangs past the client
+ * timeout, accepts-then-drops and is slow. Afterwards the simulator's own record decides:
+ * every closed encounter submitted exactly once, none lost, every deadline met or reported,
+ * every failure explained by the operator API.
+ *
+ * Ward events go over Kafka (encounter.ward-events.v1) so that volume does not ride on one REST
+ * call per event; registration and close stay on REST (with tokens) like the ward systems'.
+ */
+export interface ChaosOptions {
+  name: string;
+  portOffset: number;
+  claims: number;
+  facilities: string[];
+  concurrency: number;
+  /** Mean time between two faults injected into the platform. */
+  faultEveryMs: number;
+  killServices: boolean;
+  /** Shared with everything else on the machine: only where nothing else runs. */
+  restartKafka: boolean;
+  restartPostgres: boolean;
+  gatewayFaults: boolean;
+  /** Every n-th encounter ended 25 h ago: its deadline is already past and must be reported. */
+  overdueEvery: number;
+  /** Upper bound of the load phase: later claims are not started (the run still ends cleanly). */
+  loadTimeoutMs: number;
+  /** Upper bound of the wait for the pipeline to drain after the load. */
+  settleTimeoutMs: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  claims: number;
+  lost: number;
+  duplicates: number;
+  deadline_missed: number;
+  unexplained_failures: number;
+  faults: Record<string, number>;
+  failedToClose: number;
+  details: { lost: string[]; duplicates: string[]; deadlineMissed: string[]; unexplained: string[]; closeErrors: string[] };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const KILLABLE: ServiceKey[] = ['intake', 'encounter', 'signer', 'gatewaySync', 'reporting'];
+
+/** One REST call with the ward system's token, retried while the service is down (killed). */
+async function call(t: TestPlatform, client: string, url: string, body: unknown | undefined, accept: (status: number) => boolean, deadline: number): Promise<{ status: number; json: Record<string, unknown> }> {
+  for (let i = 0; ; i++) {
+    let status = 0;
+    let json: Record<string, unknown> = {};
+    try {
+      const res = await t.fetchAs(client, url, { method: body === undefined ? 'GET' : 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(20000) });
+      status = res.status;
+      json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+    } catch {
+      status = 0; // connection refused or reset: the service is being restarted
+    }
+    if (accept(status)) return { status, json };
+    if (Date.now() > deadline) throw new Error(`${new URL(url).pathname.replace(/\/encounters\/.*/, '/encounters/…')} answered ${status}${json['error'] ? ` ${String(json['error'])}` : ''}`);
+    await sleep(Math.min(2000, 100 * 2 ** Math.min(i, 4)));
+  }
+}
+
+async function publishWardEvents(producer: Producer, topic: string, messages: Array<{ key: string; value: string; headers: Record<string, string> }>, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      await producer.send({ topic, messages, acks: -1 });
+      return;
+    } catch (err) {
+      // The broker is restarting: re-send (ward events are deduplicated by eventId).
+      if (Date.now() > deadline) throw err;
+      await sleep(1000);
+    }
+  }
+}
+
+interface Closed {
+  facility: string;
+  maLk: string;
+}
+
+export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
+  const log = o.log ?? (() => undefined);
+  const t = await startTestPlatform(o.name, o.portOffset, {
+    // Faults must resolve within the run: short client timeout and reconcile settle time.
+    GATEWAY_TIMEOUT_MS: '2000',
+    GATEWAY_RECONCILE_SETTLE_MS: '3000',
+    GATEWAY_BACKOFF_BASE_MS: '200',
+    GATEWAY_BACKOFF_MAX_MS: '3000',
+    GATEWAY_CIRCUIT_OPEN_MS: '2000',
+    GATEWAY_RESULT_POLL_MS: '1000',
+  });
+  const sim = t.platform.url('gatewaySimulator');
+  const faults: Record<string, number> = {};
+  const count = (k: string) => (faults[k] = (faults[k] ?? 0) + 1);
+  const kafka = createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: `chaos-${o.name}` });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const wardTopic = physicalTopic(Topics.wardEvents.name, t.namespace);
+  const closed: Closed[] = [];
+  const closeErrors: string[] = [];
+  try {
+    if (o.gatewayFaults) {
+      await fetch(`${sim}/admin/faults`, {
+        method: 'POST',
+        body: JSON.stringify({
+          seed: 4711,
+          routes: ['submit', 'checkin', 'token'],
+          latency: { kind: 'longTail', baseMs: 40, tailMs: 1500, tailProbability: 0.03 },
+          probabilities: { http5xx: 0.04, http500: 0.02, hang: 0.015, reset: 0.02, acceptThenDrop: 0.04, business500: 0.02, business124: 0.02, rateLimit: 0.01 },
+          hangMs: 3000,
+        }),
+      });
+    }
+
+    // ---------------------------------------------------------------- chaos monkey
+    let loadDone = false;
+    const monkey = (async () => {
+      let n = 0;
+      while (!loadDone) {
+        await sleep(o.faultEveryMs * (0.5 + Math.random()));
+        if (loadDone) break;
+        const actions = [
+          ...(o.killServices ? ['kill', 'kill', 'kill'] : []),
+          ...(o.restartKafka && n % 4 === 3 ? ['kafka'] : []),
+          ...(o.restartPostgres && n % 4 === 1 ? ['postgres'] : []),
+        ];
+        n++;
+        const action = actions[Math.floor(Math.random() * actions.length)];
+        try {
+          if (action === 'kill') {
+            const key = KILLABLE[Math.floor(Math.random() * KILLABLE.length)]!;
+            count(`sigkill:${key}`);
+            log(`chaos: SIGKILL ${key}`);
+            const p = t.platform.get(key);
+            await p.stop('SIGKILL');
+            await sleep(300 + Math.random() * 1500);
+            p.start();
+            await p.waitReady(120000);
+          } else if (action === 'kafka') {
+            count('restart:kafka');
+            log('chaos: restarting the Kafka broker');
+            await run('bash', [join(ROOT, 'scripts/stack.sh'), 'restart-kafka'], { env: process.env, timeout: 180000 });
+          } else if (action === 'postgres') {
+            count('restart:postgres');
+            log('chaos: restarting PostgreSQL');
+            const version = readdirSync('/etc/postgresql').sort().pop()!;
+            await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { timeout: 120000 });
+          }
+        } catch (err) {
+          log(`chaos: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    })();
+
+    // ---------------------------------------------------------------- load
+    const scenarios = listScenarios();
+    const started = Date.now();
+    const loadDeadline = started + o.loadTimeoutMs;
+    let next = 0;
+    const worker = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= o.claims) return;
+        if (Date.now() > loadDeadline) {
+          closeErrors.push(`#${i}: not started, the load phase ran out of time`);
+          continue;
+        }
+        const facility = o.facilities[i % o.facilities.length]!;
+        const client = devClientId.ward(facility);
+        const scenario = scenarios[i % scenarios.length]!;
+        const overdue = o.overdueEvery > 0 && i % o.overdueEvery === o.overdueEvery - 1;
+        const start = new Date(started - (overdue ? 26 : 2 + (i % 5)) * 3600_000 - (i % 60) * 60_000);
+        const record = scenario.build({ facilityCode: facility, maLk: 'PENDING', patientSeed: 50_000 + i, start });
+        try {
+          const deadline = Math.min(Date.now() + 300_000, loadDeadline + 60_000);
+          const enc = t.platform.url('encounter');
+          const reg = await call(t, client, `${t.platform.url('intake')}/v1/facilities/${facility}/visits`, registrationFor(record, 'CCCD', `chaos-${o.name}-${i}`), (s) => s === 201, deadline);
+          const maLk = String(reg.json['maLk']);
+          record.maLk = maLk;
+          const url = `${enc}/v1/facilities/${facility}/encounters/${encodeURIComponent(maLk)}`;
+          await call(t, client, url, undefined, (s) => s === 200, deadline); // opened from intake.registered
+          const events = wardEventsFromRecord(record);
+          await publishWardEvents(producer, wardTopic, events.map((ev) => ({ key: maLk, value: JSON.stringify(ev), headers: { 'x-facility': facility } })), deadline);
+          await call(t, client, url, undefined, (s) => s === 200, deadline);
+          await waitFor('ward events applied', async () => {
+            const r = await call(t, client, url, undefined, (s) => s === 200, deadline);
+            return Number(r.json['ward_events']) >= events.length ? true : undefined;
+          }, Math.max(1000, deadline - Date.now()), 300);
+          // 409 ALREADY_CLOSED: an earlier attempt closed it and its answer was lost to a kill.
+          await call(t, client, `${url}/close`, {}, (s) => s === 200 || s === 409, deadline);
+          closed.push({ facility, maLk });
+        } catch (err) {
+          closeErrors.push(`#${i} ${scenario.name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        if ((i + 1) % 100 === 0) log(`load: ${i + 1}/${o.claims} started, ${closed.length} closed, ${Math.round((Date.now() - started) / 1000)} s`);
+      }
+    };
+    await Promise.all(Array.from({ length: o.concurrency }, worker));
+    loadDone = true;
+    await monkey;
+    log(`load done: ${closed.length} closed in ${Math.round((Date.now() - started) / 1000)} s; draining`);
+
+    // ---------------------------------------------------------------- settle
+    await fetch(`${sim}/admin/faults`, { method: 'POST', body: JSON.stringify({}) });
+    for (const key of KILLABLE) {
+      const p = t.platform.get(key);
+      if (!p.child || p.child.exitCode !== null || p.child.signalCode !== null) p.start();
+      await p.waitReady(120000);
+    }
+    const keyOf = (f: string, m: string) => `${f}|${m}`;
+    const terminal = async () =>
+      new Map(
+        (await t.query<{ facility_code: string; ma_lk: string; status: string }>('gatewaySync', `SELECT facility_code, ma_lk, status FROM submissions WHERE kind = 'claim' AND version = 1`)).map((r) => [keyOf(r.facility_code, r.ma_lk), r.status]),
+      );
+    await waitFor(
+      'every closed claim at the gateway or in a terminal failure',
+      async () => {
+        const rows = await terminal();
+        const done = closed.filter((c) => ['SUBMITTED', 'ACCEPTED', 'REJECTED', 'NEEDS_OPERATOR'].includes(rows.get(keyOf(c.facility, c.maLk)) ?? '')).length;
+        log(`settle: ${done}/${closed.length}`);
+        return done === closed.length ? true : undefined;
+      },
+      o.settleTimeoutMs,
+      5000,
+    ).catch((err: unknown) => log(`settle: ${err instanceof Error ? err.message : String(err)}`));
+
+    // ---------------------------------------------------------------- verdict
+    const received = ((await (await fetch(`${sim}/admin/submissions?limit=10000000`)).json()) as { submissions: Array<{ facility: string; maLk: string; version: number; kind: string; receivedAt?: string }> }).submissions.filter((s) => s.kind !== 'checkin');
+    const perClaim = new Map<string, typeof received>();
+    for (const s of received) {
+      const k = `${keyOf(s.facility, s.maLk)}|${s.version}`;
+      perClaim.set(k, [...(perClaim.get(k) ?? []), s]);
+    }
+    const ops = t.platform.url('gatewaySync');
+    const subs = new Map(
+      (await t.query<{ facility_code: string; ma_lk: string; status: string; deadline: Date; missed_notified: boolean; last_code: string | null; last_error: string | null }>(
+        'gatewaySync',
+        `SELECT facility_code, ma_lk, status, deadline, missed_notified, last_code, last_error FROM submissions WHERE kind = 'claim' AND version = 1`,
+      )).map((r) => [keyOf(r.facility_code, r.ma_lk), r]),
+    );
+    const details: ChaosResult['details'] = { lost: [], duplicates: [], deadlineMissed: [], unexplained: [], closeErrors };
+    for (const c of closed) {
+      const k = keyOf(c.facility, c.maLk);
+      const at = perClaim.get(`${k}|1`) ?? [];
+      const row = subs.get(k);
+      if (at.length > 1) details.duplicates.push(`${k}: ${at.length} submissions at the gateway`);
+      const receivedAt = at[0] ? Date.parse(at[0].receivedAt ?? '') : NaN;
+      if (row && (Number.isNaN(receivedAt) ? Date.now() > row.deadline.getTime() : receivedAt > row.deadline.getTime()) && !row.missed_notified) details.deadlineMissed.push(`${k}: late and not reported`);
+      if (at.length > 0) continue;
+      if (!row) {
+        details.lost.push(`${k}: closed but unknown to gateway-sync and the gateway`);
+        continue;
+      }
+      // Not at the gateway: the operator API must say why (a terminal status with a code).
+      const res = await t.fetchAs('sre', `${ops}/v1/claims/${c.facility}/${encodeURIComponent(c.maLk)}`);
+      const history = (await res.json().catch(() => ({}))) as { versions?: Array<{ status: string; last_code: string | null; last_error: string | null }> };
+      const v = history.versions?.[0];
+      const explained = res.status === 200 && v && ['REJECTED', 'NEEDS_OPERATOR'].includes(v.status) && (v.last_code || v.last_error);
+      if (explained) continue;
+      if (['REJECTED', 'NEEDS_OPERATOR'].includes(row.status)) details.unexplained.push(`${k}: ${row.status} without a code or reason`);
+      else details.lost.push(`${k}: never reached the gateway, still ${row.status}`);
+    }
+    // What the gateway simulator itself did to the platform (5xx, hangs, dropped answers…).
+    const stats = (await (await fetch(`${sim}/admin/stats`)).json().catch(() => ({}))) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(stats)) if (typeof v === 'number' && !/stored/i.test(k)) faults[`gateway:${k}`] = v;
+    return {
+      claims: closed.length,
+      lost: details.lost.length,
+      duplicates: details.duplicates.length,
+      deadline_missed: details.deadlineMissed.length,
+      unexplained_failures: details.unexplained.length,
+      faults,
+      failedToClose: closeErrors.length,
+      details,
+    };
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await t.stop();
+  }
+}
