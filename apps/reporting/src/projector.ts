@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { parseEvent, Topics } from '@bhyt/contracts';
 import { ReceivedMessage } from '@bhyt/messaging';
 import { claimInbox } from '@bhyt/persistence';
@@ -16,7 +16,13 @@ export const PROJECTED_TOPICS = [
   Topics.healthBookRead.name,
 ] as const;
 
-const upsertFact = (m: EntityManager, facility: string, maLk: string, version: number, set: Record<string, unknown>) => {
+const upsertFact = (
+  m: EntityManager,
+  facility: string,
+  maLk: string,
+  version: number,
+  set: Record<string, unknown>,
+) => {
   const cols = Object.keys(set);
   const params = [facility, maLk, version, ...Object.values(set)];
   return m.query(
@@ -26,52 +32,93 @@ const upsertFact = (m: EntityManager, facility: string, maLk: string, version: n
   );
 };
 
+/**
+ * The consumer group of the projections (`bhyt-<service>-<name>` of ServiceRuntime.consume) and
+ * the inbox key of their processed events. Rebuilding = resetting this group to the earliest
+ * offsets and truncating the tables and these inbox rows: see replay.ts.
+ */
+export const PROJECTION_GROUP = 'bhyt-reporting-projections';
+
 /** Folds every platform event into the reporting projections (idempotent through the inbox). */
 export function projectionHandler(runtime: ServiceRuntime) {
-  const group = 'bhyt-reporting-projections';
-  return async (message: ReceivedMessage): Promise<void> => {
-    const topic = message.topic as (typeof PROJECTED_TOPICS)[number];
-    const event = parseEvent(topic, message.value);
-    await runtime.ds.transaction(async (m) => {
-      if (!(await claimInbox(m, group, event.eventId, topic))) return;
-      const p = event.payload as unknown as Record<string, never>;
-      switch (topic) {
-        case Topics.intakeRegistered.name: {
-          const e = parseEvent(topic, message.value).payload;
-          await m.query(
-            `INSERT INTO registrations (visit_id, facility_code, ma_lk, identifier_type, care_type, insured, registered_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
-            [e.visitId, e.facilityCode, e.maLk, e.identifierType, e.careType, e.insured, e.registeredAt],
-          );
-          break;
-        }
-        case Topics.encounterClosed.name:
-          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { care_type: p['careType'], insured: p['insured'], encounter_end: p['encounterEnd'], closed_at: p['closedAt'] });
-          break;
-        case Topics.claimSigned.name:
-          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { signed_at: p['signedAt'], encounter_end: p['encounterEnd'] });
-          break;
-        case Topics.claimSubmitted.name:
-          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { submitted_at: p['receivedAt'], deadline: p['deadline'], on_time: p['onTime'], ma_giao_dich: p['maGiaoDich'] });
-          break;
-        case Topics.claimAccepted.name:
-          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { accepted_at: p['acceptedAt'] });
-          break;
-        case Topics.claimRejected.name:
-          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
-            rejected_at: p['rejectedAt'],
-            reject_codes: (p['codes'] as unknown as Array<{ code: string }>).map((c) => c.code),
-          });
-          break;
-        case Topics.claimDeadlineAtRisk.name:
-          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { at_risk_at: p['observedAt'], deadline: p['deadline'] });
-          break;
-        case Topics.claimDeadlineMissed.name:
-          await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { missed_at: p['observedAt'], deadline: p['deadline'] });
-          break;
-        case Topics.healthBookRead.name:
-          await m.query(`INSERT INTO health_book_reads (facility_code, reader_role, purpose, read_at) VALUES ($1,$2,$3,$4)`, [p['facilityCode'], p['readerRole'], p['purpose'], p['readAt']]);
-          break;
+  return (message: ReceivedMessage): Promise<void> =>
+    projectMessage(runtime.ds, message.topic, message.value);
+}
+
+/**
+ * Applies one message in one transaction. Repeated deliveries are skipped by the inbox; every
+ * write is an upsert of the columns the event owns, keyed by (facility, MA_LK, version), so the
+ * order of arrival does not matter (a late encounter.closed fills in what a claim.accepted
+ * before it could not) and no figure is a counter that could be incremented twice.
+ */
+export async function projectMessage(
+  ds: DataSource,
+  rawTopic: string,
+  value: Buffer | string | null,
+): Promise<void> {
+  const topic = rawTopic as (typeof PROJECTED_TOPICS)[number];
+  const event = parseEvent(topic, value);
+  await ds.transaction(async (m) => {
+    if (!(await claimInbox(m, PROJECTION_GROUP, event.eventId, topic))) return;
+    const p = event.payload as unknown as Record<string, never>;
+    switch (topic) {
+      case Topics.intakeRegistered.name: {
+        const e = parseEvent(topic, value).payload;
+        await m.query(
+          `INSERT INTO registrations (visit_id, facility_code, ma_lk, identifier_type, care_type, insured, registered_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
+          [e.visitId, e.facilityCode, e.maLk, e.identifierType, e.careType, e.insured, e.registeredAt],
+        );
+        break;
       }
-    });
-  };
+      case Topics.encounterClosed.name:
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
+          care_type: p['careType'],
+          insured: p['insured'],
+          encounter_end: p['encounterEnd'],
+          closed_at: p['closedAt'],
+        });
+        break;
+      case Topics.claimSigned.name:
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
+          signed_at: p['signedAt'],
+          encounter_end: p['encounterEnd'],
+        });
+        break;
+      case Topics.claimSubmitted.name:
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
+          submitted_at: p['receivedAt'],
+          deadline: p['deadline'],
+          on_time: p['onTime'],
+          ma_giao_dich: p['maGiaoDich'],
+        });
+        break;
+      case Topics.claimAccepted.name:
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { accepted_at: p['acceptedAt'] });
+        break;
+      case Topics.claimRejected.name:
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
+          rejected_at: p['rejectedAt'],
+          reject_codes: (p['codes'] as unknown as Array<{ code: string }>).map((c) => c.code),
+        });
+        break;
+      case Topics.claimDeadlineAtRisk.name:
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
+          at_risk_at: p['observedAt'],
+          deadline: p['deadline'],
+        });
+        break;
+      case Topics.claimDeadlineMissed.name:
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
+          missed_at: p['observedAt'],
+          deadline: p['deadline'],
+        });
+        break;
+      case Topics.healthBookRead.name:
+        await m.query(
+          `INSERT INTO health_book_reads (facility_code, reader_role, purpose, read_at) VALUES ($1,$2,$3,$4)`,
+          [p['facilityCode'], p['readerRole'], p['purpose'], p['readAt']],
+        );
+        break;
+    }
+  });
 }

@@ -1,7 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { z } from 'zod';
-import { parseBody, ServiceRuntime } from '@bhyt/service-kit';
+import { parsePeriod, Period } from '@bhyt/reporting';
+import { parseBody, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
+import { ReportService } from './report.service';
+import { sendReport } from './web/web.controller';
 
 const Period = z.object({
   facility: z.string().regex(/^\d{5}$/).optional(),
@@ -13,7 +17,32 @@ const Period = z.object({
 @ApiTags('reports')
 @Controller('v1/reports')
 export class ReportsController {
-  constructor(private readonly runtime: ServiceRuntime) {}
+  constructor(
+    private readonly runtime: ServiceRuntime,
+    private readonly reports: ReportService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Generated reports, newest first: kind, period, generation time, trigger' })
+  async list() {
+    return { reports: await this.reports.list() };
+  }
+
+  @Get(':kind/:period')
+  @ApiOperation({ summary: 'The latest generation of a weekly (any day of the week), monthly (YYYY-MM) or 6-monthly (YYYY-H1|H2) report; generated first if it never was. ?format=json|xlsx|csv' })
+  async fetch(@Param('kind') kind: string, @Param('period') key: string, @Query('format') format: string | undefined, @Res() res: Response) {
+    const period = periodParam(kind, key);
+    const f = parseBody(z.enum(['json', 'xlsx', 'csv']).default('json'), format);
+    const r = await this.reports.latestOrGenerate(period, 'api');
+    if (f === 'json') return void res.json({ id: r.id, kind: r.kind, periodKey: r.periodKey, from: r.from, to: r.to, generatedAt: r.generatedAt, trigger: r.trigger, document: r.document });
+    sendReport(res, r, f);
+  }
+
+  @Post(':kind/:period/regenerate')
+  @ApiOperation({ summary: 'Generate a period anew from the projections (earlier generations are kept)' })
+  async regenerate(@Param('kind') kind: string, @Param('period') key: string) {
+    return this.reports.generate(periodParam(kind, key), 'api');
+  }
 
   @Get('summary')
   @ApiOperation({ summary: 'Registrations and claims per facility: closed, signed, submitted, on time, accepted, rejected' })
@@ -46,5 +75,13 @@ export class ReportsController {
       params,
     );
     return { period: { from: params[1], to: params[2] }, claims, registrations };
+  }
+}
+
+function periodParam(kind: string, key: string): Period {
+  try {
+    return parsePeriod(kind, key);
+  } catch (err) {
+    throw new ValidationFailed([{ field: 'period', code: 'INVALID_PERIOD', message: err instanceof Error ? err.message : 'invalid period' }]);
   }
 }

@@ -1,0 +1,5 @@
+export * from './calendar';
+export * from './figures';
+export * from './reports';
+export * from './csv';
+export * from './xlsx';
