@@ -1,7 +1,7 @@
-import { describeIssues, parseEvent, Topics } from '@bhyt/contracts';
+import { describeIssues, Headers, parseEvent, Topics } from '@bhyt/contracts';
 import { WardEvent } from '@bhyt/encounter-domain';
 import { PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
-import { DomainError } from '@bhyt/service-kit';
+import { DomainError, unstorableTextPaths, ValidationFailed } from '@bhyt/service-kit';
 import { EncounterService } from './encounter.service';
 
 export function visitRegisteredHandler(encounters: EncounterService) {
@@ -12,9 +12,10 @@ export function visitRegisteredHandler(encounters: EncounterService) {
 }
 
 /**
- * Ward events over Kafka. Invalid ones are dead-lettered with the field errors. An event for
- * an encounter not yet known is retried (intake.registered may still be on its way) — the
- * consumer's backoff keeps it, it is never dropped.
+ * Ward events over Kafka. Invalid ones (not JSON, wrong shape, unstorable text, unknown
+ * facility, facility header mismatch) are dead-lettered with the reason. An event for an
+ * encounter not yet opened (intake.registered may still be on its way) is parked and applied
+ * when the encounter opens — never dropped, and it does not hold up its partition.
  */
 export function wardEventHandler(encounters: EncounterService) {
   return async (message: ReceivedMessage): Promise<void> => {
@@ -24,12 +25,19 @@ export function wardEventHandler(encounters: EncounterService) {
     } catch {
       throw new PoisonMessageError('MALFORMED_JSON', 'ward event is not JSON');
     }
+    const unstorable = unstorableTextPaths(json);
+    if (unstorable.length) throw new PoisonMessageError('WARD_EVENT_INVALID', `unstorable text (NUL or unpaired surrogate) at ${unstorable.join(', ')}`);
     const parsed = WardEvent.safeParse(json);
     if (!parsed.success) throw new PoisonMessageError('WARD_EVENT_INVALID', describeIssues(parsed.error));
+    if (message.headers[Headers.facility] && message.headers[Headers.facility] !== parsed.data.facilityCode) {
+      throw new PoisonMessageError('FACILITY_MISMATCH', 'x-facility header differs from facilityCode');
+    }
     try {
-      await encounters.record(parsed.data);
+      await encounters.record(parsed.data, { park: true });
     } catch (err) {
-      if (err instanceof DomainError && err.getStatus() === 404) throw new Error('encounter not yet registered; retrying');
+      if (err instanceof ValidationFailed || (err instanceof DomainError && err.getStatus() < 500)) {
+        throw new PoisonMessageError((err.getResponse() as { error?: string }).error ?? 'WARD_EVENT_REJECTED', JSON.stringify(err.getResponse()));
+      }
       throw err;
     }
   };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describeIssues, FacilityCode, Headers } from '@bhyt/contracts';
 import { PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
-import { DomainError, ValidationFailed } from '@bhyt/service-kit';
+import { DomainError, unstorableTextPaths, ValidationFailed } from '@bhyt/service-kit';
 import { RegisterVisitRequest } from './registration.schema';
 import { RegistrationService } from './registration.service';
 
@@ -9,8 +9,8 @@ const IngressMessage = z.object({ facilityCode: FacilityCode, request: RegisterV
 
 /**
  * Ward systems may register visits over Kafka (topic intake.ingress.v1). A message that is
- * not a valid request is dead-lettered with the field errors; a valid one is registered
- * idempotently by its requestId.
+ * not a valid request (or names an unknown facility) is dead-lettered with the field errors;
+ * a valid one is registered idempotently by its requestId.
  */
 export function ingressHandler(registration: RegistrationService) {
   return async (message: ReceivedMessage): Promise<void> => {
@@ -20,6 +20,8 @@ export function ingressHandler(registration: RegistrationService) {
     } catch {
       throw new PoisonMessageError('MALFORMED_JSON', 'ingress message is not JSON');
     }
+    const unstorable = unstorableTextPaths(json);
+    if (unstorable.length) throw new PoisonMessageError('REQUEST_INVALID', `unstorable text (NUL or unpaired surrogate) at ${unstorable.join(', ')}`);
     const parsed = IngressMessage.safeParse(json);
     if (!parsed.success) throw new PoisonMessageError('REQUEST_INVALID', describeIssues(parsed.error));
     if (message.headers[Headers.facility] && message.headers[Headers.facility] !== parsed.data.facilityCode) {

@@ -5,6 +5,7 @@ import { Topics, VisitRegistered } from '@bhyt/contracts';
 import { createEvent } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
 import { DomainError, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
+import { CardLookupService, type CardCheckResult } from './card-lookup.service';
 import { checkIdentifier } from './identifier-check';
 import { RegisterVisitRequest } from './registration.schema';
 import { INTAKE_CONFIG } from './tokens';
@@ -16,6 +17,8 @@ export interface RegisteredVisit {
   patientRef: string;
   facilityCode: string;
   cardCheck: VisitRegistered['cardCheck'];
+  /** The gateway's maKetQua when the card was checked (000 valid, 010 expired…). */
+  cardCheckCode?: string;
   duplicate: boolean;
 }
 
@@ -24,6 +27,7 @@ export class RegistrationService {
   constructor(
     private readonly runtime: ServiceRuntime,
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
+    private readonly cards: CardLookupService,
   ) {}
 
   private hash(type: string, value: string): string {
@@ -40,29 +44,49 @@ export class RegistrationService {
     if (!this.runtime.facilities.has(facilityCode)) {
       throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${facilityCode} is not registered on this platform`);
     }
-    return this.runtime.ds.transaction(async (m) => {
-      const existing = await m.query(
-        `SELECT visit_id, ma_lk, patient_ref, card_check FROM visits WHERE facility_code = $1 AND request_id = $2`,
-        [facilityCode, req.requestId],
-      );
-      if (existing.length) {
-        const v = existing[0];
-        return { visitId: v.visit_id, maLk: v.ma_lk, patientRef: v.patient_ref, facilityCode, cardCheck: v.card_check, duplicate: true };
+    const earlier = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId);
+    if (earlier) return earlier;
+    // The card is looked up before the transaction (no connection held while the gateway
+    // answers); a gateway that is down makes it PENDING, and the re-checker asks again.
+    const card: CardCheckResult | undefined = req.insuranceCard
+      ? await this.cards.check({ facilityCode, cardNumber: req.insuranceCard.number, fullName: req.patient.fullName, birthDate: req.patient.birthDate })
+      : undefined;
+    try {
+      return await this.insertVisit(facilityCode, req, checked.citizenId, card);
+    } catch (err) {
+      // The same requestId registered concurrently: the other transaction won; answer with its visit.
+      if ((err as { code?: string }).code === '23505') {
+        const winner = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId);
+        if (winner) return winner;
       }
+      throw err;
+    }
+  }
+
+  private insertVisit(facilityCode: string, req: RegisterVisitRequest, citizenId: string | undefined, card: CardCheckResult | undefined): Promise<RegisteredVisit> {
+    const checked = { citizenId };
+    return this.runtime.ds.transaction(async (m) => {
+      const existing = await this.findByRequest(m, facilityCode, req.requestId);
+      if (existing) return existing;
       const patientRef = await this.resolvePatient(m, req, checked.citizenId);
       const registeredAt = req.registeredAt ? new Date(req.registeredAt) : new Date();
       const [{ seq }] = await m.query(`SELECT nextval('ma_lk_seq')::text AS seq`);
       const maLk = buildMaLk(facilityCode, registeredAt, seq);
       const visitId = randomUUID();
       const insured = req.insuranceCard !== undefined;
-      // Card validity is checked against the gateway later (KQNhanLichSuKCB2024); a down
-      // gateway never blocks reception (regulation: keep treating, re-check later).
-      const cardCheck: VisitRegistered['cardCheck'] = insured ? 'PENDING' : 'NOT_APPLICABLE';
+      // A down gateway never blocks reception (regulation: keep treating, re-check later).
+      const cardCheck: VisitRegistered['cardCheck'] = card?.cardCheck ?? 'NOT_APPLICABLE';
       const maBn = req.maBn ?? `BN${patientRef.slice(0, 8).toUpperCase()}`;
       await m.query(
-        `INSERT INTO visits (visit_id, facility_code, ma_lk, ma_bn, patient_ref, care_type, identifier_type, insured, card_number, card_check, registered_at, request_id)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)`,
-        [visitId, facilityCode, maLk, maBn, patientRef, req.careType, req.identifier.type, insured, req.insuranceCard?.number ?? null, cardCheck, registeredAt, req.requestId],
+        `INSERT INTO visits (visit_id, facility_code, ma_lk, ma_bn, patient_ref, care_type, identifier_type, insured, card_number, card_check, registered_at, request_id,
+                             card_check_code, card_checked_at, card_next_check_at)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+        [
+          visitId, facilityCode, maLk, maBn, patientRef, req.careType, req.identifier.type, insured, req.insuranceCard?.number ?? null, cardCheck, registeredAt, req.requestId,
+          card?.code ?? null,
+          card && card.cardCheck !== 'PENDING' ? new Date() : null,
+          cardCheck === 'PENDING' ? new Date(Date.now() + this.config.CARD_RECHECK_INTERVAL_MS) : null,
+        ],
       );
       const payload: VisitRegistered = {
         visitId,
@@ -86,8 +110,15 @@ export class RegistrationService {
       };
       const { message } = createEvent(Topics.intakeRegistered.name, { facilityCode, key: maLk, payload });
       await enqueueOutbox(m, [message]);
-      return { visitId, maLk, patientRef, facilityCode, cardCheck, duplicate: false };
+      return { visitId, maLk, patientRef, facilityCode, cardCheck, ...(card ? { cardCheckCode: card.code } : {}), duplicate: false };
     });
+  }
+
+  private async findByRequest(m: EntityManager, facilityCode: string, requestId: string): Promise<RegisteredVisit | undefined> {
+    const rows = await m.query(`SELECT visit_id, ma_lk, patient_ref, card_check, card_check_code FROM visits WHERE facility_code = $1 AND request_id = $2`, [facilityCode, requestId]);
+    const v = rows[0];
+    if (!v) return undefined;
+    return { visitId: v.visit_id, maLk: v.ma_lk, patientRef: v.patient_ref, facilityCode, cardCheck: v.card_check, ...(v.card_check_code ? { cardCheckCode: v.card_check_code } : {}), duplicate: true };
   }
 
   private async resolvePatient(m: EntityManager, req: RegisterVisitRequest, citizenId: string | undefined): Promise<string> {
@@ -102,8 +133,9 @@ export class RegistrationService {
     const patientRef = found[0]?.patient_ref ?? randomUUID();
     if (!found.length) {
       await m.query(
-        `INSERT INTO patients (patient_ref, full_name, birth_date, sex, address, citizen_id) VALUES ($1,$2,$3,$4,$5,$6)`,
-        [patientRef, req.patient.fullName, req.patient.birthDate, req.patient.sex, req.patient.address ?? null, citizenId ?? null],
+        // Personal data only as AES-256-GCM ciphertext (pii-cipher.ts); found again via identifier hashes.
+        `INSERT INTO patients (patient_ref, pii, pii_key_id) VALUES ($1,$2,$3)`,
+        [patientRef, this.config.piiCipher.encrypt({ fullName: req.patient.fullName, birthDate: req.patient.birthDate, sex: req.patient.sex, address: req.patient.address ?? null, citizenId: citizenId ?? null }, patientRef), this.config.piiCipher.keyId],
       );
     }
     for (const h of hashes) {

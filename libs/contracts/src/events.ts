@@ -61,6 +61,22 @@ export const VisitRegistered = z.object({
 });
 export type VisitRegistered = z.infer<typeof VisitRegistered>;
 
+/**
+ * The outcome of a card check that was PENDING at registration (gateway down): emitted once
+ * the background re-check gets an answer. Carries the gateway's result code, no card data.
+ */
+export const CardChecked = z.object({
+  visitId: z.uuid(),
+  facilityCode: FacilityCode,
+  maLk: MaLk,
+  cardCheck: z.enum(['VALID', 'INVALID']),
+  /** KQNhanLichSuKCB2024 maKetQua (3 digits, e.g. 000 valid, 010 expired). */
+  resultCode: z.string().regex(/^\d{3}$/),
+  attempts: z.number().int().positive(),
+  checkedAt: IsoTime,
+});
+export type CardChecked = z.infer<typeof CardChecked>;
+
 export const TableDocument = z.object({
   /** LOAIHOSO as the envelope spells it: XML1 … XML15 (never XML12). */
   loaiHoSo: z.string().regex(/^XML(1|2|3|4|5|6|7|8|9|10|11|13|14|15)$/),
@@ -175,6 +191,7 @@ export const EventSchemas = {
   [Topics.intakeIngress.name]: { type: 'visit.register-requested', version: 1, schema: z.unknown() },
   [Topics.wardEvents.name]: { type: 'ward.event', version: 1, schema: z.unknown() },
   [Topics.intakeRegistered.name]: { type: 'visit.registered', version: 1, schema: VisitRegistered },
+  [Topics.intakeCardChecked.name]: { type: 'visit.card-checked', version: 1, schema: CardChecked },
   [Topics.encounterClosed.name]: { type: 'encounter.closed', version: 1, schema: EncounterClosed },
   [Topics.checkinReady.name]: { type: 'checkin.ready', version: 1, schema: CheckinReady },
   [Topics.checkinSigned.name]: { type: 'checkin.signed', version: 1, schema: CheckinSigned },

@@ -17,6 +17,8 @@ export const Topics = {
   /** Ward systems (HIS) register visits over Kafka instead of REST. */
   intakeIngress: { name: 'intake.ingress.v1', partitions: 6, retentionMs: 14 * DAY, description: 'Visit registrations from ward systems' },
   intakeRegistered: { name: 'intake.registered.v1', partitions: 6, retentionMs: -1, description: 'A patient visit was registered at a facility' },
+  /** The gateway's card verdict for a visit registered while the check was pending. */
+  intakeCardChecked: { name: 'intake.card-checked.v1', partitions: 6, retentionMs: -1, description: 'A pending insurance-card check of a visit was answered by the gateway' },
   /** Orders, results, notes, transfers, discharge… from HIS, LIS, PACS, pharmacy. */
   wardEvents: { name: 'encounter.ward-events.v1', partitions: 6, retentionMs: 14 * DAY, description: 'Clinical and billing events from ward systems' },
   encounterClosed: { name: 'encounter.closed.v1', partitions: 6, retentionMs: -1, description: 'An encounter ended; its XML 130 tables are built and valid' },

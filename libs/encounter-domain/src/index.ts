@@ -1,3 +1,4 @@
 export * from './ward-events';
 export * from './draft';
 export * from './decompose';
+export * from './checkin';

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { HealthBookRead, Topics } from '@bhyt/contracts';
+import type { EncounterDraft } from '@bhyt/encounter-domain';
+import { assembleHealthBook, decideAccess, HealthBook, HealthBookEntry, HealthBookReadRequest, RegistrationFallback } from '@bhyt/health-book';
+import { createEvent } from '@bhyt/messaging';
+import { enqueueOutbox } from '@bhyt/persistence';
+import { DomainError, ServiceRuntime } from '@bhyt/service-kit';
+
+/**
+ * Health-book reads (Decision 1332). They live in the encounter service because it holds the
+ * clinical data: each closed version writes a health-book entry keyed by the pseudonymous
+ * patient ref that intake resolved, so a read is one indexed query and needs no call to
+ * another service (intake keeps identity; the book never needs a CCCD to be found).
+ *
+ * Every attempt — granted or refused — is written to health_book_reads in the transaction
+ * that reads; a granted read also emits healthbook.read.v1 (no patient in it) through the
+ * outbox, for reporting's counts.
+ */
+@Injectable()
+export class HealthBookService {
+  constructor(private readonly runtime: ServiceRuntime) {}
+
+  async read(req: HealthBookReadRequest): Promise<HealthBook> {
+    if (!this.runtime.facilities.has(req.facilityCode)) {
+      throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${req.facilityCode} is not registered on this platform`);
+    }
+    const refusal = await this.runtime.ds.transaction(async (m) => {
+      const encounters: Array<{ facility_code: string; draft: EncounterDraft; opened_at: Date }> = await m.query(
+        `SELECT facility_code, draft, opened_at FROM encounters WHERE patient_ref = $1 ORDER BY opened_at DESC`,
+        [req.patientRef],
+      );
+      if (encounters.length === 0) {
+        await this.audit(m, req, 'PATIENT_UNKNOWN', 0);
+        return new DomainError(404, 'PATIENT_UNKNOWN', 'no patient with this reference is known to the network');
+      }
+      const decision = decideAccess(req, new Set(encounters.map((e) => e.facility_code)));
+      if (!decision.granted) {
+        await this.audit(m, req, decision.code, 0);
+        return new DomainError(decision.status, decision.code, decision.reason);
+      }
+      const rows: Array<{ entry: HealthBookEntry }> = await m.query(`SELECT entry FROM health_book_entries WHERE patient_ref = $1`, [req.patientRef]);
+      const book = assembleHealthBook(req.patientRef, rows.map((r) => r.entry), registrationOf(encounters[0]!.draft, encounters[0]!.opened_at));
+      await this.audit(m, req, 'GRANTED', book.encounters.length);
+      const payload: HealthBookRead = { facilityCode: req.facilityCode, readerRole: req.actorRole, purpose: req.purpose, readAt: new Date().toISOString() };
+      await enqueueOutbox(m, [createEvent(Topics.healthBookRead.name, { facilityCode: req.facilityCode, key: req.facilityCode, payload }).message]);
+      return book;
+    });
+    // Refusals are thrown after the commit, so that their audit rows are kept.
+    if (refusal instanceof DomainError) throw refusal;
+    return refusal;
+  }
+
+  private async audit(m: EntityManager, req: HealthBookReadRequest, outcome: string, episodes: number): Promise<void> {
+    await m.query(`INSERT INTO health_book_reads (actor, actor_role, facility_code, patient_ref, purpose, outcome, episodes) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
+      req.actor,
+      req.actorRole,
+      req.facilityCode,
+      req.patientRef,
+      req.purpose,
+      outcome,
+      episodes,
+    ]);
+  }
+}
+
+/** The registration data of the latest encounter, for a patient with no closed episode yet. */
+function registrationOf(draft: EncounterDraft, openedAt: Date): RegistrationFallback {
+  const p = draft.patient;
+  return {
+    patient: {
+      fullName: String(p.fullName ?? ''),
+      birthDate: String(p.birthDateTime ?? ''),
+      sex: Number(p.sex ?? 3),
+      ...(p.citizenId ? { citizenId: String(p.citizenId) } : {}),
+      ...(p.address ? { address: String(p.address) } : {}),
+    },
+    cards: draft.cards.map((c) => ({ cardNumber: c.cardNumber, registrationFacility: c.registrationFacility, validFrom: c.validFrom, validTo: c.validTo })),
+    registeredAt: openedAt.toISOString(),
+  };
+}

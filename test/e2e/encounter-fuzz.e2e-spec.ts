@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { Consumer, Kafka, Producer } from 'kafkajs';
+import { Headers as H, Topics } from '@bhyt/contracts';
+import { wardEventsFromRecord } from '@bhyt/encounter-domain';
+import { createKafka } from '@bhyt/messaging';
+import { listScenarios } from '@bhyt/xml130';
+import { registrationFor } from '../../tools/platform/demo';
+import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
+
+jest.setTimeout(240_000);
+
+/**
+ * Malformed input at every ingress of intake and encounter, against the running services:
+ * ≥ 1,000 payloads each to intake REST, intake Kafka, encounter REST events, encounter Kafka
+ * events and the health-book REST read. No 5xx, both processes still alive and ready, every
+ * Kafka payload dead-lettered with a reason.
+ */
+const N = 1000;
+const FUZZ = 'x-fuzz-id';
+
+/** Values that break any required field (string, enum or object): absent, null, or of the wrong type. */
+const breaking = fc.constantFrom<unknown>(undefined, null, 12345, -1.5, true, [], [null], [{ a: 'b' }]);
+/** Strings PostgreSQL cannot store, or absurd sizes. */
+const nastyText = fc.constantFrom('\u0000', 'a\u0000b', '\uD800', 'x\uDC00y', 'A'.repeat(5000), '', ' ', '../../etc', '"; DROP TABLE visits; --', '\u202E\u0301');
+
+/** A valid payload with one required field broken (so it is never accidentally valid). */
+function mutated(base: Record<string, unknown>, required: string[][]): fc.Arbitrary<unknown> {
+  return fc.tuple(fc.constantFrom(...required), fc.oneof(breaking, nastyText.filter((s) => s.includes('\u0000') || /[\uD800-\uDFFF]/.test(s)))).map(([path, value]) => {
+    const copy = structuredClone(base);
+    let node: Record<string, unknown> = copy;
+    for (const k of path.slice(0, -1)) node = node[k] as Record<string, unknown>;
+    const last = path[path.length - 1]!;
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+    return copy;
+  });
+}
+
+/** Random JSON (almost never an object of the right shape) and text that is not JSON at all. */
+const randomJson = fc.jsonValue({ maxDepth: 3 });
+const notJson = fc.oneof(fc.string({ maxLength: 200 }), fc.constantFrom('{', '{"a":', '[1,2', 'null x', '\u0000', '{"requestId": "\uD800"}'));
+
+function payloads(base: Record<string, unknown>, required: string[][]): Array<{ raw: string }> {
+  const arb = fc.oneof({ arbitrary: mutated(base, required).map((v) => ({ raw: JSON.stringify(v) })), weight: 5 }, { arbitrary: randomJson.map((v) => ({ raw: JSON.stringify(v) })), weight: 3 }, { arbitrary: notJson.map((raw) => ({ raw })), weight: 2 });
+  return fc.sample(arb, { numRuns: N, seed: 1332 });
+}
+
+async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+describe('malformed input at every ingress', () => {
+  let t: TestPlatform;
+  let kafka: Kafka;
+  let producer: Producer;
+  let consumer: Consumer;
+  const dead: Array<Record<string, string>> = [];
+  let maLk: string;
+  let patientRef: string;
+  const record = listScenarios().find((s) => s.name === 'outpatientVisit')!.build({ facilityCode: '79001', maLk: 'PENDING', patientSeed: 8000, start: new Date(Date.now() - 3600_000) });
+  const registration = registrationFor(record, 'CCCD', 'fuzz-base') as unknown as Record<string, unknown>;
+  const registrationRequired = [['requestId'], ['identifier'], ['identifier', 'type'], ['identifier', 'value'], ['careType'], ['patient'], ['patient', 'fullName'], ['patient', 'birthDate'], ['patient', 'sex']];
+
+  const statuses = new Map<string, Map<number, number>>();
+  const count = (ingress: string, status: number) => {
+    const m = statuses.get(ingress) ?? statuses.set(ingress, new Map()).get(ingress)!;
+    m.set(status, (m.get(status) ?? 0) + 1);
+  };
+  const fiveHundreds = (ingress: string) => [...(statuses.get(ingress) ?? new Map<number, number>()).entries()].filter(([s]) => s >= 500 || s === 0).reduce((n, [, c]) => n + c, 0);
+  const total = (ingress: string) => [...(statuses.get(ingress) ?? new Map<number, number>()).values()].reduce((a, b) => a + b, 0);
+
+  async function post(ingress: string, client: string, url: string, raw: string): Promise<void> {
+    const res = await t.fetchAs(client, url, { method: 'POST', body: raw, headers: { 'content-type': 'application/json' } }).catch(() => ({ status: 0, text: async () => '' }));
+    count(ingress, res.status);
+    await res.text();
+  }
+
+  beforeAll(async () => {
+    t = await startTestPlatform('e2e_enc_fuzz', 620);
+    kafka = createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: 'e2e-fuzz' });
+    producer = kafka.producer();
+    await producer.connect();
+    consumer = kafka.consumer({ groupId: `${t.namespace}observer`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${t.namespace}${Topics.deadLetter.name}`, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void dead.push(Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]))) });
+    const res = await t.fetchAs('ward-79001', `${t.platform.url('intake')}/v1/facilities/79001/visits`, { method: 'POST', body: JSON.stringify(registration) });
+    expect(res.status).toBe(201);
+    ({ maLk, patientRef } = (await res.json()) as { maLk: string; patientRef: string });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect().catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    await t?.stop();
+  });
+
+  it('answers every malformed registration at intake REST with 4xx, never 5xx', async () => {
+    const url = `${t.platform.url('intake')}/v1/facilities/79001/visits`;
+    await pool(payloads(registration, registrationRequired), 16, (p) => post('intake-rest', 'ward-79001', url, p.raw));
+    expect(total('intake-rest')).toBeGreaterThanOrEqual(N);
+    expect(fiveHundreds('intake-rest')).toBe(0);
+  });
+
+  it('answers every malformed ward event at encounter REST with 4xx, never 5xx', async () => {
+    const [base] = wardEventsFromRecord({ ...record, maLk }).filter((e) => e.type === 'service.ordered');
+    const { facilityCode: _f, maLk: _m, ...body } = base!;
+    const url = `${t.platform.url('encounter')}/v1/facilities/79001/encounters/${encodeURIComponent(maLk)}/events`;
+    await pool(payloads(body as Record<string, unknown>, [['eventId'], ['type'], ['occurredAt'], ['data']]), 16, (p) => post('encounter-rest', 'ward-79001', url, p.raw));
+    expect(total('encounter-rest')).toBeGreaterThanOrEqual(N);
+    expect(fiveHundreds('encounter-rest')).toBe(0);
+  });
+
+  it('answers every malformed health-book read with 4xx, never 5xx', async () => {
+    const reads = fc.sample(fc.record({ ref: fc.oneof(fc.string({ maxLength: 60 }), fc.uuid(), fc.constant(patientRef)), purpose: fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('', 'treatment', 'TREATMENT ', '\u0000')) }), { numRuns: N, seed: 1332 });
+    await pool(reads, 16, async ({ ref, purpose }) => {
+      const res = await t.fetchAs('doctor-79001', `${t.platform.url('encounter')}/v1/facilities/79001/patients/${encodeURIComponent(ref || ' ')}/health-book?purpose=${encodeURIComponent(purpose)}`).catch(() => ({ status: 0, text: async () => '' }));
+      count('health-book', res.status);
+      await res.text();
+    });
+    expect(total('health-book')).toBeGreaterThanOrEqual(N);
+    expect(fiveHundreds('health-book')).toBe(0);
+  });
+
+  it('dead-letters every malformed message on the intake and ward-event topics, with a reason', async () => {
+    const wardBase = wardEventsFromRecord({ ...record, maLk })[0]! as unknown as Record<string, unknown>;
+    const sources = [
+      { topic: Topics.intakeIngress.name, items: payloads({ facilityCode: '79001', request: registration }, [['facilityCode'], ['request'], ...registrationRequired.map((p) => ['request', ...p])]) },
+      { topic: Topics.wardEvents.name, items: payloads(wardBase, [['eventId'], ['facilityCode'], ['maLk'], ['type'], ['occurredAt'], ['data']]) },
+    ];
+    for (const { topic, items } of sources) {
+      for (let i = 0; i < items.length; i += 250) {
+        await producer.send({ topic: `${t.namespace}${topic}`, messages: items.slice(i, i + 250).map((p, j) => ({ key: `fuzz-${i + j}`, value: p.raw, headers: { [FUZZ]: `${topic}:${i + j}` } })) });
+      }
+    }
+    for (const { topic } of sources) {
+      const mine = await waitFor(`${N} dead letters from ${topic}`, async () => {
+        const list = dead.filter((h) => h[H.dlqSourceTopic] === topic && h[FUZZ]);
+        return new Set(list.map((h) => h[FUZZ])).size >= N ? list : undefined;
+      }, 120_000, 500);
+      expect(mine.every((h) => h[H.dlqReasonCode] && h[H.dlqReason])).toBe(true);
+    }
+  });
+
+  it('leaves both services alive and ready', async () => {
+    for (const key of ['intake', 'encounter'] as const) {
+      expect(t.platform.get(key).child!.exitCode).toBeNull();
+      expect((await fetch(`${t.platform.url(key)}/health/ready`)).status).toBe(200);
+    }
+    // The fuzz did not touch the real encounter: nothing malformed was applied to it.
+    const [row] = await t.query<{ n: number }>('encounter', `SELECT count(*)::int AS n FROM ward_events WHERE ma_lk = $1`, [maLk]);
+    expect(row!.n).toBe(0);
+  });
+});
