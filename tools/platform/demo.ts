@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { IdentifierType } from '@bhyt/contracts';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
 import { EncounterRecord, listScenarios } from '@bhyt/xml130';
+import { devClientId } from '@bhyt/auth';
+import { devTokenClient } from './dev-security';
+import { stateDir } from './processes';
 
 /**
  * Plays the ward systems of several facilities: registers visits at intake (by CCCD, personal
@@ -16,6 +19,14 @@ export interface DemoOptions {
   encounters: number;
   concurrency: number;
   onProgress?: (done: number, failed: number) => void;
+  /**
+   * The gateway simulator: each patient's card is added to its synthetic card population first
+   * (POST /admin/cards), so that intake's card lookup finds it. Without it cards look unknown
+   * (cardCheck INVALID, code 050) and the visits still register.
+   */
+  simulatorUrl?: string;
+  /** Access token of the facility's ward system; default: the development clients (intake issues). */
+  token?: (facilityCode: string) => Promise<string>;
 }
 
 export interface DemoEncounter {
@@ -24,15 +35,17 @@ export interface DemoEncounter {
   scenario: string;
   careType: string;
   identifierType: IdentifierType;
+  /** When the encounter ended (ms): its submission deadline is this plus the window. */
+  encounterEnd: number;
   closedAt?: number;
   error?: string;
 }
 
-async function call(url: string, body?: unknown, attempts = 40): Promise<Record<string, unknown>> {
+async function call(url: string, token: () => Promise<string>, body?: unknown, attempts = 40): Promise<Record<string, unknown>> {
   for (let i = 0; ; i++) {
     const res = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       signal: AbortSignal.timeout(30000),
     }).catch((e: unknown) => ({ ok: false, status: 0, text: async () => String(e) }) as Response);
@@ -74,34 +87,57 @@ export function registrationFor(record: EncounterRecord, identifierType: Identif
   };
 }
 
+/** The simulator's view of a record's card (the synthetic national card register). */
+export function simulatorCardFor(record: EncounterRecord): Record<string, string> | undefined {
+  const card = record.cards[0];
+  if (!card) return undefined;
+  const p = record.patient;
+  const dmy = (yyyymmdd: string) => `${yyyymmdd.slice(6, 8)}/${yyyymmdd.slice(4, 6)}/${yyyymmdd.slice(0, 4)}`;
+  return { maThe: card.cardNumber, hoTen: p.fullName, ngaySinh: dmy(p.birthDateTime), gioiTinh: p.sex === 2 ? 'Nữ' : 'Nam', maDKBD: card.registrationFacility, gtTheTu: dmy(card.validFrom), gtTheDen: dmy(card.validTo), status: 'valid' };
+}
+
+export async function seedSimulatorCards(simulatorUrl: string, records: EncounterRecord[]): Promise<void> {
+  const cards = records.map(simulatorCardFor).filter((c) => c !== undefined);
+  if (cards.length === 0) return;
+  const res = await fetch(`${simulatorUrl}/admin/cards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cards }) });
+  if (!res.ok) throw new Error(`seeding the simulator's cards failed with HTTP ${res.status}`);
+}
+
 export async function runDemo(o: DemoOptions): Promise<DemoEncounter[]> {
   const scenarios = listScenarios();
   const results: DemoEncounter[] = [];
   let next = 0;
   let failed = 0;
   const now = Date.now();
+  const tokens = o.token ? undefined : devTokenClient(stateDir(), o.intakeUrl);
+  const tokenFor = o.token ?? ((facility: string) => tokens!.token(devClientId.ward(facility)));
   const worker = async () => {
     for (;;) {
       const i = next++;
       if (i >= o.encounters) return;
       const scenario = scenarios[i % scenarios.length]!;
       const facilityCode = o.facilities[i % o.facilities.length]!;
-      // Encounters that ended within the last hours, so deadlines are realistic.
-      const start = new Date(now - (2 + (i % 5)) * 3600_000 - (i % 60) * 60_000);
-      const record = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start });
+      // Encounters that ENDED 1–6 hours ago (an inpatient stay began days before), so that
+      // deadlines and delays are realistic: build once to learn the scenario's length.
+      const endedAt = now - (1 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
+      const probe = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start: new Date(endedAt) });
+      const length = probe.dischargedAt.getTime() - probe.admittedAt.getTime();
+      const record = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start: new Date(endedAt - length) });
       const identifierType = IDENTIFIERS[i % IDENTIFIERS.length]!;
-      const entry: DemoEncounter = { facilityCode, maLk: '', scenario: scenario.name, careType: scenario.careType, identifierType };
+      const entry: DemoEncounter = { facilityCode, maLk: '', scenario: scenario.name, careType: scenario.careType, identifierType, encounterEnd: record.dischargedAt.getTime() };
       results.push(entry);
       try {
-        const reg = await call(`${o.intakeUrl}/v1/facilities/${facilityCode}/visits`, registrationFor(record, identifierType, `demo-${now}-${i}`));
+        if (o.simulatorUrl) await seedSimulatorCards(o.simulatorUrl, [record]);
+        const token = () => tokenFor(facilityCode);
+        const reg = await call(`${o.intakeUrl}/v1/facilities/${facilityCode}/visits`, token, registrationFor(record, identifierType, `demo-${now}-${i}`));
         const maLk = String(reg['maLk']);
         entry.maLk = maLk;
         record.maLk = maLk;
         for (const ev of wardEventsFromRecord(record)) {
           const { facilityCode: _f, maLk: _m, ...body } = ev;
-          await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/events`, body);
+          await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/events`, token, body);
         }
-        await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/close`, {}, 3);
+        await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/close`, token, {}, 3);
         entry.closedAt = Date.now();
       } catch (err) {
         entry.error = err instanceof Error ? err.message : String(err);

@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, readFileSync, existsSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { Services, ServiceKey } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
+import { devSecurityEnvironment } from './dev-security';
 
 /**
  * Starts and stops the platform's services as separate OS processes, the way Kubernetes
@@ -16,7 +17,7 @@ function repositoryRoot(): string {
   return dir;
 }
 export const ROOT = repositoryRoot();
-const stateDir = () => process.env['STATE_DIR'] ?? join(ROOT, '.state');
+export const stateDir = () => process.env['STATE_DIR'] ?? join(ROOT, '.state');
 
 export interface PlatformEnv {
   databaseUrl: string;
@@ -55,6 +56,9 @@ function devGatewayAccounts(): Record<string, string> {
   for (const f of loadFacilityRegistry().list()) {
     out[`BHYT_GATEWAY_${f.code}_USERNAME`] = f.gatewayAccount;
     out[`BHYT_GATEWAY_${f.code}_PASSWORD`] = `dev-password-${f.code}`;
+    // The staff member registered for card lookups (hoTenCb/cccdCb): the simulator's default.
+    out[`CARD_LOOKUP_${f.code}_STAFF_NAME`] = 'TRẦN THỊ CÁN BỘ';
+    out[`CARD_LOOKUP_${f.code}_STAFF_CCCD`] = `0${f.code}000001`;
   }
   return out;
 }
@@ -75,6 +79,7 @@ export function serviceEnvironment(key: ServiceKey, env: PlatformEnv): Record<st
     IDENTITY_HASH_KEY: devSecret('identity-hash-key'),
     HSM_PIN_FILE: process.env['HSM_PIN_FILE'] ?? join(stateDir(), 'secrets', 'hsm-pin'),
     ...devGatewayAccounts(),
+    ...devSecurityEnvironment(stateDir(), key),
   };
   return { ...common, ...(env.extra ?? {}) };
 }

@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadFacilityRegistry } from '@bhyt/facilities';
 import { runDemo } from './demo';
-import { Platform } from './processes';
+import { writeDemoReports } from './demo-reports';
+import { devTokenClient } from './dev-security';
+import { Platform, stateDir } from './processes';
 import { summarize, SimulatorSubmission } from './summary';
 
 /**
@@ -86,6 +88,7 @@ async function main() {
   const demo = await runDemo({
     intakeUrl: platform.url('intake'),
     encounterUrl: platform.url('encounter'),
+    simulatorUrl: platform.url('gatewaySimulator'),
     facilities,
     encounters: args.encounters,
     concurrency: args.concurrency,
@@ -109,8 +112,10 @@ async function main() {
   }
   if (tty) process.stderr.write('\n');
 
-  const summary = summarize(demo, received, windowHours * 3600_000, () => undefined);
-  const ops = await fetch(`${platform.url('gatewaySync')}/v1/claims/summary`).then((r) => r.json()).catch(() => ({}));
+  const summary = summarize(demo, received, windowHours * 3600_000);
+  // The operator API needs a token: the development SRE client.
+  const sreToken = await devTokenClient(stateDir(), platform.url('intake')).token('sre').catch(() => '');
+  const ops = await fetch(`${platform.url('gatewaySync')}/v1/claims/summary`, { headers: { authorization: `Bearer ${sreToken}` } }).then((r) => r.json()).catch(() => ({}));
   process.stdout.write(
     [
       '',
@@ -137,6 +142,8 @@ async function main() {
       if (raw.ok) writeFileSync(join(args.out, 'submissions', `${s.facility}_${s.maLk}_v${s.version}_${s.maGiaoDich}.xml`.replace(/[^A-Za-z0-9_.-]/g, '_')), Buffer.from(await raw.arrayBuffer()));
     }
     process.stderr.write(`› wrote ${join(args.out, 'summary.json')} and ${received.length} submissions\n`);
+    const reports = await writeDemoReports(platform.url('reporting'), platform.url('intake'), args.out, summary.submitted);
+    process.stderr.write(`› wrote ${reports.length} reports to ${join(args.out, 'reports')}\n`);
   }
 
   const ok = summary.submitted === args.encounters && summary.duplicates === 0;

@@ -36,7 +36,7 @@ export function percentile(values: number[], p: number): number | null {
 }
 
 /** Figures of a demo run, from the demo's own record and the simulator's record of receptions. */
-export function summarize(demo: DemoEncounter[], received: SimulatorSubmission[], windowMs: number, deadlineOf: (e: DemoEncounter) => number | undefined): DemoSummary {
+export function summarize(demo: DemoEncounter[], received: SimulatorSubmission[], windowMs: number): DemoSummary {
   const records = received.filter((s) => s.kind !== 'checkin');
   const byKey = new Map<string, SimulatorSubmission>();
   const seenSha = new Set<string>();
@@ -57,7 +57,7 @@ export function summarize(demo: DemoEncounter[], received: SimulatorSubmission[]
     submitted++;
     const at = Date.parse(s.receivedAt);
     latencies.push(Math.max(0, at - e.closedAt));
-    const deadline = deadlineOf(e) ?? e.closedAt + windowMs;
+    const deadline = e.encounterEnd + windowMs;
     if (at <= deadline) onTime++;
   }
   const count = (f: (e: DemoEncounter) => string) => demo.reduce<Record<string, number>>((acc, e) => ((acc[f(e)] = (acc[f(e)] ?? 0) + 1), acc), {});
