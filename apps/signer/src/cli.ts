@@ -145,8 +145,10 @@ async function csr(args: string[]): Promise<number> {
   if (typeof facility !== 'string' || typeof file !== 'string') throw new UsageError('csr needs --facility <code> --out <file.csr>');
   return withStore(async (_store, hsm) => {
     const r = await createFacilityKeyRequest(hsm, facilityOf(facility));
-    writeFileSync(file, r.csrPem);
-    out(`key ${r.keyId.slice(0, 16)} generated in the HSM for facility ${facility}; request written to ${file}`);
+    // "-" writes the request to stdout (pods have a read-only root filesystem).
+    if (file === '-') process.stdout.write(r.csrPem);
+    else writeFileSync(file, r.csrPem);
+    process.stderr.write(`key ${r.keyId.slice(0, 16)} generated in the HSM for facility ${facility}; request written to ${file === '-' ? 'stdout' : file}\n`);
     return 0;
   });
 }
@@ -156,7 +158,8 @@ async function importCert(args: string[]): Promise<number> {
   const facility = flags.get('facility');
   if (typeof facility !== 'string' || positional.length !== 1) throw new UsageError('import-cert needs --facility <code> <cert.pem>');
   return withStore(async (store, hsm) => {
-    const r = await importFacilityCertificate(hsm, facility, readFileSync(positional[0]!, 'utf8'));
+    const source = positional[0]!;
+    const r = await importFacilityCertificate(hsm, facility, readFileSync(source === '-' ? 0 : source, 'utf8'));
     store.invalidate(facility);
     out(`certificate sha256 ${r.certificate.sha256} stored with key ${r.keyId.slice(0, 16)} (expires ${r.certificate.notAfter.toISOString().slice(0, 10)})`);
     return 0;
