@@ -129,7 +129,7 @@ async function main() {
       `  closed→submitted      p50 ${summary.p50ClosedToSubmittedMs ?? '-'} ms, p99 ${summary.p99ClosedToSubmittedMs ?? '-'} ms`,
       `  care types            ${Object.entries(summary.byCareType).map(([k, v]) => `${k} ${v}`).join(', ')}`,
       `  identifiers           ${Object.entries(summary.byIdentifier).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-      `  gateway-sync          ${JSON.stringify(ops)}`,
+      `  gateway-sync (all runs) ${JSON.stringify(ops)}`,
       '',
     ].join('\n'),
   );
@@ -137,11 +137,12 @@ async function main() {
   if (args.out) {
     mkdirSync(join(args.out, 'submissions'), { recursive: true });
     writeFileSync(join(args.out, 'summary.json'), JSON.stringify({ ...summary, windowHours }, null, 2));
-    for (const s of received.filter((x) => x.kind !== 'checkin')) {
+    const records = received.filter((x) => x.kind !== 'checkin');
+    for (const s of records) {
       const raw = await fetch(`${sim}/admin/submissions/${encodeURIComponent(s.maGiaoDich)}/raw`);
-      if (raw.ok) writeFileSync(join(args.out, 'submissions', `${s.facility}_${s.maLk}_v${s.version}_${s.maGiaoDich}.xml`.replace(/[^A-Za-z0-9_.-]/g, '_')), Buffer.from(await raw.arrayBuffer()));
+      if (raw.ok) writeFileSync(join(args.out, 'submissions', `${s.maLk}_v${s.version}_${s.maGiaoDich}.xml`.replace(/[^A-Za-z0-9_.-]/g, '_')), Buffer.from(await raw.arrayBuffer()));
     }
-    process.stderr.write(`› wrote ${join(args.out, 'summary.json')} and ${received.length} submissions\n`);
+    process.stderr.write(`› wrote ${join(args.out, 'summary.json')} and ${records.length} signed claims in ${join(args.out, 'submissions')}\n`);
     const reports = await writeDemoReports(platform.url('reporting'), platform.url('intake'), args.out, summary.submitted);
     process.stderr.write(`› wrote ${reports.length} reports to ${join(args.out, 'reports')}\n`);
   }
