@@ -1,10 +1,9 @@
 import { CheckinSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
-import { inSpan, Metrics } from '@bhyt/observability';
 import { claimInbox, enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
-import { FacilityKeyStore, isSigningError, signXmlDocument } from '@bhyt/signing';
-import { PERMANENT } from './sign-claim.handler';
+import { FacilityKeyStore } from '@bhyt/signing';
+import { signForFacility } from './facility-sign';
 
 /**
  * checkin.ready (the unsigned XML0 document, built by the encounter service) → XMLDSig signed in
@@ -19,16 +18,7 @@ export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeySto
     if (!runtime.facilities.has(c.facilityCode)) throw new PoisonMessageError('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
     const done = await runtime.ds.query(`SELECT 1 FROM signed_checkins WHERE facility_code = $1 AND ma_lk = $2 AND sequence = $3`, [c.facilityCode, c.maLk, c.sequence]);
     if (done.length) return; // signed before (redelivery); checkin.signed was written then
-    let signed;
-    try {
-      const signer = await keys.signerFor(c.facilityCode);
-      const timer = Metrics.hsmSignSeconds().startTimer({ facility: c.facilityCode });
-      signed = await inSpan('hsm sign check-in', { 'bhyt.facility': c.facilityCode, 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence }, () => signXmlDocument(c.xml, signer));
-      timer();
-    } catch (err) {
-      if (isSigningError(err) && PERMANENT.includes(err.code)) throw new PoisonMessageError(err.code, err.message);
-      throw err; // HSM unavailable: retried, the message waits
-    }
+    const signed = await signForFacility(keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } });
     await runtime.ds.transaction(async (m) => {
       if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const inserted = await m.query(

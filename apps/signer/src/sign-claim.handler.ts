@@ -1,13 +1,10 @@
 import { ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
-import { inSpan, Metrics } from '@bhyt/observability';
 import { claimInbox, enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
-import { FacilityKeyStore, isSigningError, signXmlDocument, SigningErrorCode } from '@bhyt/signing';
+import { FacilityKeyStore } from '@bhyt/signing';
 import { buildEnvelope } from '@bhyt/xml130';
-
-/** Failures that no retry can fix: dead-lettered with the code, re-driven by an operator. */
-export const PERMANENT: SigningErrorCode[] = ['NO_KEY_FOR_FACILITY', 'NO_CERTIFICATE', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_CHAIN_INVALID', 'NOT_CANONICAL', 'INVALID_XML', 'BAD_INPUT'];
+import { signForFacility } from './facility-sign';
 
 /** NGAYLAP: the file date, yyyyMMdd in Vietnam time. */
 export function ngayLap(at: Date): string {
@@ -28,16 +25,7 @@ export function signClaimHandler(runtime: ServiceRuntime, keys: FacilityKeyStore
     const done = await runtime.ds.query(`SELECT 1 FROM signed_claims WHERE facility_code = $1 AND ma_lk = $2 AND version = $3`, [c.facilityCode, c.maLk, c.version]);
     if (done.length) return; // signed before (redelivery); claim.signed was written then
     const envelope = buildEnvelope({ facilityCode: c.facilityCode, ngayLap: ngayLap(new Date(c.closedAt)), files: c.tables });
-    let signed;
-    try {
-      const signer = await keys.signerFor(c.facilityCode);
-      const timer = Metrics.hsmSignSeconds().startTimer({ facility: c.facilityCode });
-      signed = await inSpan('hsm sign', { 'bhyt.facility': c.facilityCode, 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version }, () => signXmlDocument(envelope, signer));
-      timer();
-    } catch (err) {
-      if (isSigningError(err) && PERMANENT.includes(err.code)) throw new PoisonMessageError(err.code, err.message);
-      throw err; // HSM unavailable: retried, the message waits
-    }
+    const signed = await signForFacility(keys, c.facilityCode, envelope, { name: 'hsm sign', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version } });
     await runtime.ds.transaction(async (m) => {
       if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const inserted = await m.query(
