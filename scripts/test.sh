@@ -22,7 +22,8 @@ jest --selectProjects unit --ci
 echo "› local stack" >&2
 bash scripts/stack.sh up
 echo "› integration and e2e tests" >&2
-# --forceExit: a suite leaves a handle open (a pg or kafkajs client; not found yet) and jest
-# would wait forever after the last test; every suite stops its own platform in afterAll.
+# --forceExit is a safety net only: a leaked client (the harness once opened two pg clients on
+# concurrent first queries) would make jest wait forever after the last test; every suite stops
+# its own platform and clients in afterAll.
 jest --selectProjects integration e2e --ci --runInBand --forceExit
 echo "› npm test passed in $(( $(date +%s) - t0 )) s" >&2

@@ -61,15 +61,17 @@ describe('card lookup at intake', () => {
 
   it('registers with cardCheck PENDING while the gateway is down, and emits the outcome once it answers', async () => {
     const record = patient(7002);
-    await t.platform.get('gatewaySimulator').stop();
+    // The gateway is down behind its proxy (502 with an HTML page on every lookup). The card is
+    // added to the register only while it is down, so the answer can only come from a re-check.
+    const faults = (body: unknown) => fetch(`${sim()}/admin/faults`, { method: 'POST', body: JSON.stringify(body) });
+    await faults({ routes: ['lookup'], probabilities: { http5xx: 1 } });
     const visit = await register(record);
     expect(visit.cardCheck).toBe('PENDING');
     const [row] = await t.query<{ card_check: string }>('intake', `SELECT card_check FROM visits WHERE visit_id = $1`, [visit.visitId]);
     expect(row!.card_check).toBe('PENDING');
 
-    t.platform.get('gatewaySimulator').start();
-    await t.platform.get('gatewaySimulator').waitReady();
     await seedSimulatorCards(sim(), [record]);
+    await faults({});
     const event = await waitFor('intake.card-checked', async () => {
       const found = checked.map((v) => parseEvent(Topics.intakeCardChecked.name, v).payload as CardChecked).find((e) => e.visitId === visit.visitId);
       return found;

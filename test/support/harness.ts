@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { allTopics, Services, ServiceKey } from '@bhyt/contracts';
 import { createKafka, deleteNamespaceTopics, ensureTopics } from '@bhyt/messaging';
 import { databaseUrl } from '@bhyt/persistence';
@@ -51,7 +51,7 @@ export async function startTestPlatform(name: string, portOffset: number, extra:
     logDir: `${process.env['STATE_DIR'] ?? '.state'}/logs/${name}`,
   });
   await platform.start();
-  const pools = new Map<ServiceKey, Client>();
+  const pools = new Map<ServiceKey, Pool>();
   const tokens = devTokenClient(stateDir(), platform.url('intake'));
   return {
     platform,
@@ -65,16 +65,17 @@ export async function startTestPlatform(name: string, portOffset: number, extra:
       return fetch(url, { ...init, headers });
     },
     async query<T>(service: ServiceKey, sql: string, params: unknown[] = []) {
-      let c = pools.get(service);
-      if (!c) {
-        c = new Client({ connectionString: databaseUrl(url, `${Services[service].database}${suffix}`) });
-        await c.connect();
-        pools.set(service, c);
+      // One pool per service, registered before it connects: concurrent first queries must not
+      // each open a client (the extra one would never be closed and keep jest alive).
+      let pool = pools.get(service);
+      if (!pool) {
+        pool = new Pool({ connectionString: databaseUrl(url, `${Services[service].database}${suffix}`), max: 2 });
+        pools.set(service, pool);
       }
-      return (await c.query(sql, params)).rows as T[];
+      return (await pool.query(sql, params)).rows as T[];
     },
     async stop() {
-      for (const c of pools.values()) await c.end().catch(() => undefined);
+      for (const pool of pools.values()) await pool.end().catch(() => undefined);
       await platform.stop();
       await deleteNamespaceTopics(kafka, namespace).catch(() => undefined);
     },
