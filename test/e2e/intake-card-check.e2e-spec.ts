@@ -32,7 +32,8 @@ describe('card lookup at intake', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestPlatform('e2e_intake_card', 610, { CARD_RECHECK_INTERVAL_MS: '300', CARD_LOOKUP_TIMEOUT_MS: '1500' });
+    // debug: every log statement of the lookup path runs, so the secrets check below reads them all.
+    t = await startTestPlatform('e2e_intake_card', 610, { CARD_RECHECK_INTERVAL_MS: '300', CARD_LOOKUP_TIMEOUT_MS: '1500', LOG_LEVEL: 'debug' });
     const kafka = createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: 'e2e-intake-card' });
     consumer = kafka.consumer({ groupId: `${t.namespace}observer`, maxWaitTimeInMs: 100 });
     await consumer.connect();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { Client, Pool } from 'pg';
 import { allTopics, Services, ServiceKey } from '@bhyt/contracts';
 import { createKafka, deleteNamespaceTopics, ensureTopics } from '@bhyt/messaging';
@@ -40,6 +41,9 @@ export async function startTestPlatform(name: string, portOffset: number, extra:
   await admin.connect();
   for (const s of Object.values(Services)) await admin.query(`DROP DATABASE IF EXISTS ${s.database}${suffix} WITH (FORCE)`);
   await admin.end();
+  // Fresh logs per run: suites read them (e.g. to prove no personal data is written).
+  const logDir = `${process.env['STATE_DIR'] ?? '.state'}/logs/${name}`;
+  rmSync(logDir, { recursive: true, force: true });
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-e2e' });
   await ensureTopics(kafka, allTopics(), namespace);
   const platform = new Platform({
@@ -48,7 +52,7 @@ export async function startTestPlatform(name: string, portOffset: number, extra:
     databaseSuffix: suffix,
     portOffset,
     extra: { KAFKA_NAMESPACE: namespace, GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}`, LOG_LEVEL: 'warn', ...extra },
-    logDir: `${process.env['STATE_DIR'] ?? '.state'}/logs/${name}`,
+    logDir,
   });
   await platform.start();
   const pools = new Map<ServiceKey, Pool>();
