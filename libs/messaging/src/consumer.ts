@@ -3,6 +3,7 @@ import { context } from '@opentelemetry/api';
 import { EventContractError, Headers } from '@bhyt/contracts';
 import { extractTraceContext, inSpan, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind } from '@bhyt/observability';
 import { PoisonMessageError } from './errors';
+import { finishedPrefix, runKeyOrdered } from './key-ordered';
 import { EventPublisher } from './publisher';
 import { logicalTopic, physicalTopic } from './namespace';
 
@@ -24,6 +25,13 @@ export interface ConsumerOptions {
   deadLetterTopic: string;
   /** Partitions processed in parallel (ordering is kept within a partition). */
   concurrency?: number;
+  /**
+   * Messages of one partition handled at the same time, when they have different keys (messages
+   * with the same key stay in order, one after the other). 1 = strictly one at a time. Only for
+   * handlers whose effects do not depend on the order across keys; with a group commit this is
+   * what lets N messages share one database transaction.
+   */
+  inFlightPerPartition?: number;
   /** Backoff for transient failures: the message is retried, never skipped. */
   retry?: { initialMs: number; maxMs: number };
 }
@@ -88,14 +96,19 @@ export class EventConsumer {
     });
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary } = payload;
+    const window = Math.max(1, this.options.inFlightPerPartition ?? 1);
     let last: string | undefined;
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.stopping) break;
-      const done = await this.processWithRetry(logicalTopic(batch.topic), batch.partition, message, heartbeat);
-      if (!done) break; // shutting down: leave the offset uncommitted
-      resolveOffset(message.offset);
-      last = message.offset;
+    for (let start = 0; start < batch.messages.length; start += window) {
+      if (!payload.isRunning() || payload.isStale() || this.stopping) break;
+      const chunk = batch.messages.slice(start, start + window);
+      const done = await this.processChunk(logicalTopic(batch.topic), batch.partition, chunk, heartbeat);
+      // Commit up to the first message that did not finish (shutting down): the rest is redelivered.
+      const finished = finishedPrefix(done);
+      for (const message of chunk.slice(0, finished)) resolveOffset(message.offset);
+      if (finished > 0) last = chunk[finished - 1]!.offset;
+      if (finished < chunk.length) break;
       await heartbeat();
     }
     if (last !== undefined) {
@@ -103,6 +116,14 @@ export class EventConsumer {
       Metrics.consumerLag().set({ topic: logicalTopic(batch.topic), partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
     }
     await commitOffsetsIfNecessary();
+  }
+
+  /**
+   * Handles a chunk of one partition: messages with different keys concurrently, messages with
+   * the same key (or no key) in offset order. @returns per message whether it finished.
+   */
+  private processChunk(topic: string, partition: number, chunk: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean[]> {
+    return runKeyOrdered(chunk, (m) => (m.key ? m.key.toString() : ''), (m) => this.processWithRetry(topic, partition, m, heartbeat));
   }
 
   /** @returns false when the consumer is stopping and the message was not finished. */
