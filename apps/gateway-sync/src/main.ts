@@ -10,6 +10,7 @@ import { loadGatewaySyncConfig } from './config';
 import { DeadlineMonitor } from './deadline-monitor';
 import { Submissions1700000000400 } from './migrations/1700000000400-submissions';
 import { SubmissionKinds1700000000401 } from './migrations/1700000000401-submission-kinds';
+import { SignedXmlLz41700000000402 } from './migrations/1700000000402-signed-xml-lz4';
 import { OperatorController } from './operator.controller';
 import { ResultPoller } from './result-poller';
 import { SubmissionScheduler } from './scheduler';
@@ -18,7 +19,7 @@ import { SCHEDULER } from './tokens';
 
 async function main() {
   const config = loadGatewaySyncConfig();
-  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: [Submissions1700000000400, SubmissionKinds1700000000401], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: [Submissions1700000000400, SubmissionKinds1700000000401, SignedXmlLz41700000000402], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   const policy = deadlinePolicy(config.GATEWAY_WINDOW_HOURS, config.GATEWAY_AT_RISK_FRACTION);
   const client = new GatewayClient({
     baseUrl: config.GATEWAY_URL,
@@ -43,7 +44,7 @@ async function main() {
       scheduler.start();
       monitor.start();
       poller?.start();
-      await runtime.consume({ name: 'claims', topics: [Topics.claimSigned.name], handler: claimSignedHandler(runtime, policy, () => scheduler.notify()), concurrency: 6 });
+      await runtime.consume({ name: 'claims', topics: [Topics.claimSigned.name], handler: claimSignedHandler(runtime, policy, () => scheduler.notify()), concurrency: 6, inFlightPerPartition: 32 });
       await runtime.consume({ name: 'checkins', topics: [Topics.checkinSigned.name], handler: checkinSignedHandler(runtime, policy, () => scheduler.notify()), concurrency: 3 });
     },
     beforeStop: async () => {

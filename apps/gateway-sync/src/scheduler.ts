@@ -3,11 +3,11 @@ import { ClaimRejected, ClaimSubmitted, Topics } from '@bhyt/contracts';
 import { GatewayClient, GatewayOutcome } from '@bhyt/gateway-client';
 import { createEvent } from '@bhyt/messaging';
 import { ClaimAttr, inSpan, Metrics, scrubText } from '@bhyt/observability';
-import { claimTraceContext, enqueueOutbox } from '@bhyt/persistence';
+import { enqueueOutbox, storedTraceContext, storedTraceHeadersSql } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { CircuitBreaker, nextAttemptDelay } from '@bhyt/submission-policy';
 import type { GatewaySyncConfig } from './config';
-import { checkinTraceKey } from './submission-intake';
+import { submissionTraceKeySql } from './submission-intake';
 import { deadlineEvent } from './deadline-events';
 
 export type SubmissionKind = 'claim' | 'checkin';
@@ -26,6 +26,8 @@ export interface SubmissionRow {
   status: string;
   attempts: number;
   missed_notified: boolean;
+  /** The claim's stored trace context (claim_trace_context), read along with the row. */
+  trace_headers: Record<string, string> | null;
 }
 
 /**
@@ -157,7 +159,7 @@ export class SubmissionScheduler {
          WHERE s.id IN (
            SELECT c.id FROM candidates c JOIN submissions x ON x.id = c.id
            WHERE c.rn <= $3 - COALESCE(($5::jsonb ->> c.facility_code)::int, 0) ORDER BY x.deadline, x.id LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
-         RETURNING s.*`,
+         RETURNING s.*, ${storedTraceHeadersSql('s', submissionTraceKeySql('s'))} AS trace_headers`,
         [free, full, perFacility, kind, JSON.stringify(this.inFlightOf(kind))],
       );
       return result[0] as SubmissionRow[];
@@ -174,9 +176,9 @@ export class SubmissionScheduler {
   private async attempt(row: SubmissionRow): Promise<void> {
     const startedAt = new Date();
     const reconciling = row.status === 'IN_FLIGHT_RECONCILE';
-    // The claim's trace (stored when claim.signed arrived), so that the submission joins it.
-    const traceKey = row.kind === 'claim' ? row.ma_lk : checkinTraceKey(row.ma_lk, row.version);
-    const parent = await claimTraceContext(this.runtime.ds, row.facility_code, traceKey).catch(() => undefined);
+    // The claim's trace (stored when claim.signed arrived, keyed as checkinTraceKey for a
+    // check-in), so that the submission joins it.
+    const parent = storedTraceContext(row.trace_headers);
     await inSpan(
       'gateway submit',
       { 'bhyt.facility': row.facility_code, 'bhyt.kind': row.kind, 'bhyt.ma_lk': row.ma_lk, 'bhyt.version': row.version, 'bhyt.care_type': row.care_type, 'bhyt.attempt': row.attempts, 'bhyt.reconcile': reconciling },
@@ -214,17 +216,26 @@ export class SubmissionScheduler {
   }
 
   private async record(row: SubmissionRow, outcome: GatewayOutcome, startedAt: Date): Promise<void> {
-    const ds = this.runtime.ds;
     const detail = 'reason' in outcome ? scrubText(outcome.reason).slice(0, 1000) : (outcome.thongDiep ?? null);
     const code = outcome.kind === 'accepted' ? '200' : 'code' in outcome ? outcome.code : null;
-    await ds.transaction(async (m: EntityManager) => {
+    // The breaker moves once, before the transaction: the unit below may run twice (group commit).
+    let circuitClosed = false;
+    if (outcome.kind === 'accepted' || outcome.kind === 'permanent') circuitClosed = this.breaker.success();
+    else if (outcome.kind === 'retryable' || outcome.kind === 'ambiguous') this.breaker.failure();
+    // Not the claim's fault (account locked, wrong facility binding…): says nothing about the
+    // gateway being down; a probe that ends there must not stay taken.
+    else this.breaker.release();
+    const msToDeadline = new Date(row.deadline).getTime() - Date.now();
+    const backoff = nextAttemptDelay(row.attempts, { baseMs: this.config.GATEWAY_BACKOFF_BASE_MS, maxMs: this.config.GATEWAY_BACKOFF_MAX_MS }, Math.random, msToDeadline);
+    let released: number | undefined;
+    await this.runtime.tx(async (m: EntityManager) => {
       await m.query(
         `INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail, ma_giao_dich) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
         [row.id, row.attempts, startedAt, outcome.kind, code, detail, outcome.kind === 'accepted' ? outcome.maGiaoDich : null],
       );
       switch (outcome.kind) {
         case 'accepted': {
-          if (this.breaker.success()) await this.releaseBackoffAfterOutage(m);
+          if (circuitClosed) released = await this.releaseBackoffAfterOutage(m);
           const receivedAt = parseGatewayTime(outcome.thoiGianTiepNhan) ?? new Date();
           await m.query(
             `UPDATE submissions SET status = 'SUBMITTED', ma_giao_dich = $2, received_at = $3, last_code = '200', last_error = NULL, signed_xml_b64 = NULL, updated_at = now() WHERE id = $1`,
@@ -247,15 +258,11 @@ export class SubmissionScheduler {
             onTime: receivedAt.getTime() <= new Date(row.deadline).getTime(),
             attempts: row.attempts,
           };
-          Metrics.timeToSubmitSeconds().observe({ facility: row.facility_code }, Math.max(0, (receivedAt.getTime() - new Date(row.encounter_end).getTime()) / 1000));
           await enqueueOutbox(m, [createEvent(Topics.claimSubmitted.name, { facilityCode: row.facility_code, key: row.ma_lk, payload }).message]);
           break;
         }
         case 'retryable':
         case 'ambiguous': {
-          this.breaker.failure();
-          const msToDeadline = new Date(row.deadline).getTime() - Date.now();
-          const backoff = nextAttemptDelay(row.attempts, { baseMs: this.config.GATEWAY_BACKOFF_BASE_MS, maxMs: this.config.GATEWAY_BACKOFF_MAX_MS }, Math.random, msToDeadline);
           // Ambiguous: the gateway may still be working on the request; let it settle before the lookup.
           const settle = this.config.GATEWAY_RECONCILE_SETTLE_MS - (Date.now() - startedAt.getTime());
           const delay = outcome.kind === 'ambiguous' ? Math.max(backoff, settle) : backoff;
@@ -266,9 +273,8 @@ export class SubmissionScheduler {
           break;
         }
         case 'permanent': {
-          if (this.breaker.success()) await this.releaseBackoffAfterOutage(m);
+          if (circuitClosed) released = await this.releaseBackoffAfterOutage(m);
           await m.query(`UPDATE submissions SET status = 'REJECTED', last_code = $2, last_error = $3, updated_at = now() WHERE id = $1`, [row.id, code, detail]);
-          this.runtime.logger.warn({ facility: row.facility_code, kind: row.kind, maLk: row.ma_lk, version: row.version, code }, 'gateway rejected a submission permanently');
           if (row.kind === 'checkin') break;
           const payload: ClaimRejected = {
             facilityCode: row.facility_code,
@@ -282,15 +288,21 @@ export class SubmissionScheduler {
           break;
         }
         case 'needs-operator': {
-          // Not the claim's fault (account locked, wrong facility binding…): wait for an operator.
-          // Says nothing about the gateway being down; a probe that ends here must not stay taken.
-          this.breaker.release();
+          // Not the claim's fault: wait for an operator.
           await m.query(`UPDATE submissions SET status = 'NEEDS_OPERATOR', last_code = $2, last_error = $3, updated_at = now() WHERE id = $1`, [row.id, code, detail]);
-          this.runtime.logger.error({ facility: row.facility_code, kind: row.kind, maLk: row.ma_lk, version: row.version, code }, 'gateway submission needs an operator');
           break;
         }
       }
     });
+    // Side effects that must happen once, after the commit.
+    if (released !== undefined) this.runtime.logger.warn({ released, opened: this.breaker.opened }, 'gateway answers again; circuit closed');
+    const ids = { facility: row.facility_code, kind: row.kind, maLk: row.ma_lk, version: row.version, code };
+    if (outcome.kind === 'accepted' && row.kind === 'claim') {
+      const receivedAt = parseGatewayTime(outcome.thoiGianTiepNhan) ?? new Date();
+      Metrics.timeToSubmitSeconds().observe({ facility: row.facility_code }, Math.max(0, (receivedAt.getTime() - new Date(row.encounter_end).getTime()) / 1000));
+    }
+    if (outcome.kind === 'permanent') this.runtime.logger.warn(ids, 'gateway rejected a submission permanently');
+    if (outcome.kind === 'needs-operator') this.runtime.logger.error(ids, 'gateway submission needs an operator');
   }
 
   /**
@@ -299,9 +311,9 @@ export class SubmissionScheduler {
    * first rather than in the order the jitter happened to pick. (RECONCILE rows keep their
    * settle delay.)
    */
-  private async releaseBackoffAfterOutage(m: EntityManager): Promise<void> {
+  private async releaseBackoffAfterOutage(m: EntityManager): Promise<number> {
     const released = (await m.query(`UPDATE submissions SET next_attempt_at = now() WHERE status = 'DUE' AND next_attempt_at > now() RETURNING id`))[0] as unknown[];
-    this.runtime.logger.warn({ released: released.length, opened: this.breaker.opened }, 'gateway answers again; circuit closed');
+    return released.length;
   }
 
   async stop(): Promise<void> {

@@ -15,7 +15,7 @@ export function claimSignedHandler(runtime: ServiceRuntime, policy: DeadlinePoli
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.claimSigned.name, message.value);
     const p: ClaimSigned = event.payload;
-    await runtime.ds.transaction(async (m) => {
+    await runtime.tx(async (m) => {
       if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const end = new Date(p.encounterEnd);
       const deadline = deadlineFor(end, policy);
@@ -43,6 +43,10 @@ export function claimSignedHandler(runtime: ServiceRuntime, policy: DeadlinePoli
 /** Where a check-in's trace is stored: beside, not instead of, its claim's. */
 export const checkinTraceKey = (maLk: string, sequence: number): string => `${maLk}#checkin-${sequence}`;
 
+/** The same key in SQL, for a submissions row aliased `alias` (its version is the check-in's sequence). */
+export const submissionTraceKeySql = (alias: string): string =>
+  `CASE WHEN ${alias}.kind = 'claim' THEN ${alias}.ma_lk ELSE ${alias}.ma_lk || '#checkin-' || ${alias}.version END`;
+
 /**
  * Check-ins (XML0) are sent "immediately" after the first billable service: they go into the
  * same persisted queue as their own kind, served by their own slots (see the scheduler). Their
@@ -53,7 +57,7 @@ export function checkinSignedHandler(runtime: ServiceRuntime, policy: DeadlinePo
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.checkinSigned.name, message.value);
     const p: CheckinSigned = event.payload;
-    await runtime.ds.transaction(async (m) => {
+    await runtime.tx(async (m) => {
       if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const first = new Date(p.firstBillableAt);
       await m.query(

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Topics } from '@bhyt/contracts';
-import { databaseUrl, openDatabase, OutboxInboxMigration1700000000000 } from '@bhyt/persistence';
+import { databaseUrl, openDatabase, OutboxInboxMigration1700000000000, ownTransaction } from '@bhyt/persistence';
 import { buildReport, parsePeriod, Period, ReportDocument, scopeFigures, toCsv } from '@bhyt/reporting';
 import { claimEvents, H, KNOWN_CLAIMS, knownHistory, shuffled, t } from './known-history';
 import { REPORTING_MIGRATIONS } from './migrations';
@@ -41,7 +41,7 @@ describe('report figures from a known event history', () => {
     ds = await openDatabase({ url, database: DB, migrations: [OutboxInboxMigration1700000000000, ...REPORTING_MIGRATIONS], applicationName: 'reporting-int-figures' });
     // Out of order, every event twice (redelivery), and claim A's submission re-emitted under a new event id.
     const reEmitted = claimEvents(KNOWN_CLAIMS[0]!).find((m) => m.topic === Topics.claimSubmitted.name)!;
-    for (const m of [...shuffled(events, 7), ...shuffled(events, 11), reEmitted]) await projectMessage(ds, m.topic, m.value);
+    for (const m of [...shuffled(events, 7), ...shuffled(events, 11), reEmitted]) await projectMessage(ownTransaction(ds), m.topic, m.value);
   });
 
   afterAll(async () => {
@@ -133,7 +133,7 @@ describe('report figures from a known event history', () => {
     const before = await snapshot();
     await truncateProjections(ds);
     expect(await ds.query(`SELECT count(*)::int AS n FROM claim_facts`)).toEqual([{ n: 0 }]);
-    for (const m of shuffled(events, 23)) await projectMessage(ds, m.topic, m.value);
+    for (const m of shuffled(events, 23)) await projectMessage(ownTransaction(ds), m.topic, m.value);
     expect(await snapshot()).toEqual(before);
   });
 });

@@ -47,7 +47,7 @@ async function main() {
       // Production provisions the password file from a secret; a development machine gets one in .state/secrets.
       const passwordFile = config.REPORTING_WEB_PASSWORD_FILE ?? (config.STATE_DIR ? join(config.STATE_DIR, 'secrets', 'reporting-web-password') : undefined);
       if (passwordFile && auth) await auth.setUser(config.REPORTING_WEB_USER, bootstrapPassword(passwordFile));
-      await runtime.consume({ name: 'projections', topics: [...PROJECTED_TOPICS], handler: projectionHandler(runtime), concurrency: 6 });
+      await runtime.consume({ name: 'projections', topics: [...PROJECTED_TOPICS], handler: projectionHandler(runtime), concurrency: 6, inFlightPerPartition: 32 });
       if (config.REPORT_SCHEDULER === 'on') void scheduler.start();
       runtime.logger.info({ group: PROJECTION_GROUP }, 'projections consuming');
     },

@@ -1,7 +1,7 @@
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { parseEvent, Topics } from '@bhyt/contracts';
 import { ReceivedMessage } from '@bhyt/messaging';
-import { claimInbox } from '@bhyt/persistence';
+import { claimInbox, Transact } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 
 export const PROJECTED_TOPICS = [
@@ -42,23 +42,24 @@ export const PROJECTION_GROUP = 'bhyt-reporting-projections';
 /** Folds every platform event into the reporting projections (idempotent through the inbox). */
 export function projectionHandler(runtime: ServiceRuntime) {
   return (message: ReceivedMessage): Promise<void> =>
-    projectMessage(runtime.ds, message.topic, message.value);
+    projectMessage(runtime.tx, message.topic, message.value);
 }
 
 /**
- * Applies one message in one transaction. Repeated deliveries are skipped by the inbox; every
+ * Applies one message in one transaction (`transact`: the service's group commit, or a
+ * transaction of its own, see ownTransaction). Repeated deliveries are skipped by the inbox; every
  * write is an upsert of the columns the event owns, keyed by (facility, MA_LK, version), so the
  * order of arrival does not matter (a late encounter.closed fills in what a claim.accepted
  * before it could not) and no figure is a counter that could be incremented twice.
  */
 export async function projectMessage(
-  ds: DataSource,
+  transact: Transact,
   rawTopic: string,
   value: Buffer | string | null,
 ): Promise<void> {
   const topic = rawTopic as (typeof PROJECTED_TOPICS)[number];
   const event = parseEvent(topic, value);
-  await ds.transaction(async (m) => {
+  await transact(async (m) => {
     if (!(await claimInbox(m, PROJECTION_GROUP, event.eventId, topic))) return;
     const p = event.payload as unknown as Record<string, never>;
     switch (topic) {

@@ -8,6 +8,7 @@ import { watchCertificateExpiry } from '@bhyt/observability';
 import { FacilityKeyStore, loadHsmConfigFromEnv, Pkcs11Hsm } from '@bhyt/signing';
 import { SignedClaims1700000000300 } from './migrations/1700000000300-signed-claims';
 import { SignedCheckins1700000000301 } from './migrations/1700000000301-signed-checkins';
+import { SignedXmlLz41700000000302 } from './migrations/1700000000302-signed-xml-lz4';
 import { signCheckinHandler } from './sign-checkin.handler';
 import { signClaimHandler } from './sign-claim.handler';
 
@@ -16,7 +17,7 @@ async function main() {
   // PKCS11_MODULE, HSM_TOKEN_LABEL, HSM_PIN or HSM_PIN_FILE, HSM_SESSIONS; SOFTHSM2_CONF must be in
   // the process environment before start (the C library reads it at load time).
   const hsmConfig = loadHsmConfigFromEnv();
-  const runtime = new ServiceRuntime({ service: 'signer', migrations: [SignedClaims1700000000300, SignedCheckins1700000000301], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({ service: 'signer', migrations: [SignedClaims1700000000300, SignedCheckins1700000000301, SignedXmlLz41700000000302], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   const hsm = await Pkcs11Hsm.open(hsmConfig);
   const keys = new FacilityKeyStore(hsm);
   runtime.addReadinessCheck('hsm', () => hsm.health());
@@ -28,7 +29,7 @@ async function main() {
     module: {},
     afterStart: async () => {
       stopCertificateGauge = watchCertificateExpiry(() => keys.list(), (err) => runtime.logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'certificate expiry sampling failed'));
-      await runtime.consume({ name: 'claims', topics: [Topics.encounterClosed.name], handler: signClaimHandler(runtime, keys), concurrency: config.SIGNER_CONCURRENCY });
+      await runtime.consume({ name: 'claims', topics: [Topics.encounterClosed.name], handler: signClaimHandler(runtime, keys), concurrency: config.SIGNER_CONCURRENCY, inFlightPerPartition: 16 });
       await runtime.consume({ name: 'checkins', topics: [Topics.checkinReady.name], handler: signCheckinHandler(runtime, keys), concurrency: 2 });
     },
     beforeStop: async () => {

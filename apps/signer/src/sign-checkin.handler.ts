@@ -19,7 +19,7 @@ export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeySto
     const done = await runtime.ds.query(`SELECT 1 FROM signed_checkins WHERE facility_code = $1 AND ma_lk = $2 AND sequence = $3`, [c.facilityCode, c.maLk, c.sequence]);
     if (done.length) return; // signed before (redelivery); checkin.signed was written then
     const signed = await signForFacility(keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } });
-    await runtime.ds.transaction(async (m) => {
+    await runtime.tx(async (m) => {
       if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const inserted = await m.query(
         `INSERT INTO signed_checkins (facility_code, ma_lk, sequence, document_sha256, certificate_sha256, key_id, signed_xml)

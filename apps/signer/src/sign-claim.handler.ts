@@ -26,7 +26,7 @@ export function signClaimHandler(runtime: ServiceRuntime, keys: FacilityKeyStore
     if (done.length) return; // signed before (redelivery); claim.signed was written then
     const envelope = buildEnvelope({ facilityCode: c.facilityCode, ngayLap: ngayLap(new Date(c.closedAt)), files: c.tables });
     const signed = await signForFacility(keys, c.facilityCode, envelope, { name: 'hsm sign', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version } });
-    await runtime.ds.transaction(async (m) => {
+    await runtime.tx(async (m) => {
       if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const inserted = await m.query(
         `INSERT INTO signed_claims (facility_code, ma_lk, version, document_sha256, certificate_sha256, key_id, signed_xml)

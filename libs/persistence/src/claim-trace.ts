@@ -40,6 +40,18 @@ export async function rememberClaimTrace(q: Queryable, facilityCode: string, maL
 /** The claim's stored trace context, or undefined (the caller then starts from the active context). */
 export async function claimTraceContext(q: Queryable, facilityCode: string, maLk: string): Promise<Context | undefined> {
   const rows = (await q.query(`SELECT headers FROM claim_trace_context WHERE facility_code = $1 AND ma_lk = $2`, [facilityCode, maLk])) as Array<{ headers: Record<string, string> }>;
-  const headers = rows[0]?.headers;
+  return storedTraceContext(rows[0]?.headers);
+}
+
+/** The context of stored trace headers (a `claim_trace_context.headers` value read in a larger query). */
+export function storedTraceContext(headers: Record<string, string> | null | undefined): Context | undefined {
   return headers && hasTraceContext(headers) ? extractTraceContext(headers) : undefined;
 }
+
+/**
+ * SQL for the stored trace headers of the claim whose table alias is `alias` (columns
+ * facility_code, ma_lk): a correlated subquery, so that a query listing claims brings their
+ * traces along instead of one lookup per claim.
+ */
+export const storedTraceHeadersSql = (alias: string, traceKeySql = `${alias}.ma_lk`): string =>
+  `(SELECT t.headers FROM claim_trace_context t WHERE t.facility_code = ${alias}.facility_code AND t.ma_lk = ${traceKeySql})`;

@@ -1,5 +1,6 @@
 import { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { OutgoingMessage } from '@bhyt/messaging';
+import { useDefaultCompression, useLz4Compression } from './column-compression';
 
 /**
  * Transactional outbox and inbox. A service changes its state and writes the events it emits
@@ -60,4 +61,15 @@ export async function claimInbox(manager: EntityManager, consumer: string, event
     [consumer, eventId, topic],
   );
   return rows.length === 1;
+}
+
+/** Outbox payloads are compressed with lz4 instead of pglz (see useLz4Compression). */
+export class OutboxLz4Migration1700000000001 implements MigrationInterface {
+  name = 'OutboxLz4Migration1700000000001';
+  async up(q: QueryRunner): Promise<void> {
+    await useLz4Compression(q, [['outbox', 'value']]);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await useDefaultCompression(q, [['outbox', 'value']]);
+  }
 }
