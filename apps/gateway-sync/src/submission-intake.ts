@@ -1,6 +1,6 @@
 import { CheckinSigned, ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { ReceivedMessage } from '@bhyt/messaging';
-import { claimInbox, enqueueOutbox, rememberClaimTrace } from '@bhyt/persistence';
+import { enqueueOutbox, rememberClaimTrace } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { deadlineFor, DeadlinePolicy, deadlineState } from '@bhyt/submission-policy';
 import { deadlineEvent } from './deadline-events';
@@ -8,15 +8,14 @@ import { deadlineEvent } from './deadline-events';
 /**
  * The Kafka handlers only record that a submission is due — no HTTP call inside them, so a
  * slow gateway never stalls consumption and a redelivery never sends twice: the row's unique
- * key (facility, kind, MA_LK, version) absorbs duplicates.
+ * key (facility, kind, MA_LK, version) absorbs duplicates. That key is the idempotency check,
+ * so these handlers need no inbox row (one statement less per claim on the hot path).
  */
 export function claimSignedHandler(runtime: ServiceRuntime, policy: DeadlinePolicy, onDue: () => void) {
-  const group = 'bhyt-gateway-sync-claims';
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.claimSigned.name, message.value);
     const p: ClaimSigned = event.payload;
     await runtime.tx(async (m) => {
-      if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const end = new Date(p.encounterEnd);
       const deadline = deadlineFor(end, policy);
       // A claim can arrive already at risk or past its deadline (a backlog, a long outage, a
@@ -53,12 +52,10 @@ export const submissionTraceKeySql = (alias: string): string =>
  * deadline column only orders them among themselves; no deadline events are emitted for them.
  */
 export function checkinSignedHandler(runtime: ServiceRuntime, policy: DeadlinePolicy, onDue: () => void) {
-  const group = 'bhyt-gateway-sync-checkins';
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.checkinSigned.name, message.value);
     const p: CheckinSigned = event.payload;
     await runtime.tx(async (m) => {
-      if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const first = new Date(p.firstBillableAt);
       await m.query(
         `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status)

@@ -1,6 +1,6 @@
 import { CheckinSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
-import { claimInbox, enqueueOutbox } from '@bhyt/persistence';
+import { enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { signForFacility } from './facility-sign';
@@ -11,7 +11,6 @@ import { signForFacility } from './facility-sign';
  * signed_checkins row + checkin.signed in the outbox, in one transaction.
  */
 export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeyStore) {
-  const group = 'bhyt-signer-checkins';
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.checkinReady.name, message.value);
     const c = event.payload;
@@ -20,12 +19,13 @@ export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeySto
     if (done.length) return; // signed before (redelivery); checkin.signed was written then
     const signed = await signForFacility(keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } });
     await runtime.tx(async (m) => {
-      if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const inserted = await m.query(
         `INSERT INTO signed_checkins (facility_code, ma_lk, sequence, document_sha256, certificate_sha256, key_id, signed_xml)
          VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING 1`,
         [c.facilityCode, c.maLk, c.sequence, signed.documentSha256, signed.certificateSha256, signed.keyId, signed.signedXml],
       );
+      // The row's primary key is the idempotency check (no inbox row needed): a redelivery that
+      // raced past the SELECT above inserts nothing and emits nothing.
       if (inserted.length === 0) return;
       const payload: CheckinSigned = {
         facilityCode: c.facilityCode,

@@ -1,6 +1,6 @@
 import { ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
-import { claimInbox, enqueueOutbox } from '@bhyt/persistence';
+import { enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { buildEnvelope } from '@bhyt/xml130';
@@ -17,7 +17,6 @@ export function ngayLap(at: Date): string {
  * signed_claims row + claim.signed in the outbox, in one transaction.
  */
 export function signClaimHandler(runtime: ServiceRuntime, keys: FacilityKeyStore) {
-  const group = 'bhyt-signer-claims';
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.encounterClosed.name, message.value);
     const c = event.payload;
@@ -27,12 +26,13 @@ export function signClaimHandler(runtime: ServiceRuntime, keys: FacilityKeyStore
     const envelope = buildEnvelope({ facilityCode: c.facilityCode, ngayLap: ngayLap(new Date(c.closedAt)), files: c.tables });
     const signed = await signForFacility(keys, c.facilityCode, envelope, { name: 'hsm sign', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version } });
     await runtime.tx(async (m) => {
-      if (!(await claimInbox(m, group, event.eventId, message.topic))) return;
       const inserted = await m.query(
         `INSERT INTO signed_claims (facility_code, ma_lk, version, document_sha256, certificate_sha256, key_id, signed_xml)
          VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING 1`,
         [c.facilityCode, c.maLk, c.version, signed.documentSha256, signed.certificateSha256, signed.keyId, signed.signedXml],
       );
+      // The row's primary key is the idempotency check (no inbox row needed): a redelivery that
+      // raced past the SELECT above inserts nothing and emits nothing.
       if (inserted.length === 0) return;
       const payload: ClaimSigned = {
         facilityCode: c.facilityCode,
