@@ -111,15 +111,26 @@ export class SubmissionScheduler {
     return limit - this.inFlightByKind[kind];
   }
 
+  /**
+   * Free slots worth a query: with attempts in flight, wait until a quarter of the lane is free
+   * (the finishing attempts will wake the loop) rather than take rows one at a time as each
+   * slot frees — one query per claim was the scheduler's main database cost under load.
+   */
+  private worthTaking(kind: SubmissionKind): number {
+    const limit = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
+    const free = this.freeSlots(kind);
+    return free >= Math.max(1, Math.floor(limit / 4)) || this.inFlightByKind[kind] === 0 ? free : 0;
+  }
+
   /** Takes due rows up to the free slots of each lane, earliest deadline first. @returns attempts started. */
   async dispatch(): Promise<number> {
-    if (this.freeSlots('claim') <= 0 && this.freeSlots('checkin') <= 0) return 0;
+    if (this.worthTaking('claim') <= 0 && this.worthTaking('checkin') <= 0) return 0;
     if (!this.breaker.tryAcquire()) return 0;
     // Half-open: exactly one probe, a claim if one is due.
     const probe = this.breaker.state === 'half-open';
     const rows: SubmissionRow[] = [];
     for (const kind of ['claim', 'checkin'] as const) {
-      const free = probe ? 1 - rows.length : this.freeSlots(kind);
+      const free = probe ? 1 - rows.length : this.worthTaking(kind);
       if (free > 0) rows.push(...(await this.take(kind, free)));
     }
     if (rows.length === 0) {
@@ -145,25 +156,24 @@ export class SubmissionScheduler {
   private async take(kind: SubmissionKind, free: number): Promise<SubmissionRow[]> {
     const perFacility = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY_PER_FACILITY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
     const full = [...this.inFlight.entries()].filter(([k, n]) => k.startsWith(`${kind}|`) && n >= perFacility).map(([k]) => k.slice(kind.length + 1));
-    return this.runtime.ds.transaction(async (m) => {
-      const result = await m.query(
-        `WITH candidates AS (
-           SELECT id, facility_code, row_number() OVER (PARTITION BY facility_code ORDER BY deadline, id) AS rn
-           FROM submissions
-           WHERE kind = $4 AND status IN ('DUE', 'RECONCILE') AND next_attempt_at <= now() AND NOT (facility_code = ANY($2::text[]))
-           ORDER BY deadline, id
-           LIMIT $1 * 4
-         )
-         UPDATE submissions s SET status = CASE WHEN s.status = 'RECONCILE' THEN 'IN_FLIGHT_RECONCILE' ELSE 'IN_FLIGHT' END,
-                attempts = s.attempts + 1, updated_at = now()
-         WHERE s.id IN (
-           SELECT c.id FROM candidates c JOIN submissions x ON x.id = c.id
-           WHERE c.rn <= $3 - COALESCE(($5::jsonb ->> c.facility_code)::int, 0) ORDER BY x.deadline, x.id LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
-         RETURNING s.*, ${storedTraceHeadersSql('s', submissionTraceKeySql('s'))} AS trace_headers`,
-        [free, full, perFacility, kind, JSON.stringify(this.inFlightOf(kind))],
-      );
-      return result[0] as SubmissionRow[];
-    });
+    // One statement, atomic on its own: no BEGIN/COMMIT round trips around it.
+    const result = await this.runtime.ds.query(
+      `WITH candidates AS (
+         SELECT id, facility_code, row_number() OVER (PARTITION BY facility_code ORDER BY deadline, id) AS rn
+         FROM submissions
+         WHERE kind = $4 AND status IN ('DUE', 'RECONCILE') AND next_attempt_at <= now() AND NOT (facility_code = ANY($2::text[]))
+         ORDER BY deadline, id
+         LIMIT $1 * 4
+       )
+       UPDATE submissions s SET status = CASE WHEN s.status = 'RECONCILE' THEN 'IN_FLIGHT_RECONCILE' ELSE 'IN_FLIGHT' END,
+              attempts = s.attempts + 1, updated_at = now()
+       WHERE s.id IN (
+         SELECT c.id FROM candidates c JOIN submissions x ON x.id = c.id
+         WHERE c.rn <= $3 - COALESCE(($5::jsonb ->> c.facility_code)::int, 0) ORDER BY x.deadline, x.id LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
+       RETURNING s.*, ${storedTraceHeadersSql('s', submissionTraceKeySql('s'))} AS trace_headers`,
+      [free, full, perFacility, kind, JSON.stringify(this.inFlightOf(kind))],
+    );
+    return result[0] as SubmissionRow[];
   }
 
   /** facility → attempts in flight, for one kind. */
