@@ -295,6 +295,17 @@ describe('versions, duplicates and asynchronous results', () => {
     expect(result['errors']).toEqual([expect.objectContaining({ table: 'XML1', field: 'NGAY_VAO' })]);
   });
 
+  it('answers a page of results in one request and leaves unknown ids out', async () => {
+    const a = (await submit(signedRecord('LK-PAGE-A'))) as { maGiaoDich: string };
+    const b = (await submit(signedRecord('LK-PAGE-B'))) as { maGiaoDich: string };
+    await sim.drain();
+    const page = await getJson(`/admin/results?ids=${a.maGiaoDich},${b.maGiaoDich},no-such-id`);
+    const results = page['results'] as Record<string, { status: string }>;
+    expect(Object.keys(results).sort()).toEqual([a.maGiaoDich, b.maGiaoDich].sort());
+    expect(results[a.maGiaoDich]).toMatchObject({ status: 'processed' });
+    expect((await fetch(`${sim.url}/admin/results?ids=`)).status).toBe(400);
+  });
+
   it('tracks several check-ins for the same MA_LK separately', async () => {
     const c1 = await submit(signXml(buildCheckin(FACILITY, 'LK-C'), cert), {}, '/api/qd130/checkInKcbQd4750');
     const c2 = await submit(signXml(buildCheckin(FACILITY, 'LK-C').replace('<STT>1</STT>', '<STT>2</STT>'), cert), {}, '/api/qd130/checkInKcbQd3176');

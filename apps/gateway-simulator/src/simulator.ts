@@ -480,6 +480,18 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       if (!bytes) return json(res, { error: 'raw XML evicted (retention limit)' }, 410);
       return send(res, 200, 'application/xml', bytes);
     }
+    if (req.method === 'GET' && p === '/admin/results') {
+      // Many results in one request (?ids=a,b,c; at most 500): the platform's result poller asks
+      // for a whole page of submitted claims at once instead of one request per claim.
+      const ids = (q.get('ids') ?? '').split(',').filter(Boolean);
+      if (ids.length === 0 || ids.length > 500) return json(res, { error: 'ids: 1 to 500 comma-separated maGiaoDich values' }, 400);
+      const results: Record<string, unknown> = {};
+      for (const id of ids) {
+        const s = state.submissions.get(id);
+        if (s && clock.now() - Date.parse(s.receivedAt) <= config.resultWindowDays * 86_400_000) results[id] = summary(s);
+      }
+      return json(res, { simulatorOnly: true, note: 'The real gateway shows results only on its portal; no API.', results });
+    }
     m = /^\/admin\/results\/([^/]+)$/.exec(p);
     if (req.method === 'GET' && m) {
       const s = state.submissions.get(decodeURIComponent(m[1]!));

@@ -14,8 +14,6 @@ interface SubmittedRow {
   trace_headers: Record<string, string> | null;
 }
 
-const RESULT_CONCURRENCY = 8;
-
 interface AsyncResult {
   status: string;
   errors?: Array<{ code?: string; message?: string; table?: string; field?: string; row?: number }>;
@@ -24,7 +22,7 @@ interface AsyncResult {
 /**
  * Turns the gateway's asynchronous validation results into claim.accepted / claim.rejected.
  * The real gateway shows these results only on its portal (no API is confirmed, spec §4.4);
- * the simulator exposes them at /admin/results/:maGiaoDich. Without GATEWAY_SIMULATOR_ADMIN_URL
+ * the simulator exposes them at /admin/results (a page of ids per request). Without GATEWAY_SIMULATOR_ADMIN_URL
  * this poller is off and claims stay SUBMITTED (received) — documented in the runbook.
  */
 export class ResultPoller {
@@ -50,27 +48,23 @@ export class ResultPoller {
          WHERE status = 'SUBMITTED' AND (result_checked_at IS NULL OR result_checked_at < now() - interval '1 second')
          ORDER BY received_at LIMIT 200`,
       );
-      // A few rows at a time: the HTTP lookups overlap and their verdicts share a commit.
-      let done = 0;
-      for (let i = 0; i < rows.length; i += RESULT_CONCURRENCY) {
-        const settled = await Promise.all(rows.slice(i, i + RESULT_CONCURRENCY).map((r) => this.checkOne(r)));
-        done += settled.filter(Boolean).length;
-      }
-      return done;
+      if (rows.length === 0) return 0;
+      // One request for the whole page; the verdicts then share the service's group commit.
+      const res = await fetch(`${this.adminUrl}/admin/results?ids=${rows.map((r) => encodeURIComponent(r.ma_giao_dich)).join(',')}`, { signal: AbortSignal.timeout(10000) }).catch(() => undefined);
+      if (!res?.ok) return 0;
+      const page = ((await res.json()) as { results?: Record<string, AsyncResult> }).results ?? {};
+      const pending = rows.filter((r) => page[r.ma_giao_dich]?.status !== 'processed');
+      if (pending.length) await this.runtime.ds.query(`UPDATE submissions SET result_checked_at = now() WHERE id = ANY($1::bigint[])`, [pending.map((r) => r.id)]);
+      const processed = rows.filter((r) => page[r.ma_giao_dich]?.status === 'processed');
+      await Promise.all(processed.map((r) => this.recordVerdict(r, page[r.ma_giao_dich]!)));
+      return processed.length;
     } finally {
       this.busy = false;
     }
   }
 
-  /** @returns true when the gateway had a verdict for this submission. */
-  private async checkOne(r: SubmittedRow): Promise<boolean> {
-    const res = await fetch(`${this.adminUrl}/admin/results/${encodeURIComponent(r.ma_giao_dich)}`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
-    if (!res?.ok) return false;
-    const body = (await res.json()) as AsyncResult;
-    if (body.status !== 'processed') {
-      await this.runtime.ds.query(`UPDATE submissions SET result_checked_at = now() WHERE id = $1`, [r.id]);
-      return false;
-    }
+  /** Turns one processed result into the submission's final status and claim event. */
+  private async recordVerdict(r: SubmittedRow, body: AsyncResult): Promise<void> {
     const errors = body.errors ?? [];
     // The verdict joins the claim's trace (claim.accepted / claim.rejected are its last events).
     const parent = r.kind === 'claim' ? storedTraceContext(r.trace_headers) : undefined;
@@ -100,7 +94,6 @@ export class ResultPoller {
         await enqueueOutbox(m, [createEvent(Topics.claimRejected.name, { facilityCode: r.facility_code, key: r.ma_lk, payload }).message]);
       }
     }), parent ? { parent } : {});
-    return true;
   }
 
   stop(): void {
