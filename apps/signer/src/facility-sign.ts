@@ -1,4 +1,5 @@
 import { PoisonMessageError } from '@bhyt/messaging';
+import type { ServiceRuntime } from '@bhyt/service-kit';
 import { inSpan, Metrics } from '@bhyt/observability';
 import { FacilityKeyStore, isSigningError, SignedDocument, signXmlDocument, SigningErrorCode } from '@bhyt/signing';
 
@@ -26,4 +27,20 @@ export async function signForFacility(
     if (isSigningError(err) && PERMANENT.includes(err.code)) throw new PoisonMessageError(err.code, err.message);
     throw err;
   }
+}
+
+/**
+ * Handlers sign without looking up first (a lookup per claim costs a round trip; a redelivery
+ * is rare and signing again is harmless). The one case where that would mislead: a redelivered
+ * message whose facility key has been retired since it was signed would be dead-lettered as if
+ * it had never been signed. So before a permanent signing error becomes a poison message, look:
+ * if the document is already signed, the failure is moot (resolves undefined: skip the message).
+ */
+export function unlessSignedBefore(runtime: ServiceRuntime, existsSql: string, params: unknown[]) {
+  return async (err: unknown): Promise<undefined> => {
+    if (!(err instanceof PoisonMessageError)) throw err;
+    const rows: unknown[] = await runtime.ds.query(existsSql, params);
+    if (rows.length > 0) return undefined;
+    throw err;
+  };
 }
