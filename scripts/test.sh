@@ -14,7 +14,7 @@ t0=$(date +%s)
 bash scripts/secret-scan.sh   # no secret, PIN or private key committed
 echo "› lint" >&2
 nx show projects >/dev/null 2>&1 || true   # computes the project graph for the module-boundary rule
-eslint --max-warnings=0 apps libs test tools
+eslint --max-warnings=0 apps libs test tools bench
 echo "› typecheck" >&2
 tsc -p tsconfig.json --noEmit
 echo "› unit tests" >&2
