@@ -154,6 +154,15 @@ describe('reports from the demo equal the services’ own records', () => {
     expect(Number(lines.find((l) => l[1] === 'Tổng cộng')![col])).toBe(all.onTime);
   });
 
+  it('says the projections are up to date once every event in Kafka has been applied', async () => {
+    const fresh = await waitFor('projection lag to reach zero', async () => {
+      const body = (await (await t.fetchAs('sre', `${url}/v1/reports/freshness`)).json()) as { projectionLag: number; upToDate: boolean };
+      return body.upToDate ? body : undefined;
+    });
+    expect(fresh.projectionLag).toBe(0);
+    expect((await t.fetchAs('ward-79001', `${url}/v1/reports/freshness`)).status).toBe(403);
+  });
+
   it('refuses a malformed period with a field error', async () => {
     const res = await t.fetchAs('sre', `${url}/v1/reports/monthly/2026-13`);
     expect(res.status).toBe(422);

@@ -1,5 +1,6 @@
 import { listScenarios } from '@bhyt/xml130';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
+import { localDay, periodContaining, ReportDocument } from '@bhyt/reporting';
 import { registrationFor } from '../../tools/platform/demo';
 import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 
@@ -16,6 +17,7 @@ describe('authentication and facility isolation', () => {
   let intake: string;
   let encounter: string;
   let ops: string;
+  let reporting: string;
   const A = '79001';
   const B = '01001';
   let maLkA: string;
@@ -35,6 +37,7 @@ describe('authentication and facility isolation', () => {
     intake = t.platform.url('intake');
     encounter = t.platform.url('encounter');
     ops = t.platform.url('gatewaySync');
+    reporting = t.platform.url('reporting');
     const { record, res } = register(`ward-${A}`, A, 'sec-iso-a-1');
     const first = await res;
     if (first.status !== 201) throw new Error(`registration at A answered ${first.status}: ${await first.text()}`);
@@ -109,5 +112,65 @@ describe('authentication and facility isolation', () => {
     expect((await t.fetchAs('province-79', `${ops}/v1/claims/${A}/${maLkA}/1/redrive`, { method: 'POST' })).status).toBe(403);
     expect((await t.fetchAs('sre', `${ops}/v1/claims/summary`)).status).toBe(200);
     expect((await t.fetchAs(`it-${A}`, `${ops}/v1/claims/summary`)).status).toBe(403);
+  });
+
+  describe('reports addressed to the province', () => {
+    const month = periodContaining('monthly', localDay(new Date()));
+    const report = (client: string, query = '') => t.fetchAs(client, `${reporting}/v1/reports/monthly/${month.key}${query}`);
+    const rowFacilities = (doc: ReportDocument) => doc.sheets.flatMap((s) => s.rows.map((r) => r['facility'])).filter((f): f is string => typeof f === 'string');
+    const scopeKeys = (doc: ReportDocument) => doc.scopes.map((s) => (s.scope === 'all' ? 'all' : 'facility' in s.scope ? s.scope.facility : `province ${s.scope.province}`));
+
+    beforeAll(async () => {
+      // Generate the month once A's registration is projected, so that 79 has a figure to hide from 01.
+      await waitFor('reporting projects the registration at A', async () => ((await t.query('reporting', `SELECT 1 FROM registrations WHERE facility_code = $1`, [A])).length ? true : undefined), 90000);
+      expect((await t.fetchAs('sre', `${reporting}/v1/reports/monthly/${month.key}/regenerate`, { method: 'POST' })).status).toBe(201);
+    });
+
+    it('gives the officer of Ho Chi Minh City the monthly report of its facilities and province total only', async () => {
+      const res = await report('province-79');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { scope: unknown; document: ReportDocument };
+      expect(body.scope).toEqual({ province: '79' });
+      expect(scopeKeys(body.document)).toEqual(['79001', '79002', 'province 79']);
+      expect(rowFacilities(body.document).every((f) => f.startsWith('79'))).toBe(true);
+      expect(body.document.scopes.find((s) => s.scope !== 'all' && 'facility' in s.scope && s.scope.facility === A)!.figures.registrationsTotal).toBeGreaterThanOrEqual(1);
+      const csv = await (await report('province-79', '?format=csv')).text();
+      expect(csv).toContain(`${A},`);
+      expect(csv).not.toContain(B);
+      expect(csv).not.toContain('Tổng cộng');
+      const xlsx = await report('province-79', '?format=xlsx');
+      expect(xlsx.status).toBe(200);
+      expect(Buffer.from(await xlsx.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    });
+
+    it('does not show the officer of Ha Noi any row or figure of Ho Chi Minh City', async () => {
+      const body = (await (await report('province-01')).json()) as { document: ReportDocument };
+      expect(scopeKeys(body.document)).toEqual([B, 'province 01']);
+      expect(rowFacilities(body.document).every((f) => f.startsWith('01'))).toBe(true);
+      expect(JSON.stringify(body.document)).not.toContain('79001');
+      expect(body.document.scopes.every((s) => s.figures.registrationsTotal === 0)).toBe(true);
+      const summary = (await (await t.fetchAs('province-01', `${reporting}/v1/reports/summary`)).json()) as { registrations: Array<{ facility_code: string }> };
+      expect(summary.registrations).toEqual([]);
+      const own = (await (await t.fetchAs('province-79', `${reporting}/v1/reports/summary`)).json()) as { registrations: Array<{ facility_code: string }> };
+      expect(own.registrations.map((r) => r.facility_code)).toContain(A);
+    });
+
+    it('keeps the officer read-only and inside the province', async () => {
+      const regenerate = await t.fetchAs('province-79', `${reporting}/v1/reports/monthly/${month.key}/regenerate`, { method: 'POST' });
+      expect(regenerate.status).toBe(403);
+      expect(await regenerate.json()).toMatchObject({ code: 'READ_ONLY' });
+      const elsewhere = await report('province-79', `?facility=${B}`);
+      expect(elsewhere.status).toBe(403);
+      expect(await elsewhere.json()).toMatchObject({ code: 'FACILITY_FORBIDDEN' });
+      expect((await t.fetchAs('province-79', `${reporting}/v1/reports/summary?facility=${B}`)).status).toBe(403);
+    });
+
+    it('shows facility IT its own facility’s rows and nothing without naming it', async () => {
+      const body = (await (await report(`it-${A}`, `?facility=${A}`)).json()) as { document: ReportDocument };
+      expect(scopeKeys(body.document)).toEqual([A]);
+      expect(new Set(rowFacilities(body.document))).toEqual(new Set([A]));
+      expect((await report(`it-${A}`)).status).toBe(403);
+      expect((await report(`it-${A}`, `?facility=79002`)).status).toBe(403);
+    });
   });
 });

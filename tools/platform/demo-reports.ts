@@ -5,7 +5,7 @@ import { devTokenClient } from './dev-security';
 import { stateDir } from './processes';
 
 /**
- * `npm start -- --out DIR`: once reporting has projected the demo's submissions, generates the
+ * `npm start -- --out DIR`: once reporting's projections have caught up with Kafka, generates the
  * weekly, monthly and 6-monthly reports of the periods containing today (Asia/Ho_Chi_Minh) and
  * writes them as XLSX and CSV into DIR/reports/. Returns the files written. Calls the API as the
  * development `sre` client (province-wide reports name no facility).
@@ -13,11 +13,19 @@ import { stateDir } from './processes';
 export async function writeDemoReports(reportingUrl: string, intakeUrl: string, outDir: string, expectedSubmitted: number, timeoutMs = 60_000): Promise<string[]> {
   const tokens = devTokenClient(stateDir(), intakeUrl);
   const fetch = async (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: { authorization: `Bearer ${await tokens.token('sre')}` } });
+  // Reports are generated once the projections have caught up with Kafka: the lag is zero on two
+  // checks half a second apart (a claim.submitted the demo saw committed may still be on its way
+  // from the outbox to Kafka at the first one). The all-time submitted count is only a lower
+  // bound: on a second run against the same databases it is reached before the run is projected.
   const deadline = Date.now() + timeoutMs;
+  let caughtUpOnce = false;
   for (;;) {
     const summary = (await fetch(`${reportingUrl}/v1/reports/summary`).then((r) => r.json()).catch(() => ({ claims: [] }))) as { claims: Array<{ submitted: number }> };
     const projected = summary.claims.reduce((a, c) => a + c.submitted, 0);
-    if (projected >= expectedSubmitted || Date.now() > deadline) break;
+    const fresh = (await fetch(`${reportingUrl}/v1/reports/freshness`).then((r) => r.json()).catch(() => ({ upToDate: false }))) as { upToDate: boolean };
+    const caughtUp = projected >= expectedSubmitted && fresh.upToDate;
+    if ((caughtUp && caughtUpOnce) || Date.now() > deadline) break;
+    caughtUpOnce = caughtUp;
     await new Promise((r) => setTimeout(r, 500));
   }
   const dir = join(outDir, 'reports');

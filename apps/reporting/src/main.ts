@@ -11,7 +11,7 @@ import { PROJECTED_TOPICS, PROJECTION_GROUP, projectionHandler } from './project
 import { projectionLag } from './projection-lag';
 import { ReportScheduler } from './report-scheduler';
 import { ReportService } from './report.service';
-import { ReportsController } from './reports.controller';
+import { PROJECTION_LAG, ReportsController } from './reports.controller';
 import { bootstrapPassword, WebAuth } from './web/web-auth';
 import { WebController } from './web/web.controller';
 
@@ -29,7 +29,8 @@ async function main() {
   );
   const runtime = new ServiceRuntime({ service: 'reporting', migrations: REPORTING_MIGRATIONS, databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   const reports = new ReportService(runtime);
-  const scheduler = new ReportScheduler(runtime, reports, () => projectionLag(runtime.kafka));
+  const lag = () => projectionLag(runtime.kafka);
+  const scheduler = new ReportScheduler(runtime, reports, lag);
   let auth: WebAuth | undefined;
   await bootstrapService({
     runtime,
@@ -39,6 +40,7 @@ async function main() {
       controllers: [ReportsController, WebController],
       providers: [
         { provide: ReportService, useValue: reports },
+        { provide: PROJECTION_LAG, useValue: lag },
         { provide: WebAuth, useFactory: () => (auth = new WebAuth(runtime.ds)) },
       ],
     },

@@ -1,11 +1,16 @@
-import { Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { parsePeriod, Period } from '@bhyt/reporting';
+import { allowedScope, AuthenticatedRequest, DataScope } from '@bhyt/auth';
+import { parsePeriod, Period, restrictReport, toCsv, toXlsx } from '@bhyt/reporting';
 import { parseBody, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
 import { ReportService } from './report.service';
 import { sendReport } from './web/web.controller';
+
+/** Injection token of the projection-lag probe (projection-lag.ts; a stub in tests). */
+export const PROJECTION_LAG = Symbol('PROJECTION_LAG');
+export type ProjectionLagProbe = () => Promise<number>;
 
 const Period = z.object({
   facility: z.string().regex(/^\d{5}$/).optional(),
@@ -13,29 +18,56 @@ const Period = z.object({
   to: z.iso.date().optional(),
 });
 
-/** Compliance figures per facility, computed from the projections (Asia/Ho_Chi_Minh days). */
+/**
+ * The scope the caller may see, from the decision the global guard took for this request.
+ * Without an allowing decision the answer is refused rather than served whole: the guard runs
+ * before every route here, so this happens only if it was bypassed.
+ */
+export function readerScope(req: AuthenticatedRequest): DataScope {
+  const d = req.access;
+  if (!d?.allow) throw new ForbiddenException({ error: 'FORBIDDEN', code: 'NO_SCOPE', message: 'no access decision for this request' });
+  return allowedScope(d);
+}
+
+/**
+ * Compliance figures per facility, computed from the projections (Asia/Ho_Chi_Minh days). Every
+ * figure is cut at this edge to the caller's scope: a provincial officer reads the province's
+ * facilities and total, facility IT its facility, SRE everything (and one facility if it names one).
+ */
 @ApiTags('reports')
 @Controller('v1/reports')
 export class ReportsController {
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly reports: ReportService,
+    @Inject(PROJECTION_LAG) private readonly lag: ProjectionLagProbe,
   ) {}
 
+  @Get('freshness')
+  @ApiOperation({ summary: 'Whether the projections have applied every event already in Kafka: a report generated while projectionLag > 0 would miss events that have happened' })
+  async freshness() {
+    const projectionLag = await this.lag();
+    return { projectionLag, upToDate: projectionLag === 0, checkedAt: new Date().toISOString() };
+  }
+
   @Get()
-  @ApiOperation({ summary: 'Generated reports, newest first: kind, period, generation time, trigger' })
+  @ApiOperation({ summary: 'Generated reports, newest first: kind, period, generation time, trigger (no figures, so the same for every caller)' })
   async list() {
     return { reports: await this.reports.list() };
   }
 
   @Get(':kind/:period')
-  @ApiOperation({ summary: 'The latest generation of a weekly (any day of the week), monthly (YYYY-MM) or 6-monthly (YYYY-H1|H2) report; generated first if it never was. ?format=json|xlsx|csv' })
-  async fetch(@Param('kind') kind: string, @Param('period') key: string, @Query('format') format: string | undefined, @Res() res: Response) {
+  @ApiOperation({ summary: 'The latest generation of a weekly (any day of the week), monthly (YYYY-MM) or 6-monthly (YYYY-H1|H2) report, cut to the caller’s province or facility; generated first if it never was. ?format=json|xlsx|csv' })
+  async fetch(@Param('kind') kind: string, @Param('period') key: string, @Query('format') format: string | undefined, @Req() req: AuthenticatedRequest, @Res() res: Response) {
+    const scope = readerScope(req);
     const period = periodParam(kind, key);
     const f = parseBody(z.enum(['json', 'xlsx', 'csv']).default('json'), format);
     const r = await this.reports.latestOrGenerate(period, 'api');
-    if (f === 'json') return void res.json({ id: r.id, kind: r.kind, periodKey: r.periodKey, from: r.from, to: r.to, generatedAt: r.generatedAt, trigger: r.trigger, document: r.document });
-    sendReport(res, r, f);
+    const document = restrictReport(r.document, scope);
+    if (f === 'json') return void res.json({ id: r.id, kind: r.kind, periodKey: r.periodKey, from: r.from, to: r.to, generatedAt: r.generatedAt, trigger: r.trigger, scope, document });
+    // The stored files are the network-wide report; a scoped caller's are written from its document.
+    if (scope === 'all') return void sendReport(res, r, f);
+    sendReport(res, { ...r, xlsx: f === 'xlsx' ? await toXlsx(document) : Buffer.alloc(0), csv: f === 'csv' ? toCsv(document) : '' }, f);
   }
 
   @Post(':kind/:period/regenerate')
@@ -45,10 +77,14 @@ export class ReportsController {
   }
 
   @Get('summary')
-  @ApiOperation({ summary: 'Registrations and claims per facility: closed, signed, submitted, on time, accepted, rejected' })
-  async summary(@Query() query: unknown) {
+  @ApiOperation({ summary: 'Registrations and claims per facility of the caller’s scope (province, facility or all): closed, signed, submitted, on time, accepted, rejected' })
+  async summary(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
+    const scope = readerScope(req);
     const q = parseBody(Period, query);
-    const params: unknown[] = [q.facility ?? null, q.from ?? '1970-01-01', q.to ?? '9999-12-31'];
+    // The facility and province filters come from the caller's scope, not from the query alone.
+    const facility = scope !== 'all' && 'facility' in scope ? scope.facility : null;
+    const province = scope !== 'all' && 'province' in scope ? scope.province : null;
+    const params: unknown[] = [facility, q.from ?? '1970-01-01', q.to ?? '9999-12-31', province];
     const claims = await this.runtime.ds.query(
       `SELECT facility_code,
               count(*) FILTER (WHERE closed_at IS NOT NULL)::int AS closed,
@@ -61,7 +97,7 @@ export class ReportsController {
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM submitted_at - closed_at) * 1000) AS p50_closed_to_submitted_ms,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM submitted_at - closed_at) * 1000) AS p99_closed_to_submitted_ms
        FROM claim_facts
-       WHERE ($1::text IS NULL OR facility_code = $1)
+       WHERE ($1::text IS NULL OR facility_code = $1) AND ($4::text IS NULL OR left(facility_code, 2) = $4)
          AND (encounter_end AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN $2::date AND $3::date
        GROUP BY facility_code ORDER BY facility_code`,
       params,
@@ -69,7 +105,7 @@ export class ReportsController {
     const registrations = await this.runtime.ds.query(
       `SELECT facility_code, identifier_type, care_type, insured, count(*)::int AS n
        FROM registrations
-       WHERE ($1::text IS NULL OR facility_code = $1)
+       WHERE ($1::text IS NULL OR facility_code = $1) AND ($4::text IS NULL OR left(facility_code, 2) = $4)
          AND (registered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN $2::date AND $3::date
        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
       params,

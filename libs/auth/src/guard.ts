@@ -19,6 +19,8 @@ export type AccessAuditor = (record: AccessRecord) => Promise<unknown>;
 
 export interface AuthenticatedRequest extends Request {
   principal?: Principal;
+  /** The policy decision that let this request in (its facility or province scope). */
+  access?: Decision;
 }
 
 const unauthenticated = (message: string) => new HttpException({ error: 'UNAUTHENTICATED', message }, 401);
@@ -63,6 +65,7 @@ export class AuthGuard implements CanActivate {
     await this.record(principal, req, decision);
     if (!decision.allow) throw new HttpException({ error: 'FORBIDDEN', code: decision.code, message: decision.reason }, 403);
     req.principal = principal;
+    req.access = decision;
     return true;
   }
 

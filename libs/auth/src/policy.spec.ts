@@ -1,4 +1,4 @@
-import { authorize, isOpenRoute, RequestFacts } from './policy';
+import { allowedScope, authorize, Decision, isOpenRoute, RequestFacts } from './policy';
 import type { Principal } from './principal';
 
 const ward79: Principal = { sub: 'ward-79001', role: 'ward-system', facility: '79001' };
@@ -55,8 +55,86 @@ describe('access policy', () => {
     expect(authorize(it79, encounter('79001'))).toMatchObject({ allow: false, code: 'ROLE_FORBIDDEN' });
   });
 
+  it('refuses a provincial officer’s request that names two different facilities', () => {
+    expect(authorize(officer79, req('GET', '/v1/facilities/79001/encounters/x', { facilityCode: '79002' }))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+  });
+
+  it('refuses a facility code that merely starts with the officer’s province digits but is malformed', () => {
+    expect(authorize(officer79, req('GET', '/v1/claims', {}, { facility: '79ab1' }))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+  });
+
   it('refuses every route no rule covers', () => {
     expect(authorize(sre, req('GET', '/v2/anything'))).toMatchObject({ allow: false, code: 'NO_RULE' });
     expect(authorize(ward79, req('GET', '/v1/facilitiesX/79001'))).toMatchObject({ allow: false, code: 'NO_RULE' });
+  });
+});
+
+describe('access to the reports', () => {
+  const monthly = (query: Record<string, unknown> = {}) => req('GET', '/v1/reports/monthly/2026-01', { kind: 'monthly', period: '2026-01' }, query);
+
+  it('lets a provincial officer read the province-wide reports without naming a facility, scoped to the province', () => {
+    for (const r of [monthly(), req('GET', '/v1/reports'), req('GET', '/v1/reports/summary'), req('HEAD', '/v1/reports/weekly/2026-01-15')]) {
+      expect(authorize(officer79, r)).toEqual({ allow: true, category: 'report', province: '79' });
+    }
+  });
+
+  it('narrows a provincial officer’s report to the facility named when it is in the province', () => {
+    expect(authorize(officer79, monthly({ facility: '79002' }))).toEqual({ allow: true, category: 'report', facility: '79002' });
+  });
+
+  it('refuses a provincial officer a facility outside the province', () => {
+    expect(authorize(officer79, monthly({ facility: '01001' }))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN', facility: '01001' });
+    expect(authorize(officer79, req('GET', '/v1/reports/summary', {}, { facility: '48001' }))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+  });
+
+  it('refuses a provincial officer every write to the reports, with or without a facility', () => {
+    expect(authorize(officer79, req('POST', '/v1/reports/monthly/2026-01/regenerate', { kind: 'monthly', period: '2026-01' }))).toMatchObject({ allow: false, code: 'READ_ONLY' });
+    expect(authorize(officer79, req('POST', '/v1/reports/monthly/2026-01/regenerate', {}, { facility: '79001' }))).toMatchObject({ allow: false, code: 'READ_ONLY' });
+  });
+
+  it('never widens an officer principal without a province to a province-wide read', () => {
+    const noProvince: Principal = { sub: 'province-x', role: 'provincial-officer' };
+    expect(authorize(noProvince, monthly())).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+    expect(authorize({ ...noProvince, province: '7' }, monthly())).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+    expect(authorize(noProvince, monthly({ facility: '79001' }))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+  });
+
+  it('keeps the province-wide read to the reports: an officer still names the facility of an operator search', () => {
+    expect(authorize(officer79, req('GET', '/v1/claims'))).toMatchObject({ allow: false, code: 'FACILITY_REQUIRED' });
+  });
+
+  it('still requires facility IT to name its own facility for a report', () => {
+    expect(authorize(it79, monthly())).toMatchObject({ allow: false, code: 'FACILITY_REQUIRED' });
+    expect(authorize(it79, monthly({ facility: '79001' }))).toEqual({ allow: true, category: 'report', facility: '79001' });
+    expect(authorize(it79, monthly({ facility: '79002' }))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+  });
+
+  it('keeps ward systems and doctors away from the reports', () => {
+    expect(authorize(ward79, monthly({ facility: '79001' }))).toMatchObject({ allow: false, code: 'ROLE_FORBIDDEN' });
+  });
+
+  it('gives SRE the whole network, narrowed to a facility only when it names one', () => {
+    expect(authorize(sre, monthly())).toEqual({ allow: true, category: 'report' });
+    expect(authorize(sre, monthly({ facility: '01001' }))).toEqual({ allow: true, category: 'report', facility: '01001' });
+  });
+});
+
+describe('the scope of an allowed decision', () => {
+  const allowed = (d: Decision) => {
+    if (!d.allow) throw new Error(`expected an allowed decision, got ${d.code}`);
+    return d;
+  };
+
+  it('is the facility the request names, whatever the role', () => {
+    expect(allowedScope(allowed(authorize(it79, req('GET', '/v1/reports/summary', {}, { facility: '79001' }))))).toEqual({ facility: '79001' });
+    expect(allowedScope(allowed(authorize(officer79, req('GET', '/v1/reports/summary', {}, { facility: '79002' }))))).toEqual({ facility: '79002' });
+  });
+
+  it('is the officer’s province when the request names no facility', () => {
+    expect(allowedScope(allowed(authorize(officer79, req('GET', '/v1/reports/summary'))))).toEqual({ province: '79' });
+  });
+
+  it('is everything only for an unscoped role that names no facility', () => {
+    expect(allowedScope(allowed(authorize(sre, req('GET', '/v1/reports/summary'))))).toBe('all');
   });
 });

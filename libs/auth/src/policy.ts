@@ -8,11 +8,14 @@ import type { Principal, Role } from './principal';
  * |---------------------------------|---------------------|-----------------|---------------------------|-------|
  * | /v1/facilities/:facility/**     | own facility, r+w   | —               | province, read-only       | —     |
  * | /v1/claims/** (operator API)    | —                   | own facility    | province, read-only       | all   |
- * | /v1/reports/**                  | —                   | own facility    | province, read-only       | all   |
+ * | /v1/reports/**                  | —                   | own facility    | province*, read-only      | all   |
  * | anything else                   | —                   | —               | —                         | —     |
  *
  * "Own facility" is the facility in the path (or the `facility` query parameter of a search);
  * a request that names none is refused to every facility-scoped role (no cross-facility lists).
+ * *Except that a provincial officer may read the reports without naming a facility: the reports
+ * are addressed to the province (Sở Y tế), so the decision then carries the officer's province
+ * and the service must cut its answer to it ({@link allowedScope}).
  * SRE never reaches patient data. Probes, metrics, the API docs and the token endpoint are open.
  */
 export type AccessCategory = 'patient-data' | 'operator' | 'report';
@@ -27,7 +30,7 @@ export interface RequestFacts {
 }
 
 export type Decision =
-  | { allow: true; category: AccessCategory; facility?: string }
+  | { allow: true; category: AccessCategory; facility?: string; province?: string }
   | { allow: false; category?: AccessCategory; facility?: string; code: 'NO_RULE' | 'ROLE_FORBIDDEN' | 'FACILITY_FORBIDDEN' | 'FACILITY_REQUIRED' | 'READ_ONLY'; reason: string };
 
 const OPEN: Array<{ method: string; path: RegExp }> = [
@@ -46,10 +49,18 @@ export function isOpenRoute(method: string, path: string): boolean {
   return OPEN.some((r) => r.method === m && r.path.test(path));
 }
 
-const FAMILIES: Array<{ path: RegExp; category: AccessCategory; roles: Record<Role, 'scoped' | 'all' | 'none'> }> = [
+interface Family {
+  path: RegExp;
+  category: AccessCategory;
+  roles: Record<Role, 'scoped' | 'all' | 'none'>;
+  /** A provincial officer may read it without naming a facility, scoped to the province. */
+  provinceWide?: true;
+}
+
+const FAMILIES: Family[] = [
   { path: /^\/v1\/facilities(\/|$)/, category: 'patient-data', roles: { 'ward-system': 'scoped', doctor: 'scoped', 'facility-it': 'none', 'provincial-officer': 'scoped', sre: 'none' } },
   { path: /^\/v1\/claims(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
-  { path: /^\/v1\/reports(\/|$)/, category: 'report', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
+  { path: /^\/v1\/reports(\/|$)/, category: 'report', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' }, provinceWide: true },
 ];
 
 /** The facility a request is about: route parameter, else path segment, else `facility` query. */
@@ -80,15 +91,42 @@ export function authorize(p: Principal, r: RequestFacts): Decision {
   if (grant === 'none') return { allow: false, category, ...about, code: 'ROLE_FORBIDDEN', reason: `role ${p.role} has no access to ${category}` };
   if (grant === 'all') return { allow: true, category, ...about };
   if (conflict) return { allow: false, category, code: 'FACILITY_FORBIDDEN', reason: 'the request names two different facilities' };
+  if (p.role === 'provincial-officer') return authorizeOfficer(p, r, family, facility);
   if (facility === undefined) return { allow: false, category, code: 'FACILITY_REQUIRED', reason: 'name the facility (path or ?facility=)' };
-  if (p.role === 'provincial-officer') {
-    if (!isRead(r.method)) return { allow: false, category, ...about, code: 'READ_ONLY', reason: 'provincial officers have read-only access' };
-    // QĐ 384 facility codes start with their province (enforced by the facility registry).
-    if (facility.slice(0, 2) !== p.province || !/^\d{5}$/.test(facility)) {
-      return { allow: false, category, ...about, code: 'FACILITY_FORBIDDEN', reason: 'the facility is outside the officer’s province' };
-    }
-    return { allow: true, category, ...about };
-  }
   if (facility !== p.facility) return { allow: false, category, ...about, code: 'FACILITY_FORBIDDEN', reason: 'the token is for another facility' };
   return { allow: true, category, ...about };
+}
+
+function authorizeOfficer(p: Principal, r: RequestFacts, family: Family, facility: string | undefined): Decision {
+  const category = family.category;
+  const about = facility !== undefined ? { facility } : {};
+  // Read-only first: a write is refused as such whether or not it names a facility.
+  if (!isRead(r.method)) return { allow: false, category, ...about, code: 'READ_ONLY', reason: 'provincial officers have read-only access' };
+  // The token's province is checked by principalFromClaims; a principal built elsewhere without
+  // one must not turn into "every province".
+  const province = p.province;
+  if (province === undefined || !/^\d{2}$/.test(province)) return { allow: false, category, ...about, code: 'FACILITY_FORBIDDEN', reason: 'the officer’s token names no province' };
+  if (facility === undefined) {
+    if (family.provinceWide) return { allow: true, category, province };
+    return { allow: false, category, code: 'FACILITY_REQUIRED', reason: 'name the facility (path or ?facility=)' };
+  }
+  // QĐ 384 facility codes start with their province (enforced by the facility registry).
+  if (facility.slice(0, 2) !== province || !/^\d{5}$/.test(facility)) {
+    return { allow: false, category, ...about, code: 'FACILITY_FORBIDDEN', reason: 'the facility is outside the officer’s province' };
+  }
+  return { allow: true, category, ...about };
+}
+
+/** The data an allowed request may see. */
+export type DataScope = { facility: string } | { province: string } | 'all';
+
+/**
+ * What the service must cut its answer to, for an allowed decision: the facility the request
+ * names, else the officer's province, else everything. Only an unscoped role (SRE) reaches
+ * 'all': a scoped role is allowed only with a facility or, for an officer, a province.
+ */
+export function allowedScope(d: Extract<Decision, { allow: true }>): DataScope {
+  if (d.facility !== undefined) return { facility: d.facility };
+  if (d.province !== undefined) return { province: d.province };
+  return 'all';
 }

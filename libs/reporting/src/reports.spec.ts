@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { parsePeriod } from './calendar';
 import { backlogBucket, emptyFigures, nearestRank, ReportInputs } from './figures';
-import { buildComplianceReport, buildSemiannualReport, scopeFigures } from './reports';
+import { buildComplianceReport, buildSemiannualReport, ReportDocument, restrictReport, scopeFigures, scopeVisibleTo } from './reports';
 import { toCsv } from './csv';
 import { toXlsx } from './xlsx';
 
@@ -148,5 +148,85 @@ describe('CSV and XLSX', () => {
     const daily = wb.getWorksheet('Theo ngày')!;
     expect(daily.getCell('A5').value).toEqual(new Date('2026-01-15T00:00:00Z'));
     expect(daily.getCell('A5').numFmt).toBe('dd/mm/yyyy');
+  });
+});
+
+describe('a report cut to its reader’s scope', () => {
+  // 01001 also has a rejection, so that every sheet has rows of both provinces to leave out.
+  const both: ReportInputs = { ...inputs, rejectionDays: [...inputs.rejectionDays, { facility: '01001', day: '2026-01-20', code: 'XML1_NGAY', n: 1 }] };
+  const doc = buildComplianceReport('weekly', week, both, at);
+  const facilitiesOf = (d: ReportDocument) => new Set(d.sheets.flatMap((sh) => sh.rows.map((r) => r['facility']).filter((f) => typeof f === 'string')));
+  const labelsOf = (d: ReportDocument, sheet: number) => d.sheets[sheet]!.rows.map((r) => r['name']);
+
+  it('decides visibility by facility code prefix for a province and by equality for a facility', () => {
+    expect(scopeVisibleTo({ facility: '79002' }, { province: '79' })).toBe(true);
+    expect(scopeVisibleTo({ facility: '01001' }, { province: '79' })).toBe(false);
+    expect(scopeVisibleTo({ province: '79' }, { province: '79' })).toBe(true);
+    expect(scopeVisibleTo({ province: '01' }, { province: '79' })).toBe(false);
+    expect(scopeVisibleTo('all', { province: '79' })).toBe(false);
+    expect(scopeVisibleTo({ facility: '79002' }, { facility: '79001' })).toBe(false);
+    expect(scopeVisibleTo({ province: '79' }, { facility: '79001' })).toBe(false);
+    expect(scopeVisibleTo('all', 'all')).toBe(true);
+  });
+
+  it('leaves the whole report to a reader of the whole network', () => {
+    expect(restrictReport(doc, 'all')).toBe(doc);
+  });
+
+  it('shows a province its facilities and its total, and neither another province nor the network total', () => {
+    const hcm = restrictReport(doc, { province: '79' });
+    expect(hcm.scopes.map((s) => s.label)).toEqual(['79001 — BV Mẫu 1', '79002 — BV Mẫu 2', 'Tổng TP Hồ Chí Minh']);
+    expect(labelsOf(hcm, 0)).toEqual(['BV Mẫu 1', 'BV Mẫu 2', 'Tổng TP Hồ Chí Minh']);
+    expect(hcm.sheets[0]!.totalRows).toEqual([2]);
+    expect(hcm.sheets[0]!.rows[2]).toMatchObject({ province: '79', submitted: 9 });
+    expect(hcm.sheets[1]!.rows.map((r) => r['code'])).toEqual(['XML1_MA_THE', 'XML1_MA_THE']); // 79001 and the province total
+    expect([...facilitiesOf(hcm)].sort()).toEqual(['79001', '79002']);
+    expect(hcm.sheets[2]!.rows.length).toBeGreaterThan(0);
+    expect(JSON.stringify(hcm)).not.toContain('Tổng cộng');
+    expect(JSON.stringify(hcm)).not.toContain('XML1_NGAY');
+  });
+
+  it('shows Ha Noi none of Ho Chi Minh City’s rows', () => {
+    const hn = restrictReport(doc, { province: '01' });
+    expect(hn.scopes.map((s) => s.label)).toEqual(['01001 — BV Trung ương', 'Tổng Hà Nội']);
+    expect([...facilitiesOf(hn)]).toEqual(['01001']);
+    expect(hn.sheets[2]!.rows.map((r) => r['day'])).toEqual(['2026-01-20']);
+  });
+
+  it('shows a facility only its own rows, without any total', () => {
+    const one = restrictReport(doc, { facility: '79002' });
+    expect(one.scopes.map((s) => s.label)).toEqual(['79002 — BV Mẫu 2']);
+    expect(one.sheets[0]!.totalRows).toEqual([]);
+    expect(one.sheets[1]!.rows).toEqual([]);
+    expect([...facilitiesOf(one)]).toEqual(['79002']);
+  });
+
+  it('shows a province without facilities a zero total rather than anything of the others', () => {
+    const dn = restrictReport(doc, { province: '48' });
+    expect(dn.scopes).toHaveLength(1);
+    expect(dn.sheets[0]!.rows).toEqual([expect.objectContaining({ facility: null, province: '48', name: 'Tổng 48', closed: 0 })]);
+    expect(dn.sheets[2]!.rows).toEqual([]);
+  });
+
+  it('heads a province’s 6-monthly report with the province’s own Annex matrix', () => {
+    const half = restrictReport(buildSemiannualReport(parsePeriod('semiannual', '2026-H1'), both, at), { province: '79' });
+    expect(half.sheets[0]!.title).toContain('Tổng TP Hồ Chí Minh');
+    expect(half.sheets[0]!.rows[6]).toMatchObject({ careType: 'Cộng', encounters: 10, interconnected: 8 });
+    expect(half.sheets[1]!.rows).toHaveLength(3 * 7);
+    expect([...facilitiesOf(half)].sort()).toEqual(['79001', '79002']);
+    expect(half.sheets[2]!.rows.map((r) => r['name'])).toEqual(['BV Mẫu 1', 'BV Mẫu 2', 'Tổng TP Hồ Chí Minh']);
+  });
+
+  it('writes the CSV and XLSX of a province without the other province’s rows', async () => {
+    const hcm = restrictReport(doc, { province: '79' });
+    const csv = toCsv(hcm);
+    expect(csv).toContain('79001,');
+    expect(csv).not.toContain('01001');
+    expect(csv).not.toContain('Tổng cộng');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await toXlsx(hcm)) as never);
+    const cells = wb.worksheets.flatMap((ws) => ws.getSheetValues().flatMap((row) => (Array.isArray(row) ? row.map(String) : [])));
+    expect(cells).toContain('79002');
+    expect(cells.some((c) => c.includes('01001') || c === 'Tổng cộng' || c === 'BV Trung ương')).toBe(false);
   });
 });

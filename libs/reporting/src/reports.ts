@@ -1,6 +1,6 @@
 import { CareType, IdentifierType } from '@bhyt/contracts';
 import { daysOf, Period, periodLabel, ReportKind } from './calendar';
-import { BACKLOG_BUCKETS, BacklogBucket, Figures, IDENTIFIER_TYPES, ReportInputs, ScopedFigures, scopedFigures } from './figures';
+import { BACKLOG_BUCKETS, BacklogBucket, emptyFigures, Figures, IDENTIFIER_TYPES, ReportInputs, Scope, ScopedFigures, scopedFigures } from './figures';
 
 /**
  * Report definitions: which figures go in which column under which Vietnamese heading. A report
@@ -135,7 +135,7 @@ function rejectionSheet(scopes: ScopedFigures[]): Sheet {
   };
 }
 
-function dailySheet(inputs: ReportInputs, period: Period): Sheet {
+function dailyRows(inputs: ReportInputs, period: Period): Array<Record<string, Cell>> {
   const facilities = [...new Set([...inputs.claimDays.map((r) => r.facility), ...inputs.submissionDays.map((r) => r.facility)])].sort();
   const rows: Array<Record<string, Cell>> = [];
   for (const day of daysOf(period)) {
@@ -149,8 +149,14 @@ function dailySheet(inputs: ReportInputs, period: Period): Sheet {
       rows.push({ day, facility, encounters, submittedThatDay, onTimeThatDay, onTimeRate: rate(onTimeThatDay, submittedThatDay) });
     }
   }
+  return rows;
+}
+
+const DAILY_SHEET = 'Theo ngày';
+
+function dailySheet(rows: Array<Record<string, Cell>>): Sheet {
   return {
-    name: 'Theo ngày',
+    name: DAILY_SHEET,
     title: 'Theo ngày: lượt KCB kết thúc trong ngày và hồ sơ cổng tiếp nhận trong ngày',
     columns: [
       { key: 'day', heading: 'Ngày', kind: 'date' },
@@ -211,6 +217,34 @@ const annexColumns: Column[] = [
   { key: 'rate', heading: 'Tỷ lệ liên thông', kind: 'percent' },
 ];
 
+/** The sheets of a weekly or monthly report: compliance, rejections, the daily series. */
+const complianceSheets = (scopes: ScopedFigures[], daily: Array<Record<string, Cell>>): Sheet[] => [complianceSheet(scopes), rejectionSheet(scopes), dailySheet(daily)];
+
+/**
+ * The sheets of the 6-monthly report: the Annex matrix of the headline scope (all facilities, or
+ * the reader's province or facility), one block per facility and province, the compliance table.
+ */
+function semiannualSheets(scopes: ScopedFigures[], headline: ScopedFigures): Sheet[] {
+  const perScope = scopes.flatMap((s) => annexRows(s, true));
+  return [
+    {
+      name: 'Phụ lục Điều 8',
+      title: `Kết quả liên thông theo hình thức khám chữa bệnh — ${headline.scope === 'all' ? 'toàn bộ cơ sở' : headline.label}`,
+      columns: annexColumns,
+      rows: annexRows(headline, false),
+      totalRows: [ANNEX_CARE_ORDER.length],
+    },
+    {
+      name: 'Theo cơ sở',
+      title: 'Kết quả liên thông theo cơ sở và theo tỉnh',
+      columns: [...scopeColumns, ...annexColumns],
+      rows: perScope,
+      totalRows: perScope.flatMap((r, i) => (r['careType'] === 'Cộng' || r['facility'] === null ? [i] : [])),
+    },
+    complianceSheet(scopes),
+  ];
+}
+
 /** Weekly (Project 06) and monthly reports: compliance per facility and province. */
 export function buildComplianceReport(kind: 'weekly' | 'monthly', period: Period, inputs: ReportInputs, generatedAt: Date): ReportDocument {
   const scopes = scopedFigures(inputs);
@@ -221,7 +255,7 @@ export function buildComplianceReport(kind: 'weekly' | 'monthly', period: Period
     periodLabel: periodLabel(period),
     generatedAt: generatedAt.toISOString(),
     backlogAsOf: inputs.backlogAsOf,
-    sheets: [complianceSheet(scopes), rejectionSheet(scopes), dailySheet(inputs, period)],
+    sheets: complianceSheets(scopes, dailyRows(inputs, period)),
     scopes,
   };
 }
@@ -233,8 +267,6 @@ export function buildComplianceReport(kind: 'weekly' | 'monthly', period: Period
  */
 export function buildSemiannualReport(period: Period, inputs: ReportInputs, generatedAt: Date): ReportDocument {
   const scopes = scopedFigures(inputs);
-  const all = scopes.find((s) => s.scope === 'all')!;
-  const perScope = scopes.flatMap((s) => annexRows(s, true));
   return {
     kind: 'semiannual',
     period,
@@ -242,17 +274,7 @@ export function buildSemiannualReport(period: Period, inputs: ReportInputs, gene
     periodLabel: periodLabel(period),
     generatedAt: generatedAt.toISOString(),
     backlogAsOf: inputs.backlogAsOf,
-    sheets: [
-      { name: 'Phụ lục Điều 8', title: 'Kết quả liên thông theo hình thức khám chữa bệnh — toàn bộ cơ sở', columns: annexColumns, rows: annexRows(all, false), totalRows: [ANNEX_CARE_ORDER.length] },
-      {
-        name: 'Theo cơ sở',
-        title: 'Kết quả liên thông theo cơ sở và theo tỉnh',
-        columns: [...scopeColumns, ...annexColumns],
-        rows: perScope,
-        totalRows: perScope.flatMap((r, i) => (r['careType'] === 'Cộng' || r['facility'] === null ? [i] : [])),
-      },
-      complianceSheet(scopes),
-    ],
+    sheets: semiannualSheets(scopes, scopes.find((s) => s.scope === 'all')!),
     scopes,
   };
 }
@@ -263,3 +285,40 @@ export function buildReport(period: Period, inputs: ReportInputs, generatedAt: D
 
 /** The figures of the whole report for a scope, e.g. the province total (tests and the page). */
 export const scopeFigures = (doc: ReportDocument, scope: ScopedFigures['scope']): Figures | undefined => doc.scopes.find((s) => JSON.stringify(s.scope) === JSON.stringify(scope))?.figures;
+
+const provinceOf = (facility: string): string => facility.slice(0, 2);
+
+/** Whether a reader scoped to `reader` may see the figures of `scope`. */
+export function scopeVisibleTo(scope: Scope, reader: Scope): boolean {
+  if (reader === 'all') return true;
+  if (scope === 'all') return false;
+  if ('facility' in reader) return 'facility' in scope && scope.facility === reader.facility;
+  // QĐ 384: a facility belongs to the province its code starts with (the registry enforces it).
+  return 'facility' in scope ? provinceOf(scope.facility) === reader.province : scope.province === reader.province;
+}
+
+/**
+ * The report as a reader scoped to one province or one facility may see it: only the facilities
+ * in that scope and, for a province, its total — never another province's rows nor the network
+ * total. The sheets are laid out again from the remaining figures by the same definitions, so
+ * the JSON, XLSX and CSV of a scoped reader hold the same rows. The 6-monthly Annex matrix is
+ * the reader's own scope instead of all facilities. A scope with no row in the document (a
+ * province without facilities) is shown with zeros rather than refused.
+ */
+export function restrictReport(doc: ReportDocument, reader: Scope): ReportDocument {
+  if (reader === 'all') return doc;
+  const scopes = doc.scopes.filter((s) => scopeVisibleTo(s.scope, reader));
+  let headline = scopes.find((s) => JSON.stringify(s.scope) === JSON.stringify(reader));
+  if (!headline) {
+    headline = { scope: reader, label: 'facility' in reader ? `${reader.facility} — ${reader.facility}` : `Tổng ${reader.province}`, figures: emptyFigures() };
+    scopes.push(headline);
+  }
+  const sheets =
+    doc.kind === 'semiannual'
+      ? semiannualSheets(scopes, headline)
+      : complianceSheets(
+          scopes,
+          (doc.sheets.find((s) => s.name === DAILY_SHEET)?.rows ?? []).filter((r) => typeof r['facility'] === 'string' && scopeVisibleTo({ facility: r['facility'] }, reader)),
+        );
+  return { ...doc, sheets, scopes };
+}
