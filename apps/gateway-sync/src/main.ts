@@ -11,6 +11,7 @@ import { DeadlineMonitor } from './deadline-monitor';
 import { Submissions1700000000400 } from './migrations/1700000000400-submissions';
 import { SubmissionKinds1700000000401 } from './migrations/1700000000401-submission-kinds';
 import { SignedXmlLz41700000000402 } from './migrations/1700000000402-signed-xml-lz4';
+import { SubmissionTrace1700000000403 } from './migrations/1700000000403-submission-trace';
 import { OperatorController } from './operator.controller';
 import { ResultPoller } from './result-poller';
 import { SubmissionScheduler } from './scheduler';
@@ -19,7 +20,7 @@ import { SCHEDULER } from './tokens';
 
 async function main() {
   const config = loadGatewaySyncConfig();
-  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: [Submissions1700000000400, SubmissionKinds1700000000401, SignedXmlLz41700000000402], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: [Submissions1700000000400, SubmissionKinds1700000000401, SignedXmlLz41700000000402, SubmissionTrace1700000000403], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   const policy = deadlinePolicy(config.GATEWAY_WINDOW_HOURS, config.GATEWAY_AT_RISK_FRACTION);
   const client = new GatewayClient({
     baseUrl: config.GATEWAY_URL,

@@ -11,7 +11,7 @@ interface SubmittedRow {
   ma_lk: string;
   version: number;
   ma_giao_dich: string;
-  trace_headers: Record<string, string> | null;
+  trace: Record<string, string> | null;
 }
 
 interface AsyncResult {
@@ -44,7 +44,7 @@ export class ResultPoller {
     this.busy = true;
     try {
       const rows: SubmittedRow[] = await this.runtime.ds.query(
-        `SELECT s.id, s.kind, s.facility_code, s.ma_lk, s.version, s.ma_giao_dich, ${storedTraceHeadersSql('s')} AS trace_headers FROM submissions s
+        `SELECT s.id, s.kind, s.facility_code, s.ma_lk, s.version, s.ma_giao_dich, COALESCE(s.trace_headers, ${storedTraceHeadersSql('s')}) AS trace FROM submissions s
          WHERE status = 'SUBMITTED' AND (result_checked_at IS NULL OR result_checked_at < now() - interval '1 second')
          ORDER BY received_at LIMIT 200`,
       );
@@ -67,7 +67,7 @@ export class ResultPoller {
   private async recordVerdict(r: SubmittedRow, body: AsyncResult): Promise<void> {
     const errors = body.errors ?? [];
     // The verdict joins the claim's trace (claim.accepted / claim.rejected are its last events).
-    const parent = r.kind === 'claim' ? storedTraceContext(r.trace_headers) : undefined;
+    const parent = r.kind === 'claim' ? storedTraceContext(r.trace) : undefined;
     const attributes = { ...claimAttributes({ facilityCode: r.facility_code, maLk: r.ma_lk, version: r.version }), 'bhyt.kind': r.kind, [ClaimAttr.gatewayOutcome]: errors.length ? 'rejected' : 'accepted' };
     await inSpan('gateway result', attributes, () => this.runtime.tx(async (m) => {
       const updated = await m.query(`UPDATE submissions SET status = $2, result_checked_at = now(), updated_at = now() WHERE id = $1 AND status = 'SUBMITTED' RETURNING id`, [r.id, errors.length ? 'REJECTED' : 'ACCEPTED']);

@@ -26,8 +26,8 @@ export interface SubmissionRow {
   status: string;
   attempts: number;
   missed_notified: boolean;
-  /** The claim's stored trace context (claim_trace_context), read along with the row. */
-  trace_headers: Record<string, string> | null;
+  /** The claim's trace context: the row's own, else (rows from before it had one) claim_trace_context's. */
+  trace: Record<string, string> | null;
 }
 
 /**
@@ -170,7 +170,7 @@ export class SubmissionScheduler {
        WHERE s.id IN (
          SELECT c.id FROM candidates c JOIN submissions x ON x.id = c.id
          WHERE c.rn <= $3 - COALESCE(($5::jsonb ->> c.facility_code)::int, 0) ORDER BY x.deadline, x.id LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
-       RETURNING s.*, ${storedTraceHeadersSql('s', submissionTraceKeySql('s'))} AS trace_headers`,
+       RETURNING s.*, COALESCE(s.trace_headers, ${storedTraceHeadersSql('s', submissionTraceKeySql('s'))}) AS trace`,
       [free, full, perFacility, kind, JSON.stringify(this.inFlightOf(kind))],
     );
     return result[0] as SubmissionRow[];
@@ -186,9 +186,8 @@ export class SubmissionScheduler {
   private async attempt(row: SubmissionRow): Promise<void> {
     const startedAt = new Date();
     const reconciling = row.status === 'IN_FLIGHT_RECONCILE';
-    // The claim's trace (stored when claim.signed arrived, keyed as checkinTraceKey for a
-    // check-in), so that the submission joins it.
-    const parent = storedTraceContext(row.trace_headers);
+    // The claim's trace (stored with the row when claim.signed arrived), so that the submission joins it.
+    const parent = storedTraceContext(row.trace);
     await inSpan(
       'gateway submit',
       { 'bhyt.facility': row.facility_code, 'bhyt.kind': row.kind, 'bhyt.ma_lk': row.ma_lk, 'bhyt.version': row.version, 'bhyt.care_type': row.care_type, 'bhyt.attempt': row.attempts, 'bhyt.reconcile': reconciling },

@@ -1,6 +1,6 @@
 import { CheckinSigned, ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { ReceivedMessage } from '@bhyt/messaging';
-import { enqueueOutbox, rememberClaimTrace } from '@bhyt/persistence';
+import { enqueueOutbox, traceHeadersToStore } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { deadlineFor, DeadlinePolicy, deadlineState } from '@bhyt/submission-policy';
 import { deadlineEvent } from './deadline-events';
@@ -24,12 +24,11 @@ export function claimSignedHandler(runtime: ServiceRuntime, policy: DeadlinePoli
       const now = new Date();
       const state = deadlineState(now, end, deadline, policy);
       const inserted: unknown[] = await m.query(
-        `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status, at_risk_notified, missed_notified)
-         VALUES ($1,'claim',$2,$3,$4,$5,$6,$7,$8,'DUE',$9,$10) ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING RETURNING id`,
-        [p.facilityCode, p.maLk, p.version, p.careType, p.documentSha256, p.signedXmlBase64, end, deadline, state !== 'ok', state === 'missed'],
+        `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status, at_risk_notified, missed_notified, trace_headers)
+         VALUES ($1,'claim',$2,$3,$4,$5,$6,$7,$8,'DUE',$9,$10,$11::jsonb) ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING RETURNING id`,
+        // trace_headers: the scheduler submits later, outside this message, and continues the claim's trace from them.
+        [p.facilityCode, p.maLk, p.version, p.careType, p.documentSha256, p.signedXmlBase64, end, deadline, state !== 'ok', state === 'missed', traceHeadersToStore()],
       );
-      // The scheduler submits later, outside this message: it continues the claim's trace.
-      await rememberClaimTrace(m, p.facilityCode, p.maLk);
       if (inserted.length === 0 || state === 'ok') return;
       const row = { facility_code: p.facilityCode, ma_lk: p.maLk, version: p.version, encounter_end: end, deadline };
       await enqueueOutbox(m, [deadlineEvent(state, row, now)]);
@@ -39,10 +38,11 @@ export function claimSignedHandler(runtime: ServiceRuntime, policy: DeadlinePoli
   };
 }
 
-/** Where a check-in's trace is stored: beside, not instead of, its claim's. */
-export const checkinTraceKey = (maLk: string, sequence: number): string => `${maLk}#checkin-${sequence}`;
-
-/** The same key in SQL, for a submissions row aliased `alias` (its version is the check-in's sequence). */
+/**
+ * Where submissions created before they carried their own trace (migration 1700000000403) find
+ * it in claim_trace_context: the claim's MA_LK, or `${maLk}#checkin-${sequence}` for a check-in
+ * (its version is the sequence), for a submissions row aliased `alias`.
+ */
 export const submissionTraceKeySql = (alias: string): string =>
   `CASE WHEN ${alias}.kind = 'claim' THEN ${alias}.ma_lk ELSE ${alias}.ma_lk || '#checkin-' || ${alias}.version END`;
 
@@ -57,13 +57,12 @@ export function checkinSignedHandler(runtime: ServiceRuntime, policy: DeadlinePo
     const p: CheckinSigned = event.payload;
     await runtime.tx(async (m) => {
       const first = new Date(p.firstBillableAt);
-      await m.query(
-        `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status)
-         VALUES ($1,'checkin',$2,$3,$4,$5,$6,$7,$8,'DUE') ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING`,
-        [p.facilityCode, p.maLk, p.sequence, p.careType, p.documentSha256, p.signedXmlBase64, first, deadlineFor(first, policy)],
-      );
       // Check-ins are their own trace (started by the first billable ward event), kept apart from the claim's.
-      await rememberClaimTrace(m, p.facilityCode, checkinTraceKey(p.maLk, p.sequence));
+      await m.query(
+        `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status, trace_headers)
+         VALUES ($1,'checkin',$2,$3,$4,$5,$6,$7,$8,'DUE',$9::jsonb) ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING`,
+        [p.facilityCode, p.maLk, p.sequence, p.careType, p.documentSha256, p.signedXmlBase64, first, deadlineFor(first, policy), traceHeadersToStore()],
+      );
     });
     onDue();
   };

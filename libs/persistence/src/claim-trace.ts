@@ -30,11 +30,20 @@ interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
+/**
+ * The active trace context as a jsonb parameter for a row of the caller's own table (a row that
+ * will be picked up later, like a submission waiting for the scheduler), or null without one.
+ */
+export function traceHeadersToStore(ctx: Context = context.active()): string | null {
+  const headers = injectTraceHeaders(ctx);
+  return hasTraceContext(headers) ? JSON.stringify(headers) : null;
+}
+
 /** Stores the active trace context for the claim (inside the caller's transaction if given one). */
 export async function rememberClaimTrace(q: Queryable, facilityCode: string, maLk: string, ctx: Context = context.active()): Promise<void> {
-  const headers = injectTraceHeaders(ctx);
-  if (!hasTraceContext(headers)) return;
-  await q.query(`INSERT INTO claim_trace_context (facility_code, ma_lk, headers) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING`, [facilityCode, maLk, JSON.stringify(headers)]);
+  const headers = traceHeadersToStore(ctx);
+  if (headers === null) return;
+  await q.query(`INSERT INTO claim_trace_context (facility_code, ma_lk, headers) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING`, [facilityCode, maLk, headers]);
 }
 
 /** The claim's stored trace context, or undefined (the caller then starts from the active context). */
