@@ -15,13 +15,15 @@ export function visitRegisteredHandler(encounters: EncounterService) {
  * Ward events over Kafka. Invalid ones (not JSON, wrong shape, unstorable text, unknown
  * facility, facility header mismatch) are dead-lettered with the reason. An event for an
  * encounter not yet opened (intake.registered may still be on its way) is parked and applied
- * when the encounter opens — never dropped, and it does not hold up its partition.
+ * when the encounter opens — never dropped, and it does not hold up its partition. If the
+ * encounter never opens, ParkedWardEvents dead-letters it (ENCOUNTER_NEVER_OPENED).
  */
 export function wardEventHandler(encounters: EncounterService) {
   return async (message: ReceivedMessage): Promise<void> => {
+    const raw = message.value?.toString('utf8') ?? '';
     let json: unknown;
     try {
-      json = JSON.parse(message.value?.toString('utf8') ?? '');
+      json = JSON.parse(raw);
     } catch {
       throw new PoisonMessageError('MALFORMED_JSON', 'ward event is not JSON');
     }
@@ -33,7 +35,10 @@ export function wardEventHandler(encounters: EncounterService) {
       throw new PoisonMessageError('FACILITY_MISMATCH', 'x-facility header differs from facilityCode');
     }
     try {
-      await encounters.record(parsed.data, { park: true });
+      // Parked with the message as received: if its encounter never opens, it is dead-lettered
+      // with this value and these headers, ready to be re-driven.
+      const origin = { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, headers: message.headers };
+      await encounters.record(parsed.data, { park: { raw, origin } });
     } catch (err) {
       if (err instanceof ValidationFailed || (err instanceof DomainError && err.getStatus() < 500)) {
         throw new PoisonMessageError((err.getResponse() as { error?: string }).error ?? 'WARD_EVENT_REJECTED', JSON.stringify(err.getResponse()));

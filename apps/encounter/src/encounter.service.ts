@@ -8,8 +8,15 @@ import { claimAttributes, inSpan, linkToActiveSpan } from '@bhyt/observability';
 import { claimTraceContext, enqueueOutbox, rememberClaimTrace } from '@bhyt/persistence';
 import { DomainError, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
 import { buildClaimTables, serializeClaimTables, validateClaim, type ClaimTables, type EncounterRecord } from '@bhyt/xml130';
+import type { ParkedOrigin } from './parked-expiry';
 
 export type WardEventOutcome = 'applied' | 'duplicate' | 'held-after-close' | 'parked';
+
+/** A ward event that may be parked: the message as received, kept for its dead letter should its encounter never open. */
+export interface ParkableMessage {
+  raw: string;
+  origin: ParkedOrigin;
+}
 
 interface LockedEncounter {
   status: string;
@@ -73,10 +80,11 @@ export class EncounterService {
   /**
    * Records a ward event and applies it. An event for a closed encounter is kept and marks
    * the encounter CORRECTION_PENDING: closing again sends version + 1 under the same MA_LK.
-   * With `park`, an event for an encounter not yet opened (Kafka may deliver it before
-   * intake.registered) is parked and applied when it opens; otherwise it is a 404.
+   * With `park` (the Kafka message it came in), an event for an encounter not yet opened (Kafka
+   * may deliver it before intake.registered) is parked and applied when it opens, or
+   * dead-lettered by ParkedWardEvents if it never does; otherwise it is a 404.
    */
-  async record(event: WardEvent, options: { park?: boolean } = {}): Promise<WardEventOutcome> {
+  async record(event: WardEvent, options: { park?: ParkableMessage } = {}): Promise<WardEventOutcome> {
     this.requireFacility(event.facilityCode);
     return this.runtime.ds.transaction(async (m) => {
       let enc = await this.lock(m, event.facilityCode, event.maLk);
@@ -89,8 +97,8 @@ export class EncounterService {
         const known = await m.query(`SELECT 1 FROM ward_events WHERE event_id = $1`, [event.eventId]);
         if (known.length) return 'duplicate';
         await m.query(
-          `INSERT INTO parked_ward_events (event_id, facility_code, ma_lk, occurred_at, event) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING`,
-          [event.eventId, event.facilityCode, event.maLk, event.occurredAt, JSON.stringify(event)],
+          `INSERT INTO parked_ward_events (event_id, facility_code, ma_lk, occurred_at, event, raw, origin) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
+          [event.eventId, event.facilityCode, event.maLk, event.occurredAt, JSON.stringify(event), options.park.raw, JSON.stringify(options.park.origin)],
         );
         return 'parked';
       }

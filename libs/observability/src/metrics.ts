@@ -49,6 +49,10 @@ export const Metrics = {
     once('dlstate', () => new Gauge({ name: 'bhyt_claims_deadline_state', help: 'Claims not yet at the gateway that are at risk of or past their deadline, now', labelNames: ['facility', 'state'], registers: [metricsRegistry] })),
   outboxOldestSeconds: () =>
     once('outboxAge', () => new Gauge({ name: 'bhyt_outbox_oldest_seconds', help: 'Age of the oldest unpublished outbox row (0 when empty)', registers: [metricsRegistry] })),
+  parkedWardEvents: () =>
+    once('parked', () => new Gauge({ name: 'bhyt_parked_ward_events', help: 'Ward events waiting for their encounter to open (intake.registered not seen yet), by facility', labelNames: ['facility'], registers: [metricsRegistry] })),
+  parkedWardEventOldestSeconds: () =>
+    once('parkedAge', () => new Gauge({ name: 'bhyt_parked_ward_event_oldest_seconds', help: 'Age of the oldest parked ward event by facility (0 when none); dead-lettered as ENCOUNTER_NEVER_OPENED after PARKED_WARD_EVENT_MAX_AGE_MINUTES', labelNames: ['facility'], registers: [metricsRegistry] })),
 };
 
 /** Every metric the platform defines, created now (dashboards and alerts are checked against this list). */
