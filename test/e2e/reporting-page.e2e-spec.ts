@@ -10,6 +10,7 @@ import { createKafka, deleteNamespaceTopics, ensureTopics, physicalTopic } from 
 import { databaseUrl } from '@bhyt/persistence';
 import { axisMax, CHART, chartSlots } from '../../apps/reporting/src/web/chart';
 import { knownHistory } from '../../apps/reporting/src/known-history';
+import { projectionLag } from '../../apps/reporting/src/projection-lag';
 import { ServiceProcess } from '../../tools/platform/processes';
 import { requireStackEnv, waitFor } from '../support/harness';
 
@@ -75,13 +76,8 @@ describe('the department’s compliance page', () => {
     const events = knownHistory();
     for (const e of events) await producer.send({ topic: physicalTopic(e.topic, namespace), messages: [{ key: JSON.parse(e.value).key, value: e.value }] });
     await producer.disconnect();
-    const db = new Client({ connectionString: databaseUrl(dbUrl, `${Services.reporting.database}_${NAME}`) });
-    await db.connect();
-    await waitFor('reporting projects the history', async () => {
-      const [r] = (await db.query(`SELECT count(*)::int AS n FROM inbox`)).rows as Array<{ n: number }>;
-      return r!.n >= events.length ? true : undefined;
-    });
-    await db.end();
+    // Every event applied: the projections' consumer group has committed past all of them.
+    await waitFor('reporting projects the history', async () => ((await projectionLag(kafka, namespace)) === 0 ? true : undefined));
 
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });

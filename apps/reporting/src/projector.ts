@@ -16,30 +16,22 @@ export const PROJECTED_TOPICS = [
   Topics.healthBookRead.name,
 ] as const;
 
-/** Where a projected event is recorded as processed (see PROJECTION_GROUP). */
-interface InboxEntry {
-  eventId: string;
-  topic: string;
-}
-
 /**
- * Upserts the columns an event owns, keyed by (facility, MA_LK, version), and records the event
- * in the inbox, in ONE statement (one round trip, the hot path of every claim event). The upsert
- * runs even for an event already in the inbox: it writes the values it wrote the first time.
+ * Upserts the columns an event owns, keyed by (facility, MA_LK, version): one statement, no
+ * inbox row (the hot path of every claim event). A repeated delivery writes the values it wrote
+ * the first time, so no inbox is needed to make it harmless.
  */
 const upsertFact = (
   m: EntityManager,
-  inbox: InboxEntry,
   facility: string,
   maLk: string,
   version: number,
   set: Record<string, unknown>,
 ) => {
   const cols = Object.keys(set);
-  const params = [PROJECTION_GROUP, inbox.eventId, inbox.topic, facility, maLk, version, ...Object.values(set)];
+  const params = [facility, maLk, version, ...Object.values(set)];
   return m.query(
-    `WITH processed AS (INSERT INTO inbox (consumer, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING)
-     INSERT INTO claim_facts (facility_code, ma_lk, version, ${cols.join(', ')}) VALUES ($4, $5, $6, ${cols.map((_, i) => `$${i + 7}`).join(', ')})
+    `INSERT INTO claim_facts (facility_code, ma_lk, version, ${cols.join(', ')}) VALUES ($1, $2, $3, ${cols.map((_, i) => `$${i + 4}`).join(', ')})
      ON CONFLICT (facility_code, ma_lk, version) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
     params,
   );
@@ -52,7 +44,7 @@ const upsertFact = (
  */
 export const PROJECTION_GROUP = 'bhyt-reporting-projections';
 
-/** Folds every platform event into the reporting projections (idempotent through the inbox). */
+/** Folds every platform event into the reporting projections (idempotent: upserts, and the inbox for counts). */
 export function projectionHandler(runtime: ServiceRuntime) {
   return (message: ReceivedMessage): Promise<void> =>
     projectMessage(runtime.tx, message.topic, message.value);
@@ -60,9 +52,9 @@ export function projectionHandler(runtime: ServiceRuntime) {
 
 /**
  * Applies one message in one transaction (`transact`: the service's group commit, or a
- * transaction of its own, see ownTransaction). Every processed event is recorded in the inbox.
- * Inserts that count (registrations, health-book reads) skip a repeated delivery; every other
- * write is an upsert of the columns the event owns, keyed by (facility, MA_LK, version), so the
+ * transaction of its own, see ownTransaction). Inserts that count (registrations, health-book
+ * reads) go through the inbox, which skips a repeated delivery; every other write is an upsert
+ * of the columns the event owns, keyed by (facility, MA_LK, version), so the
  * order of arrival does not matter (a late encounter.closed fills in what a claim.accepted
  * before it could not) and no figure is a counter that could be incremented twice.
  */
@@ -73,7 +65,6 @@ export async function projectMessage(
 ): Promise<void> {
   const topic = rawTopic as (typeof PROJECTED_TOPICS)[number];
   const event = parseEvent(topic, value);
-  const inbox: InboxEntry = { eventId: event.eventId, topic };
   await transact(async (m) => {
     const p = event.payload as unknown as Record<string, never>;
     switch (topic) {
@@ -87,7 +78,7 @@ export async function projectMessage(
         break;
       }
       case Topics.encounterClosed.name:
-        await upsertFact(m, inbox, p['facilityCode'], p['maLk'], p['version'], {
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
           care_type: p['careType'],
           insured: p['insured'],
           encounter_end: p['encounterEnd'],
@@ -95,13 +86,13 @@ export async function projectMessage(
         });
         break;
       case Topics.claimSigned.name:
-        await upsertFact(m, inbox, p['facilityCode'], p['maLk'], p['version'], {
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
           signed_at: p['signedAt'],
           encounter_end: p['encounterEnd'],
         });
         break;
       case Topics.claimSubmitted.name:
-        await upsertFact(m, inbox, p['facilityCode'], p['maLk'], p['version'], {
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
           submitted_at: p['receivedAt'],
           deadline: p['deadline'],
           on_time: p['onTime'],
@@ -109,22 +100,22 @@ export async function projectMessage(
         });
         break;
       case Topics.claimAccepted.name:
-        await upsertFact(m, inbox, p['facilityCode'], p['maLk'], p['version'], { accepted_at: p['acceptedAt'] });
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], { accepted_at: p['acceptedAt'] });
         break;
       case Topics.claimRejected.name:
-        await upsertFact(m, inbox, p['facilityCode'], p['maLk'], p['version'], {
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
           rejected_at: p['rejectedAt'],
           reject_codes: (p['codes'] as unknown as Array<{ code: string }>).map((c) => c.code),
         });
         break;
       case Topics.claimDeadlineAtRisk.name:
-        await upsertFact(m, inbox, p['facilityCode'], p['maLk'], p['version'], {
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
           at_risk_at: p['observedAt'],
           deadline: p['deadline'],
         });
         break;
       case Topics.claimDeadlineMissed.name:
-        await upsertFact(m, inbox, p['facilityCode'], p['maLk'], p['version'], {
+        await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
           missed_at: p['observedAt'],
           deadline: p['deadline'],
         });
