@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: the machine's limits, each stage alone and the pipeline end to end, in one run
 # (bench/run.ts). Not part of npm test. Prints a table and writes bench/results.json.
-#   npm run bench -- [--claims 2000] [--load-seconds 15] [--rate 200] [--seconds 3] [--profile] [--skip-limits] [--e2e-only]
+#   npm run bench -- [--claims 4000] [--load-seconds 15] [--rate 200] [--seconds 3] [--profile] [--skip-limits] [--e2e-only]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib/node.sh"
