@@ -237,7 +237,10 @@ export class SubmissionScheduler {
     const msToDeadline = new Date(row.deadline).getTime() - Date.now();
     const backoff = nextAttemptDelay(row.attempts, { baseMs: this.config.GATEWAY_BACKOFF_BASE_MS, maxMs: this.config.GATEWAY_BACKOFF_MAX_MS }, Math.random, msToDeadline);
     let released: number | undefined;
-    await this.runtime.tx(async (m: EntityManager) => {
+    // The outcome is known; only the database may fail here (a restart, a failover). Keep the
+    // slot and retry until the outcome is stored: a row left IN_FLIGHT would otherwise wait for
+    // the next start-up of this service to be reconciled (found by the chaos suite).
+    await this.untilStored(row, () => this.runtime.tx(async (m: EntityManager) => {
       await m.query(
         `INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail, ma_giao_dich) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
         [row.id, row.attempts, startedAt, outcome.kind, code, detail, outcome.kind === 'accepted' ? outcome.maGiaoDich : null],
@@ -302,7 +305,7 @@ export class SubmissionScheduler {
           break;
         }
       }
-    });
+    }));
     // Side effects that must happen once, after the commit.
     if (released !== undefined) this.runtime.logger.warn({ released, opened: this.breaker.opened }, 'gateway answers again; circuit closed');
     const ids = { facility: row.facility_code, kind: row.kind, maLk: row.ma_lk, version: row.version, code };
@@ -312,6 +315,20 @@ export class SubmissionScheduler {
     }
     if (outcome.kind === 'permanent') this.runtime.logger.warn(ids, 'gateway rejected a submission permanently');
     if (outcome.kind === 'needs-operator') this.runtime.logger.error(ids, 'gateway submission needs an operator');
+  }
+
+  /** Runs `store` until it succeeds, backing off; gives up only when the scheduler stops. */
+  private async untilStored(row: SubmissionRow, store: () => Promise<void>): Promise<void> {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await store();
+      } catch (err) {
+        if (!this.running) throw err; // stopping: the row stays IN_FLIGHT and the next start reconciles it
+        const delay = Math.min(5000, 200 * 2 ** Math.min(failures, 5));
+        this.runtime.logger.warn({ facility: row.facility_code, maLk: row.ma_lk, version: row.version, failures: failures + 1, delayMs: delay, error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err) }, 'gateway outcome not stored yet; retrying');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /**
