@@ -1,6 +1,5 @@
 import { Headers, Topics } from '@bhyt/contracts';
-import type { OutgoingMessage } from '@bhyt/messaging';
-import { scrubText } from '@bhyt/observability';
+import { deadLetterMessage, type OutgoingMessage } from '@bhyt/messaging';
 
 /** Dead-letter reason code of a parked ward event whose encounter did not open in time. */
 export const ENCOUNTER_NEVER_OPENED = 'ENCOUNTER_NEVER_OPENED';
@@ -67,20 +66,13 @@ export function neverOpenedDeadLetter(p: ParkedEvent, now: Date, maxAgeMinutes: 
     `no encounter ${p.maLk} opened at facility ${p.facilityCode}: the event waited ${formatAge(age)} ` +
     `(limit ${formatAge(maxAgeMinutes * 60)}) for intake.registered; register the visit or correct the MA_LK or facility, then re-drive`;
   const o = p.origin;
-  return {
-    topic: Topics.deadLetter.name,
-    key: o ? (o.key ?? `${o.topic}:${o.partition}:${o.offset}`) : p.maLk,
-    value: p.raw ?? JSON.stringify(p.event),
-    headers: {
-      ...(o ? o.headers : { [Headers.facility]: p.facilityCode }),
-      [Headers.dlqReasonCode]: ENCOUNTER_NEVER_OPENED,
-      [Headers.dlqReason]: scrubText(reason).slice(0, 2000),
-      [Headers.dlqSourceTopic]: o?.topic ?? Topics.wardEvents.name,
-      ...(o ? { [Headers.dlqSourcePartition]: String(o.partition), [Headers.dlqSourceOffset]: o.offset } : {}),
-      [Headers.dlqConsumerGroup]: consumerGroup,
-      [Headers.dlqFailedAt]: now.toISOString(),
-    },
-  };
+  return deadLetterMessage(
+    Topics.deadLetter.name,
+    o
+      ? { topic: o.topic, partition: o.partition, offset: o.offset, key: o.key, headers: o.headers, value: p.raw ?? JSON.stringify(p.event) }
+      : { topic: Topics.wardEvents.name, key: p.maLk, headers: { [Headers.facility]: p.facilityCode }, value: p.raw ?? JSON.stringify(p.event) },
+    { code: ENCOUNTER_NEVER_OPENED, reason, consumerGroup, failedAt: now },
+  );
 }
 
 export interface ParkedSample {

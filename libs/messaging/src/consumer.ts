@@ -2,6 +2,7 @@ import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafka
 import { context } from '@opentelemetry/api';
 import { EventContractError, Headers } from '@bhyt/contracts';
 import { extractTraceContext, inSpan, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind } from '@bhyt/observability';
+import { deadLetterMessage } from './dead-letter';
 import { PoisonMessageError } from './errors';
 import { finishedPrefix, runKeyOrdered } from './key-ordered';
 import { EventPublisher } from './publisher';
@@ -190,21 +191,11 @@ export class EventConsumer {
     Metrics.deadLettered().inc({ topic: message.topic, reason: code });
     this.logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset, code, reason: scrubText(reason) }, 'message dead-lettered');
     await this.publisher.send([
-      {
-        topic: this.options.deadLetterTopic,
-        key: message.key ?? `${message.topic}:${message.partition}:${message.offset}`,
-        value: message.value ?? Buffer.alloc(0),
-        headers: {
-          ...message.headers,
-          [Headers.dlqReasonCode]: code,
-          [Headers.dlqReason]: scrubText(reason).slice(0, 2000),
-          [Headers.dlqSourceTopic]: message.topic,
-          [Headers.dlqSourcePartition]: String(message.partition),
-          [Headers.dlqSourceOffset]: message.offset,
-          [Headers.dlqConsumerGroup]: this.options.groupId,
-          [Headers.dlqFailedAt]: new Date().toISOString(),
-        },
-      },
+      deadLetterMessage(
+        this.options.deadLetterTopic,
+        { ...message, value: message.value ?? Buffer.alloc(0) },
+        { code, reason, consumerGroup: this.options.groupId, failedAt: new Date() },
+      ),
     ]);
   }
 

@@ -4,3 +4,4 @@ export * from './publisher';
 export * from './consumer';
 export * from './envelope';
 export * from './namespace';
+export * from './dead-letter';
