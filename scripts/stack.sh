@@ -106,19 +106,31 @@ postgres_up() {
   fi
 }
 
+# ---------------------------------------------------------------- Debian packages
+# Everything the tests need from Debian, installed before any test runs (the unit tests call
+# promtool and xmlsec1 too, so this cannot wait for the HSM step). Idempotent and quiet.
+DEBIAN_PACKAGES=(softhsm2:/usr/lib/softhsm/libsofthsm2.so opensc:pkcs11-tool xmlsec1:xmlsec1 prometheus:promtool chromium:chromium)
+packages_up() {
+  local missing=() entry pkg probe
+  for entry in "${DEBIAN_PACKAGES[@]}"; do
+    pkg="${entry%%:*}"; probe="${entry#*:}"
+    if [[ "$probe" == /* ]]; then [ -e "$probe" ] && continue; else command -v "$probe" >/dev/null && continue; fi
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian packages: ${missing[*]}"
+    (apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1) \
+      || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null) \
+      || die "could not install ${missing[*]} (apt-get install ${missing[*]})"
+  else
+    die "missing Debian packages: ${missing[*]} (e.g. sudo apt-get install ${missing[*]})"
+  fi
+}
+
 # ---------------------------------------------------------------- SoftHSM2
 hsm_up() {
-  if [ ! -f "$SOFTHSM2_MODULE" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      log "installing softhsm2, opensc and xmlsec1 (Debian packages)"
-      (apt-get install -y -qq softhsm2 opensc xmlsec1 >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq softhsm2 opensc xmlsec1 >/dev/null)
-    else
-      die "SoftHSM2 is missing: install the packages softhsm2, opensc and xmlsec1 (e.g. sudo apt-get install softhsm2 opensc xmlsec1)"
-    fi
-  fi
-  command -v xmlsec1 >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq xmlsec1 >/dev/null; } || die "xmlsec1 is missing: apt-get install xmlsec1"
-  # Prometheus (Debian package): promtool checks the alert rules, the e2e observability suite scrapes the services with it.
-  command -v prometheus >/dev/null || { [ "$(id -u)" = 0 ] && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || die "prometheus is missing: apt-get install prometheus"
+  packages_up
   mkdir -p "$HSM_DIR/tokens" "$(dirname "$HSM_PIN_FILE")"
   chmod 700 "$HSM_DIR" "$(dirname "$HSM_PIN_FILE")"
   printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n' \
@@ -140,27 +152,14 @@ hsm_up() {
   node "$ROOT/dist/tools/stack/provision-hsm.js"
 }
 
-# ---------------------------------------------------------------- Chromium (reporting page test)
-chromium_up() {
-  # Headless Chromium from Debian for the reporting web page's browser test (playwright-core
-  # drives it through executablePath; no browser is downloaded).
-  command -v chromium >/dev/null && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing chromium (Debian package)"
-    (apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1) || (apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null)
-  else
-    log "chromium is missing: the reporting browser test will fail (apt-get install chromium)"
-  fi
-}
-
 case "$cmd" in
   up)
     case "$what" in
-      all) postgres_up; kafka_up; node "$ROOT/dist/tools/stack/create-topics.js"; hsm_up; chromium_up ;;
+      all) postgres_up; kafka_up; node "$ROOT/dist/tools/stack/create-topics.js"; hsm_up ;;
       kafka) kafka_up; node "$ROOT/dist/tools/stack/create-topics.js" ;;
       postgres) postgres_up ;;
       hsm) hsm_up ;;
-      chromium) chromium_up ;;
+      packages|chromium) packages_up ;;
       *) die "unknown component $what" ;;
     esac ;;
   down) kafka_down ;;
@@ -172,5 +171,5 @@ case "$cmd" in
     kafka_running && echo "kafka: running (pid $(cat "$KAFKA_DIR/pid"), 127.0.0.1:$KAFKA_PORT)" || echo "kafka: stopped"
     pg_isready -h "$PGHOST" -p "$PGPORT" || true
     [ -f "$SOFTHSM2_CONF" ] && echo "softhsm: $SOFTHSM2_CONF" || echo "softhsm: not initialised" ;;
-  *) die "usage: stack.sh up [all|kafka|postgres|hsm] | down | restart-kafka | reset | status | kafka-tool CLASS ARGS" ;;
+  *) die "usage: stack.sh up [all|kafka|postgres|hsm|packages] | down | restart-kafka | reset | status | kafka-tool CLASS ARGS" ;;
 esac

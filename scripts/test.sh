@@ -12,6 +12,7 @@ export PATH="$ROOT/node_modules/.bin:$PATH" NX_DAEMON=false NX_NO_CLOUD=true
 cd "$ROOT"
 t0=$(date +%s)
 bash scripts/secret-scan.sh   # no secret, PIN or private key committed
+bash scripts/stack.sh up packages   # Debian tools the unit tests call too (promtool, xmlsec1)
 echo "› lint" >&2
 nx show projects >/dev/null 2>&1 || true   # computes the project graph for the module-boundary rule
 eslint --max-warnings=0 apps libs test tools bench

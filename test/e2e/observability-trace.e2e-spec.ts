@@ -9,7 +9,7 @@ import { ServiceKey } from '@bhyt/contracts';
 import { listScenarios } from '@bhyt/xml130';
 import { runDemo, DemoEncounter } from '../../tools/platform/demo';
 import { servicePort } from '../../tools/platform/processes';
-import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
+import { lanePortOffset, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 import { alertQuery, dashboardQueries, loadAlertRules, loadDashboards, RULES_DIR, substituteVariables } from '../../libs/observability/src/grafana/grafana-as-code';
 
 jest.setTimeout(300_000);
@@ -125,7 +125,7 @@ describe('observability of a claim across the platform', () => {
   let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
   let prometheus: ChildProcess | undefined;
   let demo: DemoEncounter[];
-  const promPort = 9090 + PORT_OFFSET;
+  const promPort = 9090 + lanePortOffset(PORT_OFFSET);
   const promUrl = `http://127.0.0.1:${promPort}`;
   const services: ServiceKey[] = ['intake', 'encounter', 'signer', 'gatewaySync', 'reporting'];
 

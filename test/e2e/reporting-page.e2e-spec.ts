@@ -12,7 +12,7 @@ import { axisMax, CHART, chartSlots } from '../../apps/reporting/src/web/chart';
 import { knownHistory } from '../../apps/reporting/src/known-history';
 import { projectionLag } from '../../apps/reporting/src/projection-lag';
 import { ServiceProcess } from '../../tools/platform/processes';
-import { requireStackEnv, waitFor } from '../support/harness';
+import { lanePortOffset, laneSuffix, requireStackEnv, waitFor } from '../support/harness';
 
 jest.setTimeout(180_000);
 
@@ -54,7 +54,7 @@ describe('the department’s compliance page', () => {
   beforeAll(async () => {
     const admin = new Client({ connectionString: databaseUrl(dbUrl, 'postgres') });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${Services.reporting.database}_${NAME} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${Services.reporting.database}${laneSuffix(NAME)} WITH (FORCE)`);
     await admin.end();
     await ensureTopics(kafka, allTopics(), namespace);
     const passwordFile = join(mkdtempSync(join(tmpdir(), 'reporting-web-')), 'password');
@@ -62,10 +62,10 @@ describe('the department’s compliance page', () => {
     reporting = new ServiceProcess('reporting', {
       databaseUrl: dbUrl,
       kafkaBrokers: brokers,
-      databaseSuffix: `_${NAME}`,
-      portOffset: PORT_OFFSET,
+      databaseSuffix: laneSuffix(NAME),
+      portOffset: lanePortOffset(PORT_OFFSET),
       extra: { KAFKA_NAMESPACE: namespace, LOG_LEVEL: 'warn', REPORTING_WEB_PASSWORD_FILE: passwordFile, REPORTING_WEB_USER: USER },
-      logDir: `${process.env['STATE_DIR'] ?? '.state'}/logs/${NAME}`,
+      logDir: `${process.env['STATE_DIR'] ?? '.state'}/logs/${laneSuffix(NAME).slice(1)}`,
     });
     reporting.start();
     await reporting.waitReady();

@@ -33,16 +33,33 @@ export function requireStackEnv(): { databaseUrl: string; brokers: string } {
   return { databaseUrl: databaseUrlEnv, brokers };
 }
 
-export async function startTestPlatform(name: string, portOffset: number, extra: Record<string, string> = {}): Promise<TestPlatform> {
+/**
+ * `E2E_LANE=N` (1–9) moves a whole run to its own databases and ports (+N×2000), so that two
+ * checkouts can run the same suites against one local stack at the same time.
+ */
+function laneOf(): number {
+  const lane = Number(process.env['E2E_LANE'] ?? 0);
+  if (!Number.isInteger(lane) || lane < 0 || lane > 9) throw new Error('E2E_LANE must be an integer from 0 to 9');
+  return lane;
+}
+
+/** A suite's port offset moved to this run's lane. */
+export const lanePortOffset = (suitePortOffset: number): number => suitePortOffset + laneOf() * 2000;
+
+/** A suite's database suffix in this run's lane. */
+export const laneSuffix = (name: string): string => (laneOf() ? `_l${laneOf()}_${name}` : `_${name}`);
+
+export async function startTestPlatform(name: string, suitePortOffset: number, extra: Record<string, string> = {}): Promise<TestPlatform> {
   const { databaseUrl: url, brokers } = requireStackEnv();
-  const suffix = `_${name}`;
+  const portOffset = lanePortOffset(suitePortOffset);
+  const suffix = laneSuffix(name);
   const namespace = `${name}-${randomBytes(3).toString('hex')}.`;
   const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
   await admin.connect();
   for (const s of Object.values(Services)) await admin.query(`DROP DATABASE IF EXISTS ${s.database}${suffix} WITH (FORCE)`);
   await admin.end();
   // Fresh logs per run: suites read them (e.g. to prove no personal data is written).
-  const logDir = `${process.env['STATE_DIR'] ?? '.state'}/logs/${name}`;
+  const logDir = `${process.env['STATE_DIR'] ?? '.state'}/logs/${laneSuffix(name).slice(1)}`;
   rmSync(logDir, { recursive: true, force: true });
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-e2e' });
   await ensureTopics(kafka, allTopics(), namespace);
