@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { allTopics } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
+import { createKafka, ensureTopics } from '@bhyt/messaging';
 import { runDemo } from './demo';
 import { writeDemoReports } from './demo-reports';
 import { devTokenClient } from './dev-security';
@@ -59,11 +61,22 @@ function progress(label: string, done: number, total: number, extra = '') {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const windowHours = Number(process.env['GATEWAY_WINDOW_HOURS'] ?? 24);
+  // E2E_LANE=N (a developer's second checkout against the same local stack): its own ports
+  // (+N×2000+1500), databases and Kafka namespace, as the test harness does for suites.
+  const lane = Number(process.env['E2E_LANE'] ?? 0);
+  if (!Number.isInteger(lane) || lane < 0 || lane > 9) throw new Error('E2E_LANE must be an integer from 0 to 9');
+  const portOffset = lane ? lane * 2000 + 1500 : 0;
+  const namespace = lane ? `l${lane}-start.` : '';
+  if (lane) await ensureTopics(createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: 'bhyt-start' }), allTopics(), namespace);
   const platform = new Platform({
     databaseUrl: process.env['DATABASE_URL']!,
     kafkaBrokers: process.env['KAFKA_BROKERS']!,
     gatewayWindowHours: windowHours,
-    extra: { GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${process.env['GATEWAY_SIMULATOR_PORT'] ?? 3199}` },
+    ...(lane ? { portOffset, databaseSuffix: `_l${lane}_start`, logDir: join(stateDir(), 'logs', `l${lane}-start`) } : {}),
+    extra: {
+      GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Number(process.env['GATEWAY_SIMULATOR_PORT'] ?? 3199) + portOffset}`,
+      ...(lane ? { KAFKA_NAMESPACE: namespace } : {}),
+    },
   });
   const stop = async (code: number) => {
     process.stderr.write('\n› stopping services\n');
