@@ -36,8 +36,8 @@ describe('buildClaimTables', () => {
     expect(new Decimal(x1.T_VTYT).gt(0)).toBe(true);
   });
 
-  it('computes SO_NGAY_DTRI from the care-type rule (0 for 01, NGAY_RA − NGAY_VAO + 1 for 03)', () => {
-    expect(buildClaimTables(scenarios['outpatientVisit']!()).XML1![0]!.SO_NGAY_DTRI).toBe('0');
+  it('computes SO_NGAY_DTRI from the care-type rule (4750: 0 for 01; NGAY_RA − NGAY_VAO + 1 for 03)', () => {
+    expect(buildClaimTables(scenarios['outpatientVisit']!(), { standard: '4750' }).XML1![0]!.SO_NGAY_DTRI).toBe('0');
     expect(buildClaimTables(scenarios['inpatient']!()).XML1![0]!.SO_NGAY_DTRI).toBe('5');
   });
 

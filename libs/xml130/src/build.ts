@@ -3,22 +3,37 @@ import { CARE_TYPE_CODES, careTypeCode, costGroupsOfKind, PATIENT_CATEGORIES } f
 import { Dec, dayDiff, dec3, formatDate, formatDateTime, joinList, money } from './format';
 import type { CheckinRow, ClaimTables, DrugLine, EncounterRecord, OtherSources, ServiceLine, SupplyLine } from './model';
 import { computeLineAmountsDec, formatLineAmounts, type LineAmounts, type LineMoneyInput } from './money';
-import { type ClaimTableId, type TableId, tableSpec } from './spec/metadata';
-import { REPEATED_FROM_XML1 } from './spec/repeated-fields';
+import { type ClaimTableId, type StandardId, type TableId, tableSpec } from './spec/metadata';
+import { repeatedFromXml1 } from './spec/repeated-fields';
 import type { RowTypes } from './spec/row-types.generated';
+import { rulesOf, type StandardRules } from './spec/standard-rules';
+import { latestStandard, standardFor } from './spec/standards';
+import { MACHINE_FUNDING_BRACKET_AFTER_DIGIT, SERVICE_DAY_FROM, SIGNATURE_IN_DU_PHONG } from './unconfirmed';
 import { SUPPLY_KINDS_FOR_T_VTYT } from './unconfirmed';
 
 const SUPPLY_GROUPS = costGroupsOfKind(SUPPLY_KINDS_FOR_T_VTYT);
-const emptyTemplates = new Map<TableId, Readonly<Record<string, string>>>();
+const emptyTemplates = new Map<string, Readonly<Record<string, string>>>();
 
-/** A row of the table with every field present and empty. */
-export function emptyRow<T extends TableId>(id: T): RowTypes[T] {
-  let tpl = emptyTemplates.get(id);
+/** A row of the table with every field of the edition present and empty. */
+export function emptyRow<T extends TableId>(id: T, standard: StandardId = latestStandard()): RowTypes[T] {
+  const key = `${standard}/${id}`;
+  let tpl = emptyTemplates.get(key);
   if (!tpl) {
-    tpl = Object.fromEntries(tableSpec(id).fieldNames.map((n) => [n, '']));
-    emptyTemplates.set(id, tpl);
+    tpl = Object.fromEntries(tableSpec(id, standard).fieldNames.map((n) => [n, '']));
+    emptyTemplates.set(key, tpl);
   }
   return { ...tpl } as RowTypes[T];
+}
+
+/** The edition whose rules apply to a record: the one in force on the day the encounter ended. */
+export function standardOfRecord(r: EncounterRecord): StandardId {
+  return standardFor(formatDate(r.dischargedAt));
+}
+
+/** Build context: the edition and its rules. */
+interface Std {
+  readonly id: StandardId;
+  readonly rules: StandardRules;
 }
 
 /** Accumulates XML1 totals from the exact line amounts while the lines are built. */
@@ -32,8 +47,9 @@ class Totals {
   bhtt: Decimal = new Dec(0);
   nk: Decimal = new Dec(0);
   gdv: Decimal = new Dec(0);
+  constructor(private readonly rules: StandardRules) {}
   line(input: LineMoneyInput, costGroup: string, paymentMethod: string): LineAmounts {
-    const a = computeLineAmountsDec(input);
+    const a = computeLineAmountsDec({ ...input, drugSplitFromHospitalAmount: this.rules.drugSplitFromHospitalAmount });
     if (input.table === 'XML2') this.thuoc = this.thuoc.add(a.THANH_TIEN_BV);
     else if (SUPPLY_GROUPS.has(costGroup)) this.vtyt = this.vtyt.add(a.THANH_TIEN_BV);
     this.bv = this.bv.add(a.THANH_TIEN_BV);
@@ -51,9 +67,14 @@ const dt = (d: Date | undefined): string => (d ? formatDateTime(d) : '');
 const str = (v: string | number | undefined): string => (v === undefined ? '' : String(v));
 const other = (o: OtherSources | undefined) => o ?? {};
 
-function drugRow(r: EncounterRecord, l: DrugLine, stt: number, tot: Totals): RowTypes['XML2'] {
-  const row = emptyRow('XML2');
-  const paymentRatio = l.paymentRatio ?? 100;
+/** PHAM_VI 2 under 3176 = paid by the patient: the fund's ratio is 0 unless the line says otherwise. */
+function defaultPaymentRatio(std: Std, scope: number | undefined): number {
+  return std.rules.scope2PaidByPatient && scope === 2 ? 0 : 100;
+}
+
+function drugRow(r: EncounterRecord, l: DrugLine, stt: number, tot: Totals, std: Std): RowTypes['XML2'] {
+  const row = emptyRow('XML2', std.id);
+  const paymentRatio = l.paymentRatio ?? defaultPaymentRatio(std, l.scope);
   const benefit = l.benefitLevel ?? r.benefitLevel;
   const pttt = String(l.paymentMethod ?? r.paymentMethod);
   Object.assign(row, {
@@ -93,10 +114,11 @@ function drugRow(r: EncounterRecord, l: DrugLine, stt: number, tot: Totals): Row
   return row;
 }
 
-function serviceRow(r: EncounterRecord, l: ServiceLine, stt: number, tot: Totals): RowTypes['XML3'] {
-  const row = emptyRow('XML3');
+function serviceRow(r: EncounterRecord, l: ServiceLine, stt: number, tot: Totals, std: Std): RowTypes['XML3'] {
+  const row = emptyRow('XML3', std.id);
   const pttt = String(l.paymentMethod ?? r.paymentMethod);
-  const paymentRatio = l.paymentRatio ?? 100;
+  const paymentRatio = l.paymentRatio ?? defaultPaymentRatio(std, l.scope);
+  const specialPrice = std.rules.specialPriceFormula && l.waivesPriceDifference === true && (l.serviceRatio ?? 100) !== 100;
   const serviceRatio = l.serviceRatio ?? 100;
   const benefit = l.benefitLevel ?? r.benefitLevel;
   const insurancePrice = l.insurancePrice ?? l.hospitalPrice;
@@ -125,6 +147,7 @@ function serviceRow(r: EncounterRecord, l: ServiceLine, stt: number, tot: Totals
         paymentRatio,
         benefitLevel: benefit,
         otherSources: other(l.otherSources),
+        specialPrice,
       },
       l.costGroup,
       pttt,
@@ -142,15 +165,15 @@ function serviceRow(r: EncounterRecord, l: ServiceLine, stt: number, tot: Totals
     MA_PTTT: pttt,
     PP_VO_CAM: str(l.anaesthesia),
     VI_TRI_TH_DVKT: str(l.position),
-    MA_MAY: joinList(l.machines),
+    MA_MAY: joinList(l.machines?.map((m) => machineCode(m, r.facilityCode, std.rules))),
   });
   return row;
 }
 
-function supplyRow(r: EncounterRecord, l: SupplyLine, stt: number, tot: Totals): RowTypes['XML3'] {
-  const row = emptyRow('XML3');
+function supplyRow(r: EncounterRecord, l: SupplyLine, stt: number, tot: Totals, std: Std): RowTypes['XML3'] {
+  const row = emptyRow('XML3', std.id);
   const pttt = String(l.paymentMethod ?? r.paymentMethod);
-  const paymentRatio = l.paymentRatio ?? 100;
+  const paymentRatio = l.paymentRatio ?? defaultPaymentRatio(std, l.scope);
   const benefit = l.benefitLevel ?? r.benefitLevel;
   const insurancePrice = l.insurancePrice ?? l.hospitalPrice;
   Object.assign(row, {
@@ -195,6 +218,22 @@ function supplyRow(r: EncounterRecord, l: SupplyLine, stt: number, tot: Totals):
   return row;
 }
 
+const MACHINE = /^([A-ZĐ]{2,3})\.([123](?:\[[^\]]+\])?)\.(?:(\d{5})\.)?([^;]+)$/;
+
+/**
+ * MA_MAY in the layout of the edition from a machine code in either layout: 4750 `XX.n.YYYYY.Z`
+ * (facility code inserted when missing), 3176 `XX.n.Z` (facility code dropped; multi-function
+ * analysers `DC` → `DN`). Anything else is written as given and left to the validator.
+ */
+export function machineCode(code: string, facilityCode: string, rules: StandardRules): string {
+  const m = MACHINE.exec(code);
+  if (!m) return code;
+  const [, group, funding, facility, serial] = m as unknown as [string, string, string, string | undefined, string];
+  if (rules.machineCodeHasFacility) return `${group === 'DN' ? 'DC' : group}.${funding.replace(/\[.*\]$/, '')}.${facility ?? facilityCode}.${serial}`;
+  void MACHINE_FUNDING_BRACKET_AFTER_DIGIT;
+  return `${group === 'DC' ? 'DN' : group}.${funding}.${serial}`;
+}
+
 function diseaseCodes(r: EncounterRecord): string {
   return [r.diagnoses.main, ...(r.diagnoses.secondary ?? [])].join(';');
 }
@@ -204,29 +243,44 @@ export function maLoaiKcb(r: EncounterRecord): string {
   return careTypeCode(r.careType, formatDate(r.dischargedAt));
 }
 
-function summaryRow(r: EncounterRecord, tot: Totals): RowTypes['XML1'] {
+/** SO_NGAY_DTRI under the rules of the edition (standard-rules.ts). */
+function treatmentDays(r: EncounterRecord, code: string, ngayVao: string, ngayRa: string, std: Std): number {
+  const rule = std.rules.treatmentDays[code] ?? std.rules.treatmentDaysDefault ?? (CARE_TYPE_CODES.lookup(code, ngayRa)?.treatmentDays === 'zero' ? 'zero' : 'span');
+  if (rule === 'zero') return 0;
+  if (rule === 'serviceDays') return serviceDays(r.services.map((l) => (SERVICE_DAY_FROM === 'NGAY_TH_YL' ? (l.executedAt ?? l.orderedAt) : l.orderedAt)));
+  if (rule === 'longestDrugPeriod') {
+    const longest = Math.max(0, ...r.drugs.map((d) => d.supplyDays ?? 0));
+    return longest > 0 ? longest : dayDiff(ngayVao, ngayRa) + 1;
+  }
+  return dayDiff(ngayVao, ngayRa) + 1;
+}
+
+function serviceDays(dates: Date[]): number {
+  return new Set(dates.map((d) => formatDate(d))).size;
+}
+
+function summaryRow(r: EncounterRecord, tot: Totals, std: Std): RowTypes['XML1'] {
   const p = r.patient;
   const code = maLoaiKcb(r);
   const ngayVao = formatDateTime(r.admittedAt);
   const ngayRa = formatDateTime(r.dischargedAt);
-  const rule = CARE_TYPE_CODES.lookup(code, ngayRa)?.treatmentDays;
-  const days = rule === 'zero' ? 0 : dayDiff(ngayVao, ngayRa) + 1;
+  const days = treatmentDays(r, code, ngayVao, ngayRa, std);
   const settle = r.paidAt ?? r.dischargedAt;
   const settleStr = formatDateTime(settle);
   const card0 = r.cards[0];
-  const row = emptyRow('XML1');
+  const row = emptyRow('XML1', std.id);
   Object.assign(row, {
     MA_LK: r.maLk,
     STT: '1',
     MA_BN: p.patientId,
     HO_TEN: p.fullName,
-    SO_CCCD: str(p.citizenId),
+    SO_CCCD: identityNumber(p),
     NGAY_SINH: p.birthDateTime,
     GIOI_TINH: String(p.sex),
     NHOM_MAU: str(p.bloodGroup),
     MA_QUOCTICH: p.nationalityCode,
     MA_DANTOC: p.ethnicityCode,
-    MA_NGHE_NGHIEP: p.occupationCode,
+    MA_NGHE_NGHIEP: std.rules.occupationLevel2 ? occupationLevel2(p.occupationCode) : p.occupationCode,
     DIA_CHI: p.address,
     MATINH_CU_TRU: p.provinceCode,
     MAHUYEN_CU_TRU: p.districtCode,
@@ -280,35 +334,62 @@ function summaryRow(r: EncounterRecord, tot: Totals): RowTypes['XML1'] {
     NAM_NAM_LIEN_TUC: str(card0?.fiveYearsSince),
     NGAY_TAI_KHAM: joinList(r.nextVisitDates),
     MA_HSBA: r.recordNumber,
-    MA_TTDV: r.headOfFacility,
+    MA_TTDV: headOfFacility(r, std),
+    // 3176: the patient's height in cm (xml3176.md §4 XML1 DU_PHONG); 4750 leaves it empty.
+    DU_PHONG: std.id === '4750' ? '' : str(p.heightCm),
   });
   return row;
 }
 
-function withRepeats<T extends ClaimTableId>(id: T, xml1: RowTypes['XML1'], values: Partial<RowTypes[T]>): RowTypes[T] {
-  const row = emptyRow(id) as Record<string, string>;
+/**
+ * SO_CCCD: the citizen-ID / personal identification number, else the passport number (a
+ * foreigner), else empty (a newborn or a patient whose number cannot be obtained — 3176 §3).
+ */
+function identityNumber(p: EncounterRecord['patient']): string {
+  return p.citizenId ?? p.passportNumber ?? '';
+}
+
+/** Decision 34/2020 codes are hierarchical: the level-2 code is the first two digits ('00' = none). */
+function occupationLevel2(code: string): string {
+  return /^\d{2,5}$/.test(code) ? code.slice(0, 2) : code;
+}
+
+/** MA_TTDV: the practising-licence number under 3176; the 10-digit BHXH number under 4750. */
+function headOfFacility(r: EncounterRecord, std: Std): string {
+  return std.id === '4750' ? (r.headOfFacilityInsuranceNumber ?? r.headOfFacility) : r.headOfFacility;
+}
+
+function withRepeats<T extends ClaimTableId>(id: T, xml1: RowTypes['XML1'], values: Partial<RowTypes[T]>, std: Std): RowTypes[T] {
+  const row = emptyRow(id, std.id) as Record<string, string>;
   const src = xml1 as Record<string, string>;
   row['MA_LK'] = src['MA_LK'] ?? '';
-  for (const [own, from] of REPEATED_FROM_XML1[id] ?? []) row[own] = src[from] ?? '';
+  for (const [own, from] of repeatedFromXml1(std.id)[id] ?? []) row[own] = src[from] ?? '';
   Object.assign(row, values);
   return row as RowTypes[T];
 }
 
-/** Builds every table that applies to the encounter (XML1 always). Deterministic. */
-export function buildClaimTables(r: EncounterRecord): ClaimTables {
-  const tot = new Totals();
-  const xml2 = r.drugs.map((l, i) => drugRow(r, l, i + 1, tot));
+export interface BuildOptions {
+  /** The edition to build; default: the one in force on the day the encounter ended. */
+  readonly standard?: StandardId;
+}
+
+/** Builds every table that applies to the encounter (XML1 always) in the shape of its edition. Deterministic. */
+export function buildClaimTables(r: EncounterRecord, options: BuildOptions = {}): ClaimTables {
+  const id = options.standard ?? standardOfRecord(r);
+  const std: Std = { id, rules: rulesOf(id) };
+  const tot = new Totals(std.rules);
+  const xml2 = r.drugs.map((l, i) => drugRow(r, l, i + 1, tot, std));
   const xml3 = [
-    ...r.services.map((l, i) => serviceRow(r, l, i + 1, tot)),
-    ...r.supplies.map((l, i) => supplyRow(r, l, r.services.length + i + 1, tot)),
+    ...r.services.map((l, i) => serviceRow(r, l, i + 1, tot, std)),
+    ...r.supplies.map((l, i) => supplyRow(r, l, r.services.length + i + 1, tot, std)),
   ];
-  const xml1 = summaryRow(r, tot);
+  const xml1 = summaryRow(r, tot, std);
   const t: ClaimTables = { XML1: [xml1] };
   if (xml2.length) t.XML2 = xml2;
   if (xml3.length) t.XML3 = xml3;
   if (r.results.length)
     t.XML4 = r.results.map((x, i) => ({
-      ...emptyRow('XML4'),
+      ...emptyRow('XML4', std.id),
       MA_LK: r.maLk,
       STT: String(i + 1),
       MA_DICH_VU: x.serviceCode,
@@ -323,7 +404,7 @@ export function buildClaimTables(r: EncounterRecord): ClaimTables {
     }));
   if (r.clinicalNotes.length)
     t.XML5 = r.clinicalNotes.map((n, i) => ({
-      ...emptyRow('XML5'),
+      ...emptyRow('XML5', std.id),
       MA_LK: r.maLk,
       STT: String(i + 1),
       DIEN_BIEN_LS: n.text,
@@ -351,7 +432,7 @@ export function buildClaimTables(r: EncounterRecord): ClaimTables {
         SO_NGAY_NGHI: str(dis.restDays),
         NGOAITRU_TUNGAY: str(dis.restFrom),
         NGOAITRU_DENNGAY: str(dis.restTo),
-      }),
+      }, std),
     ];
   const sm = r.summary;
   if (sm)
@@ -369,7 +450,7 @@ export function buildClaimTables(r: EncounterRecord): ClaimTables {
         SO_CONCHET: str(sm.stillbirths),
         GHI_CHU: str(sm.note),
         NGAY_CT: sm.issuedOn,
-      }),
+      }, std),
     ];
   if (r.birthCertificates?.length)
     t.XML9 = r.birthCertificates.map((b) =>
@@ -406,7 +487,7 @@ export function buildClaimTables(r: EncounterRecord): ClaimTables {
         NGAY_CT: b.issuedOn,
         SO: b.number,
         QUYEN_SO: b.book,
-      }),
+      }, std),
     );
   const sl = r.sickLeave;
   if (sl)
@@ -427,39 +508,21 @@ export function buildClaimTables(r: EncounterRecord): ClaimTables {
         MA_BS: sl.doctorCode,
         NGAY_CT: sl.issuedOn,
         MAU_SO: str(sl.formCode),
-      }),
+      }, std),
     ];
   const rf = r.referral;
-  if (rf)
-    t.XML13 = [
-      withRepeats('XML13', xml1, {
-        SO_HOSO: rf.dossierNumber,
-        SO_CHUYENTUYEN: rf.referralNumber,
-        GIAY_CHUYEN_TUYEN: rf.referralPaperNumber,
-        MA_NOI_DI: r.facilityCode,
-        DAU_HIEU_LS: rf.clinicalSigns,
-        QT_BENHLY: rf.history,
-        TOMTAT_KQ: rf.keyResults,
-        PP_DIEUTRI: str(rf.treatmentMethod),
-        TEN_DICH_VU: rf.servicesUsed,
-        TEN_THUOC: str(rf.drugsUsed),
-        MA_LYDO_CT: String(rf.reason),
-        HUONG_DIEU_TRI: rf.direction,
-        PHUONGTIEN_VC: rf.transport,
-        HOTEN_NGUOI_HT: str(rf.escortName),
-        CHUCDANH_NGUOI_HT: str(rf.escortTitle),
-        MA_BAC_SI: rf.doctorCode,
-      }),
-    ];
+  if (rf) t.XML13 = [referralRow(r, rf, xml1, std)];
   const fu = r.followUp;
   if (fu)
     t.XML14 = [
       withRepeats('XML14', xml1, {
         SO_GIAYHEN_KL: fu.appointmentNumber,
-        NGAY_HEN_KL: formatDateTime(fu.appointmentAt),
+        // 3176: a date (yyyyMMdd); 4750: yyyyMMddHHmm. The format comes from the edition's table.
+        NGAY_HEN_KL: tableSpec('XML14', std.id).byName.get('NGAY_HEN_KL')?.format === 'yyyyMMdd' ? formatDate(fu.appointmentAt) : formatDateTime(fu.appointmentAt),
         MA_BAC_SI: fu.doctorCode,
         NGAY_CT: fu.issuedOn,
-      }),
+        DU_PHONG: signatureData(),
+      }, std),
     ];
   const tb = r.tbTreatment;
   if (tb)
@@ -479,9 +542,46 @@ export function buildClaimTables(r: EncounterRecord): ClaimTables {
         NGAYKD_HIV: str(tb.hivDiagnosedOn),
         BDDT_ARV: tb.arvStartedOn,
         NGAY_BAT_DAU_DT_CTX: tb.ctxStartedOn,
-      }),
+      }, std),
     ];
   return t;
+}
+
+/** DU_PHONG of XML13/14/15 under 3176: the facility's signature data, in a form the annex does not give. */
+function signatureData(): string {
+  return SIGNATURE_IN_DU_PHONG;
+}
+
+/**
+ * XML13. 4750: MA_NOI_DI/MA_NOI_DEN repeat XML1 (gateway sheet: "if present, must equal the XML1
+ * value"). 3176: renamed MA_CSKCB_DI (the facilities the patient came through, XML1.MA_NOI_DI
+ * last) and MA_CSKCB_DEN, TINH_TRANG_CT replaces PP_DIEU_TRI, TEN_DICH_VU/TEN_THUOC are gone.
+ */
+function referralRow(r: EncounterRecord, rf: NonNullable<EncounterRecord['referral']>, xml1: RowTypes['XML1'], std: Std): RowTypes['XML13'] {
+  const common = {
+    SO_HOSO: rf.dossierNumber,
+    SO_CHUYENTUYEN: rf.referralNumber,
+    GIAY_CHUYEN_TUYEN: rf.referralPaperNumber,
+    DAU_HIEU_LS: rf.clinicalSigns,
+    QT_BENHLY: rf.history,
+    TOMTAT_KQ: rf.keyResults,
+    PP_DIEUTRI: str(rf.treatmentMethod),
+    MA_LYDO_CT: String(rf.reason),
+    HUONG_DIEU_TRI: rf.direction,
+    PHUONGTIEN_VC: rf.transport,
+    HOTEN_NGUOI_HT: str(rf.escortName),
+    CHUCDANH_NGUOI_HT: str(rf.escortTitle),
+    MA_BAC_SI: rf.doctorCode,
+  };
+  if (!std.rules.referralFromList)
+    return withRepeats('XML13', xml1, { ...common, TEN_DICH_VU: rf.servicesUsed, TEN_THUOC: str(rf.drugsUsed) }, std);
+  const cameFrom = [...(rf.earlierFacilities ?? []), ...(r.referredFrom ? [r.referredFrom] : [])].filter((c) => c !== r.facilityCode);
+  return withRepeats(
+    'XML13',
+    xml1,
+    { ...common, MA_CSKCB_DI: joinList(cameFrom), TINH_TRANG_CT: str(rf.conditionAtReferral), DU_PHONG: signatureData() },
+    std,
+  );
 }
 
 interface FirstCost {
@@ -510,13 +610,15 @@ export function buildCheckinRow(r: EncounterRecord, sequence = 1): CheckinRow {
   const card = r.cards[0];
   const atDepartment = sequence >= 2 && r.inpatientAdmittedAt !== undefined;
   const fc = firstCost(r, atDepartment ? r.inpatientAdmittedAt : undefined) ?? firstCost(r);
-  const row = emptyRow('XML0');
+  // The encounter has not ended yet: the edition is the one in force on the day of admission.
+  const std = standardFor(formatDate(r.admittedAt));
+  const row = emptyRow('XML0', std);
   Object.assign(row, {
     MA_LK: r.maLk,
     STT: '1',
     MA_BN: p.patientId,
     HO_TEN: p.fullName,
-    SO_CCCD: str(p.citizenId),
+    SO_CCCD: identityNumber(p),
     NGAY_SINH: p.birthDateTime,
     GIOI_TINH: String(p.sex),
     MA_THE_BHYT: str(card?.cardNumber),

@@ -16,6 +16,8 @@ export interface Violation {
   field?: string;
   code: ViolationCode;
   message: string;
+  /** Absent for errors; 'warning' for assessment findings of public checkers that do not invalidate the claim. */
+  severity?: 'warning';
 }
 
 export type ViolationCode =
@@ -46,7 +48,15 @@ export type ViolationCode =
   | 'STAY_TOO_LONG'
   | 'OTHER_SOURCES_RANGE'
   | 'LIST_TOO_LONG'
-  | 'CONDITIONAL_FIELDS';
+  | 'CONDITIONAL_FIELDS'
+  | 'REFERRAL_FACILITY_MISMATCH'
+  | 'SCOPE_PAID_BY_PATIENT'
+  | 'LINE_QUANTITY_OVER_ONE'
+  | 'BED_DAYS_EXCEED_STAY'
+  | 'TENDER_FORMAT'
+  | 'IMAGING_CONCLUSION_MISSING'
+  | 'TRADITIONAL_CODE_AS_MAIN'
+  | 'APPOINTMENT_NOT_AFTER_DISCHARGE';
 
 /** Sex code GIOI_TINH: 1 male, 2 female, 3 undetermined. */
 export type Sex = 1 | 2 | 3;
@@ -55,7 +65,12 @@ export interface Patient {
   /** MA_BN: facility patient number. */
   patientId: string;
   fullName: string;
+  /** Citizen-ID / personal identification number; absent for newborns and foreigners. */
   citizenId?: string;
+  /** Passport number of a foreigner (SO_CCCD when there is no citizen ID). */
+  passportNumber?: string;
+  /** Height in cm (XML1 DU_PHONG under 3176), when used for diagnosis or treatment. */
+  heightCm?: string;
   /** NGAY_SINH as written in the standard: yyyyMMddHHmm, gaps as 0000 allowed. */
   birthDateTime: string;
   sex: Sex;
@@ -141,6 +156,8 @@ export interface DrugLine {
   paymentMethod?: 1 | 2 | 3;
   preparationMethod?: string;
   originCode?: string;
+  /** Days of use the drug was dispensed for (SO_NGAY_DTRI of care types 05/07 under 3176). */
+  supplyDays?: number;
 }
 
 export interface ServiceLine {
@@ -173,6 +190,11 @@ export interface ServiceLine {
   benefitLevel?: number;
   paymentMethod?: 1 | 2 | 3;
   position?: string;
+  /**
+   * In a special TYLE_TT_DV case the facility does not charge the patient the difference to
+   * DON_GIA_BH (3176 special-price THANH_TIEN_BV formula).
+   */
+  waivesPriceDifference?: boolean;
 }
 
 export interface SupplyLine {
@@ -265,6 +287,10 @@ export interface Referral {
   escortName?: string;
   escortTitle?: string;
   doctorCode: string;
+  /** TINH_TRANG_CT (3176): the patient's condition at the time of referral. */
+  conditionAtReferral?: string;
+  /** Facilities the patient passed through before the one that referred them here (MA_CSKCB_DI list, 3176). */
+  earlierFacilities?: string[];
 }
 
 export interface FollowUp {
@@ -367,8 +393,10 @@ export interface EncounterRecord {
   referralPaperIn?: string;
   note?: string;
   recordNumber: string;
-  /** MA_TTDV: 10-digit code of the head of facility. */
+  /** MA_TTDV under 3176: practising-licence number (GPHN) of the head of facility or authorised signer. */
   headOfFacility: string;
+  /** MA_TTDV under 4750: the same person's 10-digit social-insurance number (encounters ended before 2025). */
+  headOfFacilityInsuranceNumber?: string;
   /** MUC_HUONG default for lines. */
   benefitLevel: number;
   /** MA_PTTT default for lines (1 fee-for-service). */

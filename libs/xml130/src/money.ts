@@ -15,6 +15,16 @@ export interface LineMoneyInput {
   readonly paymentRatio: Decimal.Value;
   readonly benefitLevel: Decimal.Value;
   readonly otherSources?: { nsnn?: Decimal.Value; vtnn?: Decimal.Value; vttn?: Decimal.Value; cl?: Decimal.Value };
+  /**
+   * XML2 under 3176 (xml3176.md §4 XML2 rows 30–32): T_BNTT, T_BHTT and T_BNCCT are written on
+   * THANH_TIEN_BV instead of THANH_TIEN_BH (standard-rules.ts drugSplitFromHospitalAmount).
+   */
+  readonly drugSplitFromHospitalAmount?: boolean;
+  /**
+   * XML3 under 3176 (row 22): the facility does not charge the patient the difference to
+   * DON_GIA_BH in a special TYLE_TT_DV case, so THANH_TIEN_BV = SL×DON_GIA_BV − SL×DON_GIA_BH×(100−TYLE_TT_DV)/100.
+   */
+  readonly specialPrice?: boolean;
 }
 
 export interface LineAmounts {
@@ -32,6 +42,7 @@ export interface LineAmounts {
 
 const ZERO = new Dec(0);
 const ONE_PERCENT = new Dec('0.01');
+const ONE = new Dec(1);
 const r2 = (v: Decimal): Decimal => (v.decimalPlaces() <= 2 ? v : v.toDecimalPlaces(2, MONEY_ROUNDING));
 const cache = new Map<string, Decimal>();
 /** Decimal for a value; small repeated values (ratios, '0', '100') are parsed once. */
@@ -73,6 +84,9 @@ export function computeLineAmountsDec(i: LineMoneyInput): LineAmountsDec {
   const mh = pct(i.benefitLevel);
   let bv: Decimal;
   let bh: Decimal;
+  let bntt0: Decimal;
+  let bhtt0: Decimal;
+  let bncct0: Decimal;
   if (i.table === 'XML2') {
     const gross = q.mul(p);
     bv = r2(gross);
@@ -80,12 +94,18 @@ export function computeLineAmountsDec(i: LineMoneyInput): LineAmountsDec {
   } else {
     const dvFactor = XML3_SERVICE_RATIO_IS_PERCENT ? pct(i.serviceRatio ?? 100) : dec(i.serviceRatio ?? 100);
     const pBh = i.insurancePrice === undefined ? p : dec(i.insurancePrice);
-    bv = r2(q.mul(p).mul(dvFactor));
+    bv = i.specialPrice ? r2(q.mul(p).sub(q.mul(pBh).mul(ONE.sub(dvFactor)))) : r2(q.mul(p).mul(dvFactor));
     bh = r2(q.mul(pBh).mul(tyleBh).mul(XML3_BH_APPLIES_SERVICE_RATIO ? dvFactor : 1));
   }
-  const bntt0 = bv.sub(bh);
-  const bhtt0 = r2(bh.mul(mh));
-  const bncct0 = bh.sub(bhtt0);
+  if (i.table === 'XML2' && i.drugSplitFromHospitalAmount) {
+    bntt0 = r2(bv.mul(ONE.sub(tyleBh)));
+    bhtt0 = r2(bv.mul(tyleBh).mul(mh));
+    bncct0 = bv.sub(bhtt0).sub(bntt0);
+  } else {
+    bntt0 = bv.sub(bh);
+    bhtt0 = r2(bh.mul(mh));
+    bncct0 = bh.sub(bhtt0);
+  }
   const o = i.otherSources;
   if (!o || (isZero(o.nsnn) && isZero(o.vtnn) && isZero(o.vttn) && isZero(o.cl)))
     return {

@@ -1,7 +1,8 @@
 import { DOMParser, type Element as XElement } from '@xmldom/xmldom';
 import { emptyRow } from './build';
 import type { CheckinRow, ClaimTables } from './model';
-import { type ClaimTableId, isClaimTableId, tableSpec } from './spec/metadata';
+import { type ClaimTableId, isClaimTableId, type StandardId, tableSpec } from './spec/metadata';
+import { standardFor } from './spec/standards';
 
 /** Structural problem in a document; the message names elements, never values. */
 export class Xml130ParseError extends Error {
@@ -64,36 +65,46 @@ export function parseEnvelope(xml: string): {
   return { facilityCode, ngayLap, files };
 }
 
-function readRow<T extends 'XML0' | ClaimTableId>(id: T, e: XElement): Record<string, string> {
-  const t = tableSpec(id);
-  const row = emptyRow(id) as Record<string, string>;
+function readRow<T extends 'XML0' | ClaimTableId>(id: T, e: XElement, standard: StandardId | undefined): Record<string, string> {
+  const t = tableSpec(id, standard);
+  const row = emptyRow(id, t.standard) as Record<string, string>;
   for (const c of children(e)) {
-    if (!t.byName.has(c.nodeName)) throw new Xml130ParseError(`${id}: unknown element ${c.nodeName}`);
+    if (!t.byName.has(c.nodeName)) throw new Xml130ParseError(`${id}: ${c.nodeName} is not an element of ${id} under ${t.standard}`);
     row[c.nodeName] = text(c);
   }
   return row;
 }
 
-/** Rows of one inner table document. */
-export function parseTable(id: ClaimTableId | 'XML0', xml: string): Array<Record<string, string>> {
-  const t = tableSpec(id);
+/** Rows of one inner table document, read with the elements of an edition (default: the latest). */
+export function parseTable(id: ClaimTableId | 'XML0', xml: string, standard?: StandardId): Array<Record<string, string>> {
+  const t = tableSpec(id, standard);
   const root = parseXml(xml, id);
   if (root.nodeName !== t.rootElement) throw new Xml130ParseError(`${id}: root is ${root.nodeName}, expected ${t.rootElement}`);
-  if (t.single) return [readRow(id, root)];
+  if (t.single) return [readRow(id, root, t.standard)];
   const list = child(root, t.listElement ?? '', id);
   return children(list).map((r) => {
     if (r.nodeName !== t.rowElement) throw new Xml130ParseError(`${id}: unexpected element ${r.nodeName}`);
-    return readRow(id, r);
+    return readRow(id, r, t.standard);
   });
 }
 
-/** Inner documents (from parseEnvelope or serializeClaimTables) back to typed rows. */
-export function parseClaimTables(files: Array<{ loaiHoSo: string; xml: string }>): ClaimTables {
+/**
+ * Inner documents (from parseEnvelope or serializeClaimTables) back to typed rows. The edition is
+ * the one in force on XML1 NGAY_RA unless given: a file in another edition's shape (an element
+ * that edition does not have) is a parse error naming the table and the element.
+ */
+export function parseClaimTables(files: Array<{ loaiHoSo: string; xml: string }>, options: { standard?: StandardId } = {}): ClaimTables {
   const out: Record<string, Array<Record<string, string>>> = {};
+  let standard = options.standard;
+  if (!standard) {
+    const x1 = files.find((f) => f.loaiHoSo === 'XML1');
+    const ngayRa = x1 ? /<NGAY_RA>(\d{8})/.exec(x1.xml)?.[1] : undefined;
+    standard = standardFor(ngayRa ?? '');
+  }
   for (const f of files) {
     if (!isClaimTableId(f.loaiHoSo)) throw new Xml130ParseError(`unknown LOAIHOSO ${f.loaiHoSo}`);
     if (out[f.loaiHoSo]) throw new Xml130ParseError(`duplicate LOAIHOSO ${f.loaiHoSo}`);
-    out[f.loaiHoSo] = parseTable(f.loaiHoSo, f.xml);
+    out[f.loaiHoSo] = parseTable(f.loaiHoSo, f.xml, standard);
   }
   return out as ClaimTables;
 }
@@ -104,5 +115,6 @@ export function parseCheckinDocument(xml: string): CheckinRow[] {
   const root = parseXml(xml, 'XML0');
   if (root.nodeName !== t.rootElement) throw new Xml130ParseError(`XML0: root is ${root.nodeName}, expected ${t.rootElement}`);
   const list = child(root, t.listElement ?? '', 'XML0');
-  return children(list).map((r) => readRow('XML0', r) as CheckinRow);
+  // XML0 has the same elements in every edition; only lengths differ (validateCheckin).
+  return children(list).map((r) => readRow('XML0', r, undefined) as CheckinRow);
 }

@@ -202,3 +202,67 @@ export const XML3_MA_BENH_DEFAULT = 'main;secondary';
  * THANG_QT written without a leading zero ("3"), NAM_QT as 4 digits.
  */
 export const SETTLEMENT_PERIOD_FROM = 'NGAY_TTOAN or NGAY_RA';
+
+/**
+ * xml3176.md §1, §5: the 3176 annex we have is the final draft of 28/10/2024; that the signed
+ * decision applies from 01/01/2025 comes from a secondary source. Reading: 01/01/2025, by the
+ * day the encounter ended (NGAY_RA), dated in spec/standards.ts (the one place for dates).
+ */
+export const STANDARD_3176_EFFECTIVE_FROM_SECONDARY = true;
+
+/**
+ * xml3176.md §4 XML1 SO_NGAY_DTRI: care type 01 is no longer named by 3176. Reading: the general
+ * formula NGAY_RA − NGAY_VAO + 1 (so 1 for a one-day visit), spec/standard-rules.ts. Care types
+ * 05/07 ("longest drug-use period") use the drug lines' supplyDays, which the XML does not carry,
+ * so the validator does not check them; 02/08 ("days on which services were performed") count
+ * the distinct calendar days of the XML3 service lines' SERVICE_DAY_FROM.
+ */
+export const TREATMENT_DAYS_01_UNDER_3176 = 'span';
+export const SERVICE_DAY_FROM: 'NGAY_TH_YL' | 'NGAY_YL' = 'NGAY_TH_YL';
+
+/**
+ * xml3176.md §4 XML3 MA_MAY: funding digit 3 carries its source in brackets; where the bracket
+ * goes is not shown. Reading: right after the digit (`HH.3[vaynganhang].SN01`), as one public
+ * checker expects.
+ */
+export const MACHINE_FUNDING_BRACKET_AFTER_DIGIT = true;
+
+/**
+ * xml3176.md §5: DU_PHONG of XML13/XML14/XML15 "carries the facility's digital-signature data",
+ * in no stated form (XMLDSig element, base64, certificate?). Reading: left empty; the whole file
+ * is signed in CHUKYDONVI of the envelope, which 3176 leaves unchanged.
+ */
+export const SIGNATURE_IN_DU_PHONG = '';
+
+/**
+ * xml3176.md §3 SO_CCCD (3176): 12-digit citizen/personal number or, for a foreigner, a passport
+ * number; empty when it cannot be obtained. Reading of "passport number": a capital letter then
+ * 5–19 capital letters or digits (spec/standard-rules.ts); the 9-digit card is no longer accepted.
+ */
+export const PASSPORT_NUMBER_FORM = '[A-Z][A-Z0-9]{5,19}';
+
+/**
+ * xml3176.md §4 XML13 MA_CSKCB_DI "filled as XML1.MA_NOI_DI", several facilities ';'-separated.
+ * Reading: the earlier facilities in the order the patient passed through them, XML1.MA_NOI_DI
+ * last; when XML1.MA_NOI_DI is filled it must be one of the items, and the facility's own code
+ * (MA_CSKCB) is never a referring facility.
+ */
+export const REFERRAL_FROM_LIST_ENDS_WITH_XML1 = true;
+
+/**
+ * xml130.md §11 (public checker): "flag codes that are traditional-medicine codes" as the main
+ * diagnosis. The traditional-medicine list is not in this library. Reading: a code listed in the
+ * record's own MA_BENH_YHCT, or one of the ICD-10 U50–U79 block that national traditional
+ * medicine lists use; a warning (TRADITIONAL_CODE_AS_MAIN), as the source is a checker.
+ */
+export const TRADITIONAL_MEDICINE_CODE = /^U[5-7]\d/;
+
+/**
+ * 3176 requiredWhen texts that depend on facts the row does not carry ("unless the commune has no
+ * code yet", "except finished drugs outside the BHYT scope", "only when the drug is used at the
+ * facility", "when the height is used for diagnosis"): reading — such a field is optional (the
+ * 3176 metadata already marks it not required). Where 3176 adds an exception to a 4750
+ * condition (XML3 NGUOI_THUC_HIEN "except paraclinical tests sent to another facility"), the 4750
+ * condition is kept: the exception cannot be seen in the row.
+ */
+export const CONTEXT_DEPENDENT_REQUIRED_WHEN_IS_OPTIONAL = true;

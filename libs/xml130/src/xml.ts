@@ -1,6 +1,7 @@
 import type { CheckinRow, ClaimTables, EncounterRecord } from './model';
 import { buildCheckinRow } from './build';
-import { CLAIM_TABLE_IDS, type TableId, tableSpec } from './spec/metadata';
+import { CLAIM_TABLE_IDS, type StandardId, type TableId, tableSpec } from './spec/metadata';
+import { standardFor } from './spec/standards';
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
 export const SIGNATURE_PLACEHOLDER = '<CHUKYDONVI></CHUKYDONVI>';
@@ -41,9 +42,14 @@ function rowXml(fields: readonly string[], row: Readonly<Record<string, string |
   return s;
 }
 
-/** One inner table document (XML declaration + root, no whitespace, C14N-ready). */
-export function serializeTable(id: TableId, rows: ReadonlyArray<Readonly<Record<string, string | undefined>>>): string {
-  const t = tableSpec(id);
+/** The edition of a set of tables: the one in force on XML1 NGAY_RA (the end of the encounter). */
+export function standardOfTables(tables: ClaimTables): StandardId {
+  return standardFor(tables.XML1?.[0]?.NGAY_RA ?? '');
+}
+
+/** One inner table document (XML declaration + root, no whitespace, C14N-ready) in the element order of the edition. */
+export function serializeTable(id: TableId, rows: ReadonlyArray<Readonly<Record<string, string | undefined>>>, standard?: StandardId): string {
+  const t = tableSpec(id, standard);
   if (t.single) return `${XML_DECLARATION}<${t.rootElement}>${rows[0] ? rowXml(t.fieldNames, rows[0]) : ''}</${t.rootElement}>`;
   let body = '';
   for (const r of rows) body += `<${t.rowElement}>${rowXml(t.fieldNames, r)}</${t.rowElement}>`;
@@ -51,11 +57,11 @@ export function serializeTable(id: TableId, rows: ReadonlyArray<Readonly<Record<
 }
 
 /** Inner documents in envelope order (XML1, XML2, …, XML15), only tables with rows. */
-export function serializeClaimTables(tables: ClaimTables): Array<{ loaiHoSo: string; xml: string }> {
+export function serializeClaimTables(tables: ClaimTables, standard: StandardId = standardOfTables(tables)): Array<{ loaiHoSo: string; xml: string }> {
   const out: Array<{ loaiHoSo: string; xml: string }> = [];
   for (const id of CLAIM_TABLE_IDS) {
     const rows = tables[id] as ReadonlyArray<Record<string, string>> | undefined;
-    if (rows && rows.length) out.push({ loaiHoSo: id, xml: serializeTable(id, rows) });
+    if (rows && rows.length) out.push({ loaiHoSo: id, xml: serializeTable(id, rows, standard) });
   }
   return out;
 }
@@ -79,7 +85,7 @@ export function buildEnvelope(input: {
 
 /** Unsigned check-in document for rows already built. */
 export function serializeCheckinRows(rows: readonly CheckinRow[]): string {
-  const t = tableSpec('XML0');
+  const t = tableSpec('XML0', standardFor(rows[0]?.NGAY_VAO ?? ''));
   let body = '';
   for (const r of rows) body += `<${t.rowElement}>${rowXml(t.fieldNames, r)}</${t.rowElement}>`;
   return `${XML_DECLARATION}<${t.rootElement}><${t.listElement}>${body}</${t.listElement}>${SIGNATURE_PLACEHOLDER}</${t.rootElement}>`;

@@ -1,14 +1,15 @@
-import specJson from './xml130-fields.json';
+import { latestStandard, STANDARDS, type StandardId } from './standards';
 
 /**
- * Field metadata of QĐ 130 as amended by 4750, loaded from the data file copied from
- * /work/shared/spec/xml130-fields.json. Everything (element order, types, lengths, required
- * flags) is driven from this data: an amendment such as QĐ 3176 is a change of that file
- * (then `UPDATE_XML130_TYPES=1 jest libs/xml130` regenerates row-types.generated.ts).
+ * Field metadata of the XML 130 tables, one set per edition of the standard (standards.ts),
+ * loaded from the data files copied from /work/shared/spec (xml130-fields.json = 4750,
+ * xml3176-fields.json = 3176). Element order, types, lengths and required flags all come from
+ * them; `npm run xml130:generate` copies them and regenerates row-types.generated.ts.
  */
 export interface FieldSpec {
   readonly name: string;
-  readonly position: number;
+  /** null for a field an edition removes (kept in its file so the removal is visible). */
+  readonly position: number | null;
   readonly type: 'string' | 'number';
   readonly maxLength: number | null;
   readonly required: boolean;
@@ -20,6 +21,8 @@ export interface FieldSpec {
   readonly unconfirmed?: boolean;
   readonly gatewaySheet?: { readonly maxLength?: number; readonly type?: string };
   readonly addedBy?: string;
+  readonly renamedFrom?: string;
+  readonly removedBy3176?: boolean;
 }
 
 export interface TableSpec {
@@ -38,7 +41,10 @@ export interface SpecFile {
   readonly tables: readonly TableSpec[];
 }
 
-export const SPEC: SpecFile = specJson as unknown as SpecFile;
+export type { StandardId } from './standards';
+
+/** The field tables of every edition, by id. */
+export const SPECS: ReadonlyMap<StandardId, SpecFile> = new Map(STANDARDS.map((s) => [s.id, s.spec as SpecFile]));
 
 /** Tables a hospital produces. XML12 is keyed on the portal by assessment bodies, never sent. */
 export const CLAIM_TABLE_IDS = [
@@ -60,21 +66,31 @@ export const CLAIM_TABLE_IDS = [
 export type ClaimTableId = (typeof CLAIM_TABLE_IDS)[number];
 export type TableId = 'XML0' | ClaimTableId;
 
+export interface CompiledField extends FieldSpec {
+  readonly position: number;
+}
+
 export interface CompiledTable extends TableSpec {
   readonly id: TableId;
+  readonly standard: StandardId;
   readonly rootElement: string;
   /** true when the root holds one record directly (XML1, 7, 8, 10, 11, 13, 14). */
   readonly single: boolean;
+  /** The fields sent under this edition, in document order (removed fields left out). */
+  readonly fields: readonly CompiledField[];
   readonly fieldNames: readonly string[];
-  readonly byName: ReadonlyMap<string, FieldSpec>;
+  readonly byName: ReadonlyMap<string, CompiledField>;
 }
 
-function compile(t: TableSpec): CompiledTable {
+function compile(t: TableSpec, standard: StandardId): CompiledTable {
   if (!t.rootElement) throw new Error(`table ${t.id} has no root element`);
-  const fields = [...t.fields].sort((a, b) => a.position - b.position);
+  const fields = t.fields
+    .filter((f): f is CompiledField => f.position !== null && !f.removedBy3176)
+    .sort((a, b) => a.position - b.position);
   return {
     ...t,
     id: t.id as TableId,
+    standard,
     rootElement: t.rootElement,
     single: !t.listElement || !t.rowElement,
     fields,
@@ -83,12 +99,17 @@ function compile(t: TableSpec): CompiledTable {
   };
 }
 
-const compiled = new Map<string, CompiledTable>();
-for (const t of SPEC.tables) if (t.id !== 'XML12') compiled.set(t.id, compile(t));
+const compiled = new Map<StandardId, Map<string, CompiledTable>>();
+for (const [std, spec] of SPECS) {
+  const m = new Map<string, CompiledTable>();
+  for (const t of spec.tables) if (t.id !== 'XML12') m.set(t.id, compile(t, std));
+  compiled.set(std, m);
+}
 
-export function tableSpec(id: TableId): CompiledTable {
-  const t = compiled.get(id);
-  if (!t) throw new Error(`unknown table ${id}`);
+/** A table of one edition; without an edition, the latest one. */
+export function tableSpec(id: TableId, standard: StandardId = latestStandard()): CompiledTable {
+  const t = compiled.get(standard)?.get(id);
+  if (!t) throw new Error(`unknown table ${id} in standard ${standard}`);
   return t;
 }
 
@@ -96,8 +117,8 @@ export function isClaimTableId(id: string): id is ClaimTableId {
   return (CLAIM_TABLE_IDS as readonly string[]).includes(id);
 }
 
-/** Table id for an element name found at the root of an inner document. */
+/** Table id for an element name found at the root of an inner document (roots are the same in every edition). */
 export function tableIdByRoot(root: string): TableId | undefined {
-  for (const t of compiled.values()) if (t.rootElement === root) return t.id;
+  for (const t of compiled.get(latestStandard())!.values()) if (t.rootElement === root) return t.id;
   return undefined;
 }

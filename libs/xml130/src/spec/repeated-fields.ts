@@ -1,9 +1,11 @@
-import type { ClaimTableId } from './metadata';
+import type { ClaimTableId, StandardId } from './metadata';
 
 /**
  * Values other tables repeat from XML1 (xml130.md §3, §11): table → [own field, XML1 field].
  * The builder copies them from XML1; the validator compares them (VALUE_MISMATCH).
  */
+type Repeats = Partial<Record<ClaimTableId, ReadonlyArray<readonly [string, string]>>>;
+
 export const REPEATED_FROM_XML1: Partial<Record<ClaimTableId, ReadonlyArray<readonly [string, string]>>> = {
   XML6: [
     ['MA_THE_BHYT', 'MA_THE_BHYT'],
@@ -55,6 +57,7 @@ export const REPEATED_FROM_XML1: Partial<Record<ClaimTableId, ReadonlyArray<read
     ['MA_BENH_CHINH', 'MA_BENH_CHINH'],
     ['MA_BENH_KT', 'MA_BENH_KT'],
     ['MA_BENH_YHCT', 'MA_BENH_YHCT'],
+    ['MA_NOI_DI', 'MA_NOI_DI'],
     ['MA_NOI_DEN', 'MA_NOI_DEN'],
     ['MA_LOAI_RV', 'MA_LOAI_RV'],
     ['MA_TTDV', 'MA_TTDV'],
@@ -84,3 +87,20 @@ export const REPEATED_FROM_XML1: Partial<Record<ClaimTableId, ReadonlyArray<read
     ['MA_CSKCB', 'MA_CSKCB'],
   ],
 };
+
+/**
+ * 3176 renames XML13 MA_NOI_DEN to MA_CSKCB_DEN ("filled as XML1.MA_NOI_DEN") and MA_NOI_DI to
+ * MA_CSKCB_DI, a list that is checked by its own rule (validate.ts referralFacilities), not
+ * compared as one value.
+ */
+const REPEATED_3176: Repeats = {
+  ...REPEATED_FROM_XML1,
+  XML13: (REPEATED_FROM_XML1.XML13 ?? [])
+    .filter(([own]) => own !== 'MA_NOI_DI')
+    .map(([own, from]) => (own === 'MA_NOI_DEN' ? (['MA_CSKCB_DEN', from] as const) : ([own, from] as const))),
+};
+
+/** Values other tables repeat from XML1 under an edition. */
+export function repeatedFromXml1(standard: StandardId): Repeats {
+  return standard === '4750' ? REPEATED_FROM_XML1 : REPEATED_3176;
+}

@@ -1,7 +1,7 @@
-// GENERATED from xml130-fields.json by generate-row-types.ts. Do not edit by hand:
-// run `UPDATE_XML130_TYPES=1 bash scripts/with-node.sh jest --selectProjects unit libs/xml130/src/spec`.
+// GENERATED from the field tables of 4750, 3176 by generate-row-types.ts. Do not edit by hand:
+// run `npm run xml130:generate`.
 
-/** XML0 element names in document order (26 fields). */
+/** XML0 elements sent under every edition (26), in document order. */
 export type XML0Field =
   | 'MA_LK'
   | 'STT'
@@ -31,7 +31,7 @@ export type XML0Field =
   | 'DU_PHONG';
 export type XML0Row = { [K in XML0Field]: string };
 
-/** XML1 element names in document order (66 fields). */
+/** XML1 elements sent under every edition (66), in document order. */
 export type XML1Field =
   | 'MA_LK'
   | 'STT'
@@ -101,7 +101,7 @@ export type XML1Field =
   | 'DU_PHONG';
 export type XML1Row = { [K in XML1Field]: string };
 
-/** XML2 element names in document order (39 fields). */
+/** XML2 elements sent under every edition (39), in document order. */
 export type XML2Field =
   | 'MA_LK'
   | 'STT'
@@ -144,7 +144,7 @@ export type XML2Field =
   | 'DU_PHONG';
 export type XML2Row = { [K in XML2Field]: string };
 
-/** XML3 element names in document order (47 fields). */
+/** XML3 elements sent under every edition (47), in document order. */
 export type XML3Field =
   | 'MA_LK'
   | 'STT'
@@ -195,7 +195,7 @@ export type XML3Field =
   | 'DU_PHONG';
 export type XML3Row = { [K in XML3Field]: string };
 
-/** XML4 element names in document order (12 fields). */
+/** XML4 elements sent under every edition (12), in document order. */
 export type XML4Field =
   | 'MA_LK'
   | 'STT'
@@ -211,7 +211,7 @@ export type XML4Field =
   | 'DU_PHONG';
 export type XML4Row = { [K in XML4Field]: string };
 
-/** XML5 element names in document order (9 fields). */
+/** XML5 elements sent under every edition (9), in document order. */
 export type XML5Field =
   | 'MA_LK'
   | 'STT'
@@ -224,7 +224,7 @@ export type XML5Field =
   | 'DU_PHONG';
 export type XML5Row = { [K in XML5Field]: string };
 
-/** XML6 element names in document order (47 fields). */
+/** XML6 elements sent under every edition (47), in document order. */
 export type XML6Field =
   | 'MA_LK'
   | 'MA_THE_BHYT'
@@ -275,7 +275,7 @@ export type XML6Field =
   | 'DU_PHONG';
 export type XML6Row = { [K in XML6Field]: string };
 
-/** XML7 element names in document order (26 fields). */
+/** XML7 elements sent under every edition (26), in document order. */
 export type XML7Field =
   | 'MA_LK'
   | 'SO_LUU_TRU'
@@ -305,7 +305,7 @@ export type XML7Field =
   | 'DU_PHONG';
 export type XML7Row = { [K in XML7Field]: string };
 
-/** XML8 element names in document order (22 fields). */
+/** XML8 elements sent under every edition (22), in document order. */
 export type XML8Field =
   | 'MA_LK'
   | 'MA_LOAI_KCB'
@@ -331,7 +331,7 @@ export type XML8Field =
   | 'DU_PHONG';
 export type XML8Row = { [K in XML8Field]: string };
 
-/** XML9 element names in document order (35 fields). */
+/** XML9 elements sent under every edition (35), in document order. */
 export type XML9Field =
   | 'MA_LK'
   | 'MA_BHXH_NND'
@@ -370,7 +370,7 @@ export type XML9Field =
   | 'DU_PHONG';
 export type XML9Row = { [K in XML9Field]: string };
 
-/** XML10 element names in document order (13 fields). */
+/** XML10 elements sent under every edition (13), in document order. */
 export type XML10Field =
   | 'MA_LK'
   | 'SO_SERI'
@@ -387,7 +387,7 @@ export type XML10Field =
   | 'DU_PHONG';
 export type XML10Row = { [K in XML10Field]: string };
 
-/** XML11 element names in document order (23 fields). */
+/** XML11 elements sent under every edition (23), in document order. */
 export type XML11Field =
   | 'MA_LK'
   | 'SO_CT'
@@ -414,15 +414,13 @@ export type XML11Field =
   | 'DU_PHONG';
 export type XML11Row = { [K in XML11Field]: string };
 
-/** XML13 element names in document order (39 fields). */
+/** XML13 elements sent under every edition (34), in document order. */
 export type XML13Field =
   | 'MA_LK'
   | 'SO_HOSO'
   | 'SO_CHUYENTUYEN'
   | 'GIAY_CHUYEN_TUYEN'
   | 'MA_CSKCB'
-  | 'MA_NOI_DI'
-  | 'MA_NOI_DEN'
   | 'HO_TEN'
   | 'NGAY_SINH'
   | 'GIOI_TINH'
@@ -443,9 +441,6 @@ export type XML13Field =
   | 'MA_BENH_CHINH'
   | 'MA_BENH_KT'
   | 'MA_BENH_YHCT'
-  | 'TEN_DICH_VU'
-  | 'TEN_THUOC'
-  | 'PP_DIEU_TRI'
   | 'MA_LOAI_RV'
   | 'MA_LYDO_CT'
   | 'HUONG_DIEU_TRI'
@@ -455,9 +450,19 @@ export type XML13Field =
   | 'MA_BAC_SI'
   | 'MA_TTDV'
   | 'DU_PHONG';
-export type XML13Row = { [K in XML13Field]: string };
+/** XML13 elements only some editions send: MA_NOI_DI (4750), MA_NOI_DEN (4750), TEN_DICH_VU (4750), TEN_THUOC (4750), PP_DIEU_TRI (4750), MA_CSKCB_DI (3176), MA_CSKCB_DEN (3176), TINH_TRANG_CT (3176). */
+export type XML13EditionField =
+  | 'MA_NOI_DI'
+  | 'MA_NOI_DEN'
+  | 'TEN_DICH_VU'
+  | 'TEN_THUOC'
+  | 'PP_DIEU_TRI'
+  | 'MA_CSKCB_DI'
+  | 'MA_CSKCB_DEN'
+  | 'TINH_TRANG_CT';
+export type XML13Row = { [K in XML13Field]: string } & { [K in XML13EditionField]?: string };
 
-/** XML14 element names in document order (22 fields). */
+/** XML14 elements sent under every edition (22), in document order. */
 export type XML14Field =
   | 'MA_LK'
   | 'SO_GIAYHEN_KL'
@@ -483,7 +488,7 @@ export type XML14Field =
   | 'DU_PHONG';
 export type XML14Row = { [K in XML14Field]: string };
 
-/** XML15 element names in document order (20 fields). */
+/** XML15 elements sent under every edition (20), in document order. */
 export type XML15Field =
   | 'MA_LK'
   | 'STT'

@@ -1,6 +1,8 @@
 import enumerations from '../codelists/enumerations.json';
 import type { Violation } from '../model';
-import { type FieldSpec, type TableId, tableSpec } from '../spec/metadata';
+import { type FieldSpec, type StandardId, type TableId, tableSpec } from '../spec/metadata';
+import { rulesOf } from '../spec/standard-rules';
+import { latestStandard } from '../spec/standards';
 import {
   BIRTH_DATE_FIELDS,
   UNBOUNDED_HAS_NO_LIMIT,
@@ -28,7 +30,18 @@ interface CompiledField {
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 const ENUMS = enumerations.fields as Record<string, string[]>;
-const PATTERNS = new Map(Object.entries(enumerations.patterns as Record<string, string>).map(([k, v]) => [k, new RegExp(v)]));
+const BASE_PATTERNS = enumerations.patterns as Record<string, string>;
+const patternCache = new Map<StandardId, Map<string, RegExp>>();
+/** Field patterns of an edition: codelists/enumerations.json with the edition's changes (standard-rules.ts). */
+function patternsOf(standard: StandardId): Map<string, RegExp> {
+  let m = patternCache.get(standard);
+  if (!m) {
+    const merged: Record<string, string | null> = { ...BASE_PATTERNS, ...rulesOf(standard).patterns };
+    m = new Map(Object.entries(merged).flatMap(([k, v]) => (v === null ? [] : [[k, new RegExp(v)] as const])));
+    patternCache.set(standard, m);
+  }
+  return m;
+}
 const PERCENT = new Set(enumerations.percentFields);
 const MAX_ITEMS = enumerations.maxListItems as Record<string, number>;
 const MAX_VALUE = enumerations.maxValue as Record<string, string>;
@@ -86,7 +99,7 @@ function numberCheck(f: FieldSpec): Check | undefined {
   };
 }
 
-function compileField(f: FieldSpec): CompiledField {
+function compileField(f: FieldSpec, PATTERNS: Map<string, RegExp>): CompiledField {
   const checks: Check[] = [];
   const gatewayLen = USE_GATEWAY_SHEET_LENGTH_FOR.includes(f.name) ? f.gatewaySheet?.maxLength : undefined;
   const maxLength = f.maxLength === null ? null : Math.max(f.maxLength, gatewayLen ?? 0);
@@ -139,20 +152,22 @@ function compileField(f: FieldSpec): CompiledField {
   };
 }
 
-const compiled = new Map<TableId, CompiledField[]>();
-function fieldsOf(id: TableId): CompiledField[] {
-  let c = compiled.get(id);
+const compiled = new Map<string, CompiledField[]>();
+function fieldsOf(id: TableId, standard: StandardId): CompiledField[] {
+  const key = `${standard}/${id}`;
+  let c = compiled.get(key);
   if (!c) {
-    c = tableSpec(id).fields.map(compileField);
-    compiled.set(id, c);
+    const patterns = patternsOf(standard);
+    c = tableSpec(id, standard).fields.map((f) => compileField(f, patterns));
+    compiled.set(key, c);
   }
   return c;
 }
 
-/** Field-level rules of the metadata for every row of one table. */
-export function validateRows(id: TableId, rows: readonly unknown[], out: Violation[]): void {
-  const fields = fieldsOf(id);
-  const spec = tableSpec(id);
+/** Field-level rules of the metadata of an edition for every row of one table. */
+export function validateRows(id: TableId, rows: readonly unknown[], out: Violation[], standard: StandardId = latestStandard()): void {
+  const fields = fieldsOf(id, standard);
+  const spec = tableSpec(id, standard);
   for (let i = 0; i < rows.length; i++) {
     const rowNo = i + 1;
     const raw = rows[i];
@@ -162,7 +177,7 @@ export function validateRows(id: TableId, rows: readonly unknown[], out: Violati
     }
     const r = raw as Record<string, unknown>;
     for (const k in r) {
-      if (!spec.byName.has(k)) out.push({ table: id, row: rowNo, field: k, code: 'FIELD_UNKNOWN', message: `${id} row ${rowNo}: ${k} is not a field of ${id}` });
+      if (!spec.byName.has(k)) out.push({ table: id, row: rowNo, field: k, code: 'FIELD_UNKNOWN', message: `${id} row ${rowNo}: ${k} is not a field of ${id} under ${standard}` });
     }
     const row = r as Readonly<Record<string, string>>;
     for (const f of fields) {
@@ -195,7 +210,7 @@ export function validateRows(id: TableId, rows: readonly unknown[], out: Violati
 export function inexpressibleRequiredWhen(): Array<{ table: string; field: string; text: string }> {
   const out: Array<{ table: string; field: string; text: string }> = [];
   for (const id of ['XML0', 'XML1', 'XML2', 'XML3', 'XML4', 'XML5', 'XML6', 'XML7', 'XML8', 'XML9', 'XML10', 'XML11', 'XML13', 'XML14', 'XML15'] as const)
-    for (const f of tableSpec(id).fields)
+    for (const f of tableSpec(id, '4750').fields.concat(tableSpec(id, '3176').fields))
       if (f.requiredWhen && !compileRequiredWhen(f.requiredWhen, XML6_OTHER_REGIMEN_CODE)) out.push({ table: id, field: f.name, text: f.requiredWhen });
   return out;
 }

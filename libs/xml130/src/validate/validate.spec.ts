@@ -1,16 +1,18 @@
-import { buildClaimTables, validateCheckin, validateClaim } from '../index';
+import { assessClaim, buildClaimTables, validateCheckin, validateClaim } from '../index';
 import { scenarios } from '../fixtures/scenarios';
 import { buildCheckinRow } from '../build';
 import type { ClaimTables, ViolationCode } from '../model';
 import { inexpressibleRequiredWhen } from './field-rules';
 
 type Rows = Record<string, Array<Record<string, string>>>;
-const clean = (name = 'inpatientWithSurgery'): Rows => buildClaimTables(scenarios[name]!()) as unknown as Rows;
+const clean = (name = 'inpatientWithSurgery', standard?: '4750' | '3176'): Rows =>
+  buildClaimTables(scenarios[name]!(), standard ? { standard } : {}) as unknown as Rows;
 const row = (t: Rows, id: string, i = 0): Record<string, string> => t[id]![i]!;
 
 interface Case {
   rule: string;
   scenario?: string;
+  standard?: '4750' | '3176';
   mutate: (t: Rows) => void;
   code: ViolationCode;
   table: string;
@@ -31,7 +33,7 @@ const cases: Case[] = [
   { rule: "';' lists have no empty item", mutate: (t) => (row(t, 'XML1').MA_KHOA = 'K01;;K19'), code: 'LIST_FORMAT', table: 'XML1', field: 'MA_KHOA' },
   { rule: 'characters XML forbids are rejected', mutate: (t) => (row(t, 'XML1').GHI_CHU = 'a\u0001b'), code: 'INVALID_CHARACTER', table: 'XML1', field: 'GHI_CHU' },
   { rule: 'enumerated fields take listed codes only', mutate: (t) => (row(t, 'XML1').KET_QUA_DTRI = '9'), code: 'INVALID_VALUE', table: 'XML1', field: 'KET_QUA_DTRI' },
-  { rule: 'MA_TTDV has 10 digits', mutate: (t) => (row(t, 'XML7').MA_TTDV = row(t, 'XML1').MA_TTDV = '123'), code: 'INVALID_VALUE', table: 'XML1', field: 'MA_TTDV' },
+  { rule: 'MA_TTDV has 10 digits (4750)', standard: '4750', mutate: (t) => (row(t, 'XML7').MA_TTDV = row(t, 'XML1').MA_TTDV = '123'), code: 'INVALID_VALUE', table: 'XML1', field: 'MA_TTDV' },
   { rule: 'percentages are at most 100', mutate: (t) => (row(t, 'XML3').TYLE_TT_DV = '150'), code: 'INVALID_VALUE', table: 'XML3', field: 'TYLE_TT_DV' },
   { rule: 'weight is at most 200 kg', mutate: (t) => (row(t, 'XML1').CAN_NANG = '250'), code: 'INVALID_VALUE', table: 'XML1', field: 'CAN_NANG' },
   { rule: 'at most 12 secondary diagnoses', mutate: (t) => (row(t, 'XML1').MA_BENH_KT = Array(13).fill('I10').join(';')), code: 'LIST_TOO_LONG', table: 'XML1', field: 'MA_BENH_KT' },
@@ -58,7 +60,7 @@ const cases: Case[] = [
   { rule: 'card lists are aligned', mutate: (t) => (row(t, 'XML1').MA_DKBD = '79999;79001'), code: 'CARD_LIST_MISALIGNED', table: 'XML1', field: 'MA_THE_BHYT' },
   { rule: 'values repeated from XML1 equal XML1', scenario: 'referral', mutate: (t) => (row(t, 'XML13').NGAY_SINH = '190001010000'), code: 'VALUE_MISMATCH', table: 'XML13', field: 'NGAY_SINH' },
   { rule: 'SO_NGAY_DTRI is NGAY_RA − NGAY_VAO + 1 for inpatients', mutate: (t) => (row(t, 'XML1').SO_NGAY_DTRI = '5'), code: 'TREATMENT_DAYS', table: 'XML1', field: 'SO_NGAY_DTRI' },
-  { rule: 'SO_NGAY_DTRI is 0 for outpatient visits', scenario: 'outpatientVisit', mutate: (t) => (row(t, 'XML1').SO_NGAY_DTRI = '1'), code: 'TREATMENT_DAYS', table: 'XML1', field: 'SO_NGAY_DTRI' },
+  { rule: 'SO_NGAY_DTRI is 0 for outpatient visits (4750)', standard: '4750', scenario: 'outpatientVisit', mutate: (t) => (row(t, 'XML1').SO_NGAY_DTRI = '1'), code: 'TREATMENT_DAYS', table: 'XML1', field: 'SO_NGAY_DTRI' },
   { rule: 'tables required by the care type are present', mutate: (t) => delete t['XML5'], code: 'TABLE_MISSING', table: 'XML5' },
   { rule: 'a discharge paper is required for inpatients', mutate: (t) => delete t['XML7'], code: 'TABLE_MISSING', table: 'XML7' },
   { rule: 'XML13 is required when referred', scenario: 'referral', mutate: (t) => delete t['XML13'], code: 'TABLE_MISSING', table: 'XML13' },
@@ -81,14 +83,33 @@ const cases: Case[] = [
   { rule: 'social-insurance numbers are not all zeros', scenario: 'sickLeaveCertificate', mutate: (t) => (row(t, 'XML11').MA_BHXH = '0000000000'), code: 'INVALID_VALUE', table: 'XML11', field: 'MA_BHXH' },
   { rule: 'SO_CCCD has 9 or 12 digits or a passport form', mutate: (t) => (row(t, 'XML1').SO_CCCD = '12345'), code: 'INVALID_VALUE', table: 'XML1', field: 'SO_CCCD' },
   { rule: 'bed codes are H/T/C/K + 3 digits', mutate: (t) => (t['XML3']!.find((r) => r.MA_GIUONG)!.MA_GIUONG = 'X12'), code: 'INVALID_VALUE', table: 'XML3', field: 'MA_GIUONG' },
+  // QĐ 3176 (xml3176.md): rules of the edition in force from 01/01/2025 (the fixtures end in 2026).
+  { rule: '3176: SO_NGAY_DTRI of an outpatient visit follows the general formula', scenario: 'outpatientVisit', mutate: (t) => (row(t, 'XML1').SO_NGAY_DTRI = '0'), code: 'TREATMENT_DAYS', table: 'XML1', field: 'SO_NGAY_DTRI' },
+  { rule: '3176: SO_NGAY_DTRI of outpatient treatment counts the days with services', scenario: 'outpatientTreatment', mutate: (t) => (row(t, 'XML1').SO_NGAY_DTRI = '5'), code: 'TREATMENT_DAYS', table: 'XML1', field: 'SO_NGAY_DTRI' },
+  { rule: '3176: MA_TTDV is at most 255 characters', mutate: (t) => { for (const id of ['XML1', 'XML7', 'XML8']) row(t, id).MA_TTDV = 'G'.repeat(256); }, code: 'MAX_LENGTH', table: 'XML1', field: 'MA_TTDV' },
+  { rule: '3176: MA_NGHE_NGHIEP is the two-character level-2 code', scenario: 'referral', mutate: (t) => (row(t, 'XML1').MA_NGHE_NGHIEP = row(t, 'XML13').MA_NGHE_NGHIEP = '22110'), code: 'MAX_LENGTH', table: 'XML1', field: 'MA_NGHE_NGHIEP' },
+  { rule: '3176: MA_BENH_YHCT is at most 150 characters', mutate: (t) => (row(t, 'XML1').MA_BENH_YHCT = Array(20).fill('U50.123').join(';')), code: 'MAX_LENGTH', table: 'XML1', field: 'MA_BENH_YHCT' },
+  { rule: '3176: XML4 GIA_TRI may be 255 characters, not more', mutate: (t) => (row(t, 'XML4').GIA_TRI = '9'.repeat(256)), code: 'MAX_LENGTH', table: 'XML4', field: 'GIA_TRI' },
+  { rule: '3176: XML14 NGAY_HEN_KL is a date yyyyMMdd', scenario: 'followUpAppointment', mutate: (t) => (row(t, 'XML14').NGAY_HEN_KL += '0800'), code: 'MAX_LENGTH', table: 'XML14', field: 'NGAY_HEN_KL' },
+  { rule: '3176: a 4750 XML13 element (MA_NOI_DI) is not a field any more', scenario: 'referral', mutate: (t) => (row(t, 'XML13').MA_NOI_DI = ''), code: 'FIELD_UNKNOWN', table: 'XML13', field: 'MA_NOI_DI' },
+  { rule: '3176: XML13 TEN_DICH_VU is removed', scenario: 'referral', mutate: (t) => (row(t, 'XML13').TEN_DICH_VU = 'Khám Nội'), code: 'FIELD_UNKNOWN', table: 'XML13', field: 'TEN_DICH_VU' },
+  { rule: '3176: XML13 MA_CSKCB_DI never lists the facility itself', scenario: 'referral', mutate: (t) => (row(t, 'XML13').MA_CSKCB_DI = row(t, 'XML1').MA_CSKCB!), code: 'REFERRAL_FACILITY_MISMATCH', table: 'XML13', field: 'MA_CSKCB_DI' },
+  { rule: '3176: XML13 MA_CSKCB_DI contains XML1 MA_NOI_DI', scenario: 'referral', mutate: (t) => (row(t, 'XML1').MA_NOI_DI = '79002'), code: 'REFERRAL_FACILITY_MISMATCH', table: 'XML13', field: 'MA_CSKCB_DI' },
+  { rule: '3176: XML13 MA_CSKCB_DEN repeats XML1 MA_NOI_DEN', scenario: 'referral', mutate: (t) => (row(t, 'XML13').MA_CSKCB_DEN = '79002'), code: 'VALUE_MISMATCH', table: 'XML13', field: 'MA_CSKCB_DEN' },
+  { rule: '4750: XML13 MA_NOI_DI repeats XML1 MA_NOI_DI', standard: '4750', scenario: 'referral', mutate: (t) => (row(t, 'XML13').MA_NOI_DI = '79999'), code: 'VALUE_MISMATCH', table: 'XML13', field: 'MA_NOI_DI' },
+  { rule: '3176: PHAM_VI 2 (paid by the patient) leaves nothing to the fund', mutate: (t) => (row(t, 'XML2').PHAM_VI = '2'), code: 'SCOPE_PAID_BY_PATIENT', table: 'XML2', field: 'T_BHTT' },
+  { rule: '3176: MA_MAY is XX.n.Z (no facility code)', mutate: (t) => (row(t, 'XML3', 1).MA_MAY = 'HH.1.79999.1'), code: 'INVALID_VALUE', table: 'XML3', field: 'MA_MAY' },
+  { rule: '4750: MA_MAY is XX.n.YYYYY.Z', standard: '4750', mutate: (t) => (row(t, 'XML3', 1).MA_MAY = 'HH.1.1'), code: 'INVALID_VALUE', table: 'XML3', field: 'MA_MAY' },
+  { rule: '3176: SO_CCCD no longer takes the 9-digit card', mutate: (t) => (row(t, 'XML1').SO_CCCD = '123456789'), code: 'INVALID_VALUE', table: 'XML1', field: 'SO_CCCD' },
+  { rule: '3176: XML3 THANH_TIEN_BV follows the ordinary or the special-price formula', mutate: (t) => (row(t, 'XML3').TYLE_TT_DV = '30'), code: 'LINE_AMOUNT_MISMATCH', table: 'XML3', field: 'THANH_TIEN_BV' },
 ];
 
 describe('validateClaim', () => {
-  it.each(cases)('rule: $rule', ({ scenario, mutate, code, table, field }) => {
-    const t = clean(scenario);
-    expect(validateClaim(t as unknown as ClaimTables)).toEqual([]);
+  it.each(cases)('rule: $rule', ({ scenario, standard, mutate, code, table, field }) => {
+    const t = clean(scenario, standard);
+    expect(validateClaim(t as unknown as ClaimTables, standard ? { standard } : {})).toEqual([]);
     mutate(t);
-    const found = validateClaim(t as unknown as ClaimTables);
+    const found = validateClaim(t as unknown as ClaimTables, standard ? { standard } : {});
     expect(found).toContainEqual(expect.objectContaining({ code, table, ...(field ? { field } : {}) }));
   });
 
@@ -113,10 +134,10 @@ describe('validateClaim', () => {
     expect(messages.length).toBeGreaterThan(0);
   });
 
-  it('names the requiredWhen texts it cannot express (all of them "same rule as 4210")', () => {
+  it('names the requiredWhen texts it cannot express ("same rule as 4210", and the 3176 conditions on facts outside the row)', () => {
     const left = inexpressibleRequiredWhen();
-    expect(left.every((x) => x.text.startsWith('same rule as under the former Decision 4210'))).toBe(true);
-    expect(left.map((x) => `${x.table}.${x.field}`)).toEqual([
+    const as4210 = left.filter((x) => x.text.startsWith('same rule as under the former Decision 4210'));
+    expect([...new Set(as4210.map((x) => `${x.table}.${x.field}`))]).toEqual([
       'XML2.SO_DANG_KY',
       'XML2.MA_BAC_SI',
       'XML2.MA_DICH_VU',
@@ -125,6 +146,35 @@ describe('validateClaim', () => {
       'XML3.TEN_VAT_TU',
       'XML3.TEN_DICH_VU',
     ]);
+    expect(left.filter((x) => !as4210.includes(x)).map((x) => `${x.table}.${x.field}`)).toEqual([
+      'XML1.MAXA_CU_TRU',
+      'XML1.DU_PHONG',
+      'XML2.MA_THUOC',
+      'XML2.HAM_LUONG',
+      'XML2.NGAY_TH_YL',
+      'XML3.MA_MAY',
+      'XML9.MAXA_CU_TRU',
+    ]);
+  });
+});
+
+describe('assessClaim warnings (public pre-submission checkers)', () => {
+  const warnCases: Case[] = [
+    { rule: 'bed days exceed the length of stay', mutate: (t) => { for (const r of t['XML3']!) if (['14', '15', '16'].includes(r.MA_NHOM!)) r.SO_LUONG = '1'; t['XML3']!.push(...t['XML3']!.filter((r) => r.MA_NHOM === '15').map((r) => ({ ...r }))); t['XML3']!.push(...t['XML3']!.filter((r) => r.MA_NHOM === '15').map((r) => ({ ...r }))); t['XML3']!.forEach((r, i) => (r.STT = String(i + 1))); }, code: 'BED_DAYS_EXCEED_STAY', table: 'XML3', field: 'SO_LUONG' },
+    { rule: 'a surgery line bills quantity 1', mutate: (t) => (t['XML3']!.find((r) => r.MA_NHOM === '8')!.SO_LUONG = '2'), code: 'LINE_QUANTITY_OVER_ONE', table: 'XML3', field: 'SO_LUONG' },
+    { rule: 'a bed-day line bills at most one day', mutate: (t) => (t['XML3']!.find((r) => r.MA_NHOM === '15')!.SO_LUONG = '2'), code: 'LINE_QUANTITY_OVER_ONE', table: 'XML3', field: 'SO_LUONG' },
+    { rule: 'TT_THAU reads decision;G;N;year', mutate: (t) => (row(t, 'XML2').TT_THAU = '57/QĐ-TTMS;G1;N1'), code: 'TENDER_FORMAT', table: 'XML2', field: 'TT_THAU' },
+    { rule: 'an imaging result carries a conclusion', scenario: 'inpatient', mutate: (t) => { const x = t['XML3']!.find((r) => r.MA_NHOM === '2')!; t['XML4']!.push({ ...row(t, 'XML4'), STT: String(t['XML4']!.length + 1), MA_DICH_VU: x.MA_DICH_VU!, GIA_TRI: '', KET_LUAN: '', NGAY_KQ: x.NGAY_KQ! }); }, code: 'IMAGING_CONCLUSION_MISSING', table: 'XML4', field: 'KET_LUAN' },
+    { rule: 'a traditional-medicine code is not the main diagnosis', mutate: (t) => (row(t, 'XML1').MA_BENH_YHCT = row(t, 'XML1').MA_BENH_CHINH!), code: 'TRADITIONAL_CODE_AS_MAIN', table: 'XML1', field: 'MA_BENH_CHINH' },
+    { rule: 'an appointment is on a day after discharge', scenario: 'followUpAppointment', mutate: (t) => (row(t, 'XML14').NGAY_HEN_KL = row(t, 'XML1').NGAY_RA!.slice(0, 8)), code: 'APPOINTMENT_NOT_AFTER_DISCHARGE', table: 'XML14', field: 'NGAY_HEN_KL' },
+  ];
+  it.each(warnCases)('warning: $rule', ({ scenario, mutate, code, table, field }) => {
+    const t = clean(scenario);
+    expect(assessClaim(t as unknown as ClaimTables)).toMatchObject({ errors: [], warnings: [] });
+    mutate(t);
+    const { errors, warnings } = assessClaim(t as unknown as ClaimTables);
+    expect(warnings).toContainEqual(expect.objectContaining({ code, table, severity: 'warning', ...(field ? { field } : {}) }));
+    expect(errors.filter((e) => e.code === code)).toEqual([]);
   });
 });
 

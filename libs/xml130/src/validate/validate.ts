@@ -11,9 +11,18 @@ import {
 import { Dec, dayDiff } from '../format';
 import type { CheckinRow, ClaimTables, Violation, ViolationCode } from '../model';
 import { computeLineAmountsDec } from '../money';
-import { CLAIM_TABLE_IDS, type ClaimTableId, isClaimTableId, tableSpec } from '../spec/metadata';
-import { REPEATED_FROM_XML1 } from '../spec/repeated-fields';
-import { ICD10_UNKNOWN_IS_VIOLATION, MONEY_ROUNDING, SUPPLY_KINDS_FOR_T_VTYT, T_BHTT_GDV_SKIPPED_CARD_GROUPS } from '../unconfirmed';
+import { CLAIM_TABLE_IDS, type ClaimTableId, isClaimTableId, type StandardId, tableSpec } from '../spec/metadata';
+import { repeatedFromXml1 } from '../spec/repeated-fields';
+import { rulesOf, type StandardRules } from '../spec/standard-rules';
+import { standardFor } from '../spec/standards';
+import {
+  ICD10_UNKNOWN_IS_VIOLATION,
+  MONEY_ROUNDING,
+  SERVICE_DAY_FROM,
+  SUPPLY_KINDS_FOR_T_VTYT,
+  T_BHTT_GDV_SKIPPED_CARD_GROUPS,
+  TRADITIONAL_MEDICINE_CODE,
+} from '../unconfirmed';
 import { validateRows } from './field-rules';
 
 type Row = Record<string, string>;
@@ -26,11 +35,18 @@ interface Ctx {
   x1: Row;
   refDate: string;
   care?: CareTypeCodeEntry;
+  standard: StandardId;
+  rules: StandardRules;
   out: Violation[];
 }
 
 function v(out: Violation[], table: string, code: ViolationCode, message: string, row?: number, field?: string): void {
   out.push({ table, code, message, ...(row !== undefined ? { row } : {}), ...(field !== undefined ? { field } : {}) });
+}
+
+/** An assessment finding that public pre-submission checkers raise but the decision and the gateway sheet do not. */
+function warn(out: Violation[], table: string, code: ViolationCode, message: string, row?: number, field?: string): void {
+  out.push({ table, code, message, severity: 'warning', ...(row !== undefined ? { row } : {}), ...(field !== undefined ? { field } : {}) });
 }
 
 const rowsOf = (c: Ctx, id: ClaimTableId): Row[] => c.t[id] ?? [];
@@ -50,7 +66,7 @@ const num = (s: string | undefined): Decimal | undefined =>
   s === '0' ? ZERO : s !== undefined && NUM.test(s) ? new Dec(s) : undefined;
 
 /** Normalises untrusted input into string rows; field-level problems are reported by validateRows. */
-function normalise(tables: unknown, out: Violation[]): Partial<Record<ClaimTableId, Row[]>> {
+function normalise(tables: unknown, out: Violation[], standard: StandardId): Partial<Record<ClaimTableId, Row[]>> {
   const t: Partial<Record<ClaimTableId, Row[]>> = {};
   if (typeof tables !== 'object' || tables === null) {
     v(out, 'CLAIM', 'TABLE_MISSING', 'claim is not a set of tables');
@@ -65,7 +81,7 @@ function normalise(tables: unknown, out: Violation[]): Partial<Record<ClaimTable
       v(out, id, 'INVALID_VALUE', `${id} must be a list of rows`);
       continue;
     }
-    validateRows(id, rows, out);
+    validateRows(id, rows, out, standard);
     t[id] = rows.map((r) => {
       if (typeof r !== 'object' || r === null) return {};
       const rec = r as Record<string, unknown>;
@@ -153,7 +169,7 @@ const RULES: Array<(c: Ctx) => void> = [
             : ['SO_LUONG', 'DON_GIA_BV', 'DON_GIA_BH', 'TYLE_TT_DV', 'TYLE_TT_BH', 'MUC_HUONG'];
         const nk = ['T_NGUONKHAC_NSNN', 'T_NGUONKHAC_VTNN', 'T_NGUONKHAC_VTTN', 'T_NGUONKHAC_CL'];
         if (![...fields, ...nk].every((f) => NUM.test(r[f] ?? ''))) return;
-        const exp = computeLineAmountsDec({
+        const input = {
           table: id,
           quantity: r['SO_LUONG'] ?? '0',
           unitPrice: (id === 'XML2' ? r['DON_GIA'] : r['DON_GIA_BV']) ?? '0',
@@ -162,7 +178,14 @@ const RULES: Array<(c: Ctx) => void> = [
           paymentRatio: r['TYLE_TT_BH'] ?? '0',
           benefitLevel: r['MUC_HUONG'] ?? '0',
           otherSources: { nsnn: r['T_NGUONKHAC_NSNN'], vtnn: r['T_NGUONKHAC_VTNN'], vttn: r['T_NGUONKHAC_VTTN'], cl: r['T_NGUONKHAC_CL'] },
-        });
+          drugSplitFromHospitalAmount: c.rules.drugSplitFromHospitalAmount,
+        } as const;
+        let exp = computeLineAmountsDec(input);
+        // 3176 special price: the facility may waive the difference to DON_GIA_BH when TYLE_TT_DV is not 100.
+        if (id === 'XML3' && c.rules.specialPriceFormula && r['TYLE_TT_DV'] !== '100') {
+          const special = computeLineAmountsDec({ ...input, specialPrice: true });
+          if (numCached(r, 'THANH_TIEN_BV')?.eq(special.THANH_TIEN_BV)) exp = special;
+        }
         for (const f of ['THANH_TIEN_BV', 'THANH_TIEN_BH', 'T_NGUONKHAC', 'T_BNTT', 'T_BNCCT', 'T_BHTT'] as const) {
           const got = numCached(r, f);
           if (got && !got.eq(exp[f])) v(c.out, id, 'LINE_AMOUNT_MISMATCH', `${id} row ${n}: ${f} does not match the §7 formula`, n, f);
@@ -249,7 +272,10 @@ const RULES: Array<(c: Ctx) => void> = [
     }
     const x14 = rowsOf(c, 'XML14')[0];
     if (x14) {
-      if (before(x14['NGAY_RA'] || ra, x14['NGAY_HEN_KL'] ?? '')) v(c.out, 'XML14', 'DATE_ORDER', 'XML14: NGAY_HEN_KL must not be before NGAY_RA', 1, 'NGAY_HEN_KL');
+      // 3176 makes NGAY_HEN_KL a date: compare the date parts (xml3176.md §4 XML14).
+      const henDay = (x14['NGAY_HEN_KL'] ?? '').slice(0, 8);
+      const raDay = (x14['NGAY_RA'] || ra).slice(0, 8);
+      if (/^\d{8}$/.test(henDay) && /^\d{8}$/.test(raDay) && henDay < raDay) v(c.out, 'XML14', 'DATE_ORDER', 'XML14 row 1: NGAY_HEN_KL must not be before NGAY_RA', 1, 'NGAY_HEN_KL');
       const ct = x14['NGAY_CT'] ?? '';
       if (/^\d{8}$/.test(ct) && DT.test(vao) && ct < vao.slice(0, 8)) v(c.out, 'XML14', 'DATE_ORDER', 'XML14: NGAY_CT must not be before NGAY_VAO', 1, 'NGAY_CT');
     }
@@ -261,7 +287,7 @@ const RULES: Array<(c: Ctx) => void> = [
   },
   function repeatedValues(c) {
     for (const id of CLAIM_TABLE_IDS) {
-      const pairs = REPEATED_FROM_XML1[id];
+      const pairs = repeatedFromXml1(c.standard)[id];
       if (!pairs) continue;
       rowsOf(c, id).forEach((r, i) => {
         for (const [own, from] of pairs) {
@@ -272,13 +298,26 @@ const RULES: Array<(c: Ctx) => void> = [
     }
   },
   function treatmentDays(c) {
-    const rule = c.care?.treatmentDays;
+    const code = c.x1['MA_LOAI_KCB'] ?? '';
+    const legacy = c.care?.treatmentDays;
+    const rule = c.rules.treatmentDays[code] ?? c.rules.treatmentDaysDefault ?? (legacy === 'zero' ? 'zero' : legacy ? 'span' : undefined);
     const got = c.x1['SO_NGAY_DTRI'] ?? '';
     const vao = c.x1['NGAY_VAO'] ?? '';
     const ra = c.x1['NGAY_RA'] ?? '';
-    if (!rule || !/^\d+$/.test(got) || !DT.test(vao) || !DT.test(ra)) return;
-    const expected = rule === 'zero' ? 0 : dayDiff(vao, ra) + 1;
-    if (+got !== expected) v(c.out, 'XML1', 'TREATMENT_DAYS', `XML1: SO_NGAY_DTRI does not follow the rule for MA_LOAI_KCB ${c.x1['MA_LOAI_KCB']}`, 1, 'SO_NGAY_DTRI');
+    if (!c.care || !rule || rule === 'longestDrugPeriod' || !/^\d+$/.test(got) || !DT.test(vao) || !DT.test(ra)) return;
+    let expected: number;
+    if (rule === 'zero') expected = 0;
+    else if (rule === 'span') expected = dayDiff(vao, ra) + 1;
+    else {
+      const days = new Set<string>();
+      for (const r of rowsOf(c, 'XML3')) {
+        const at = (SERVICE_DAY_FROM === 'NGAY_TH_YL' ? r['NGAY_TH_YL'] || r['NGAY_YL'] : r['NGAY_YL']) ?? '';
+        if (r['MA_DICH_VU'] && DT.test(at)) days.add(at.slice(0, 8));
+      }
+      expected = days.size;
+    }
+    if (+got !== expected)
+      v(c.out, 'XML1', 'TREATMENT_DAYS', `XML1 row 1: SO_NGAY_DTRI does not follow the ${c.standard} rule (${rule}) for MA_LOAI_KCB ${code}`, 1, 'SO_NGAY_DTRI');
   },
   function tablesForCareType(c) {
     const care = c.care;
@@ -317,25 +356,113 @@ const RULES: Array<(c: Ctx) => void> = [
       if (filled !== 0 && filled !== f.length) v(c.out, 'XML7', 'CONDITIONAL_FIELDS', 'XML7: SO_NGAY_NGHI, NGOAITRU_TUNGAY and NGOAITRU_DENNGAY are all filled or all empty', 1, 'SO_NGAY_NGHI');
     }
   },
+  function referralFacilities(c) {
+    if (!c.rules.referralFromList) return;
+    const x13 = rowsOf(c, 'XML13')[0];
+    if (!x13) return;
+    const list = items(x13['MA_CSKCB_DI']);
+    const from = c.x1['MA_NOI_DI'] ?? '';
+    if (c.x1['MA_CSKCB'] && list.includes(c.x1['MA_CSKCB']))
+      v(c.out, 'XML13', 'REFERRAL_FACILITY_MISMATCH', 'XML13 row 1: MA_CSKCB_DI lists the facility itself (MA_CSKCB), which is never a referring facility', 1, 'MA_CSKCB_DI');
+    if (from !== '' && !list.includes(from))
+      v(c.out, 'XML13', 'REFERRAL_FACILITY_MISMATCH', 'XML13 row 1: MA_CSKCB_DI must contain XML1 MA_NOI_DI', 1, 'MA_CSKCB_DI');
+    if (from === '' && list.length > 0)
+      v(c.out, 'XML13', 'REFERRAL_FACILITY_MISMATCH', 'XML13 row 1: MA_CSKCB_DI is filled while XML1 MA_NOI_DI is empty', 1, 'MA_CSKCB_DI');
+  },
+  function scopePaidByPatient(c) {
+    if (!c.rules.scope2PaidByPatient) return;
+    for (const id of ['XML2', 'XML3'] as const)
+      rowsOf(c, id).forEach((r, i) => {
+        const bhtt = numCached(r, 'T_BHTT');
+        if (r['PHAM_VI'] === '2' && bhtt && !bhtt.isZero())
+          v(c.out, id, 'SCOPE_PAID_BY_PATIENT', `${id} row ${i + 1}: PHAM_VI 2 (paid by the patient) but T_BHTT is not 0`, i + 1, 'T_BHTT');
+      });
+  },
+  function bedAndSurgeryLines(c) {
+    const vao = c.x1['NGAY_VAO'] ?? '';
+    const ra = c.x1['NGAY_RA'] ?? '';
+    let bedDays = ZERO;
+    rowsOf(c, 'XML3').forEach((r, i) => {
+      const g = r['MA_NHOM'] ? COST_GROUPS.lookup(r['MA_NHOM'], c.refDate) : undefined;
+      const q = num(r['SO_LUONG']);
+      if (!g || !q) return;
+      if (g.kind === 'bed') bedDays = bedDays.add(q);
+      if ((g.kind === 'bed' || g.kind === 'surgery') && q.gt(1))
+        warn(c.out, 'XML3', 'LINE_QUANTITY_OVER_ONE', `XML3 row ${i + 1}: SO_LUONG above 1 on a ${g.kind === 'bed' ? 'bed-day' : 'surgery'} line (one per line)`, i + 1, 'SO_LUONG');
+    });
+    if (bedDays.isZero() || !DT.test(vao) || !DT.test(ra)) return;
+    // Checkers: a stay of up to one calendar day bills at most one bed day; longer stays fewer bed days than treatment days.
+    const allowed = Math.max(1, dayDiff(vao, ra));
+    if (bedDays.gt(allowed))
+      warn(c.out, 'XML3', 'BED_DAYS_EXCEED_STAY', `XML3: bed days (SO_LUONG of bed lines) exceed the length of stay from XML1 NGAY_VAO to NGAY_RA`, undefined, 'SO_LUONG');
+  },
+  function tenderFormat(c) {
+    for (const id of ['XML2', 'XML3'] as const)
+      rowsOf(c, id).forEach((r, i) => {
+        const tt = r['TT_THAU'] ?? '';
+        if (tt === '') return;
+        const g = COST_GROUPS.lookup(r['MA_NHOM'] ?? '', c.refDate);
+        const low = g?.kind === 'supply' ? 0 : 1;
+        const m = /^[^;]+;G(\d{1,2})(?:\.\d{1,2})?;N(\d{1,2});(\d{4})$/.exec(tt);
+        if (!m || +m[1]! < low || +m[2]! < low)
+          warn(c.out, id, 'TENDER_FORMAT', `${id} row ${i + 1}: TT_THAU must read decision;G${low}–G99;N${low}–N99;yyyy`, i + 1, 'TT_THAU');
+      });
+  },
+  function imagingConclusion(c) {
+    const imaging = new Set(
+      rowsOf(c, 'XML3')
+        .filter((r) => COST_GROUPS.lookup(r['MA_NHOM'] ?? '', c.refDate)?.label === 'Imaging')
+        .map((r) => r['MA_DICH_VU'] ?? ''),
+    );
+    rowsOf(c, 'XML4').forEach((r, i) => {
+      if (!imaging.has(r['MA_DICH_VU'] ?? '') || (r['KET_LUAN'] ?? '') !== '') return;
+      // 3176 (XML4 row 11): KET_LUAN stays empty when GIA_TRI holds the result.
+      if (c.standard !== '4750' && (r['GIA_TRI'] ?? '') !== '') return;
+      warn(c.out, 'XML4', 'IMAGING_CONCLUSION_MISSING', `XML4 row ${i + 1}: KET_LUAN is required for an imaging service`, i + 1, 'KET_LUAN');
+    });
+  },
+  function traditionalMainDiagnosis(c) {
+    const main = c.x1['MA_BENH_CHINH'] ?? '';
+    if (main !== '' && (TRADITIONAL_MEDICINE_CODE.test(main) || items(c.x1['MA_BENH_YHCT']).includes(main)))
+      warn(c.out, 'XML1', 'TRADITIONAL_CODE_AS_MAIN', 'XML1 row 1: MA_BENH_CHINH is a traditional-medicine code; those belong in MA_BENH_YHCT', 1, 'MA_BENH_CHINH');
+  },
+  function appointmentAfterDischarge(c) {
+    const x14 = rowsOf(c, 'XML14')[0];
+    const ra = (x14?.['NGAY_RA'] || c.x1['NGAY_RA']) ?? '';
+    const hen = x14?.['NGAY_HEN_KL'] ?? '';
+    if (x14 && DT.test(ra) && /^\d{8}(\d{4})?$/.test(hen) && hen.slice(0, 8) === ra.slice(0, 8))
+      warn(c.out, 'XML14', 'APPOINTMENT_NOT_AFTER_DISCHARGE', 'XML14 row 1: NGAY_HEN_KL is on the day of discharge; an appointment is for a later day', 1, 'NGAY_HEN_KL');
+  },
 ];
 
+export interface ValidateOptions {
+  /** The edition to check against; default: the one in force on XML1 NGAY_RA (the end of the encounter). */
+  readonly standard?: StandardId;
+}
+
 /**
- * Every field rule of the metadata plus the cross-table rules of xml130.md §7 and §11.
+ * Every field rule of the edition's metadata plus the cross-table rules of xml130.md §7 and §11
+ * and xml3176.md, and the assessment rules of public pre-submission checkers. Errors (no
+ * severity) come from the decision's text or the gateway sheet; warnings from the checkers only.
  * Never throws: any unexpected input becomes a violation.
  */
-export function validateClaim(tables: ClaimTables): Violation[] {
+export function assessClaim(tables: ClaimTables, options: ValidateOptions = {}): { standard: StandardId; errors: Violation[]; warnings: Violation[] } {
   const out: Violation[] = [];
   parsed = new WeakMap();
+  let standard: StandardId = options.standard ?? standardFor('');
   try {
-    const t = normalise(tables, out);
+    const x1raw = (tables as Partial<Record<string, unknown[]>> | null)?.XML1?.[0] as Record<string, unknown> | undefined;
+    const ngayRa = typeof x1raw?.['NGAY_RA'] === 'string' ? x1raw['NGAY_RA'] : '';
+    standard = options.standard ?? standardFor(ngayRa);
+    const t = normalise(tables, out, standard);
     const x1 = t.XML1?.[0];
     if (!x1) {
       v(out, 'XML1', 'TABLE_MISSING', 'XML1 is required in every claim');
-      return out;
+      return split(standard, out);
     }
     const refDate = (x1['NGAY_RA'] || x1['NGAY_VAO'] || '').slice(0, 8);
     const care = /^\d{8}$/.test(refDate) ? CARE_TYPE_CODES.lookup(x1['MA_LOAI_KCB'] ?? '', refDate) : undefined;
-    const ctx: Ctx = { t, x1, refDate: /^\d{8}$/.test(refDate) ? refDate : '99991231', ...(care ? { care } : {}), out };
+    const ctx: Ctx = { t, x1, refDate: /^\d{8}$/.test(refDate) ? refDate : '99991231', ...(care ? { care } : {}), standard, rules: rulesOf(standard), out };
     for (const rule of RULES) {
       try {
         rule(ctx);
@@ -346,7 +473,16 @@ export function validateClaim(tables: ClaimTables): Violation[] {
   } catch {
     v(out, 'CLAIM', 'INVALID_VALUE', 'claim could not be evaluated');
   }
-  return out;
+  return split(standard, out);
+}
+
+function split(standard: StandardId, out: Violation[]): { standard: StandardId; errors: Violation[]; warnings: Violation[] } {
+  return { standard, errors: out.filter((x) => x.severity !== 'warning'), warnings: out.filter((x) => x.severity === 'warning') };
+}
+
+/** The errors of assessClaim: what makes the claim invalid under its edition. */
+export function validateClaim(tables: ClaimTables, options: ValidateOptions = {}): Violation[] {
+  return assessClaim(tables, options).errors;
 }
 
 /** Field rules of XML0 plus the check-in rules of xml130.md §11. Never throws. */
@@ -357,7 +493,7 @@ export function validateCheckin(rows: CheckinRow[]): Violation[] {
       v(out, 'XML0', 'TABLE_MISSING', 'XML0 needs at least one row');
       return out;
     }
-    validateRows('XML0', rows, out);
+    validateRows('XML0', rows, out, standardFor(typeof rows[0]?.NGAY_VAO === 'string' ? rows[0].NGAY_VAO : ''));
     rows.forEach((r, i) => {
       const n = i + 1;
       if (typeof r !== 'object' || r === null) return;
