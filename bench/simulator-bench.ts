@@ -71,10 +71,10 @@ function simulatorConfig(): SimulatorConfigInput {
 /** The per-submission validation path, in this thread. */
 function inProcess(claims: readonly SignedClaim[], certificates: Record<string, string[]>, seconds: number): { usPerSubmission: number; perCpuSecond: number } {
   const registered = new Map(Object.entries(certificates).map(([f, pems]) => [f, registerCertificates(pems)]));
-  const modes = { rootShape: 'sync', envelope: 'sync', loaiHoSoSet: 'sync', innerXml: 'sync', sameMaLk: 'sync', fields: 'async' } as const;
+  const modes = { rootShape: 'sync', envelope: 'sync', loaiHoSoSet: 'sync', innerXml: 'sync', sameMaLk: 'sync', tableShape: 'sync', fields: 'async' } as const;
   const one = (c: SignedClaim): void => {
     const decoded = decodeFile(c.fileHSBase64, 20 * 1024 * 1024);
-    const content = checkContent('record', decoded.doc, decoded.xmlText, c.facility, modes);
+    const content = checkContent('record', decoded.doc, decoded.xmlText, c.facility, modes, '3176');
     const verdict = verifyFacilitySignature(content.xmlText, content.doc, registered.get(c.facility)!, new Date());
     if (verdict.status !== 'valid' || content.asyncErrors.length > 0) throw new Error(`bench claim not accepted: ${JSON.stringify(verdict)}`);
   };

@@ -7,7 +7,7 @@ import { faultProfileSchema, type FaultProfile } from './faults';
 export const checkModeSchema = z.enum(['sync', 'async', 'off']);
 export type CheckMode = z.infer<typeof checkModeSchema>;
 
-export const CONTENT_CHECKS = ['rootShape', 'envelope', 'loaiHoSoSet', 'innerXml', 'sameMaLk', 'fields'] as const;
+export const CONTENT_CHECKS = ['rootShape', 'envelope', 'loaiHoSoSet', 'innerXml', 'sameMaLk', 'tableShape', 'fields'] as const;
 export type ContentCheck = (typeof CONTENT_CHECKS)[number];
 
 const accountSchema = z.object({

@@ -59,6 +59,20 @@ describe('GatewayClient against the simulator', () => {
     expect(client.loginCount).toBe(1);
   });
 
+  it('sends to the 3176 endpoints for an encounter ended in 2025 or later and to the 4750 ones before, by default', async () => {
+    const c = newClient();
+    try {
+      expect((await c.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-AUTO-NEW'), encounterDate: new Date('2025-01-01T00:30:00+07:00') })).kind).toBe('accepted');
+      expect((await c.submitClaim({ facilityCode: FACILITY, signedXml: record('LK-AUTO-OLD'), encounterDate: new Date('2024-12-31T23:30:00+07:00') })).kind).toBe('accepted');
+      const endpoint = async (maLk: string) =>
+        ((await (await fetch(`${sim.url}/admin/submissions?maLk=${maLk}`)).json()) as { submissions: Array<{ endpoint: string }> }).submissions[0]!.endpoint;
+      expect(await endpoint('LK-AUTO-NEW')).toBe('/api/qd130/guiHoSoXmlQD3176');
+      expect(await endpoint('LK-AUTO-OLD')).toBe('/api/qd130/guiHoSoXmlQD4750');
+    } finally {
+      c.close();
+    }
+  });
+
   it('uses the 3176 endpoint family when configured', async () => {
     const c = newClient({ endpointFamily: '3176' });
     try {

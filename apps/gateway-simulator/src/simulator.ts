@@ -7,7 +7,7 @@ import { loadCertificateDir, normaliseConfig, type AccountConfig, type Simulator
 import { FaultEngine, type FaultAction, type FaultProfileInput, type RouteKind } from './faults';
 import { registerCertificates, verifyFacilitySignature, type RegisteredCertificate, type SignatureVerdict } from './signature';
 import { SimulatorState, type SubmissionRecord } from './state';
-import { checkContent, decodeFile, Rejection, type RecordError, type SubmissionKind } from './validation';
+import { checkContent, decodeFile, Rejection, standardOfEndpoint, type RecordError, type SubmissionKind } from './validation';
 
 export interface GatewaySimulatorOptions {
   /** Default: env GATEWAY_SIMULATOR_PORT or 3199; 0 = ephemeral. */
@@ -252,7 +252,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     try {
       const decoded = decodeFile(form['fileHSBase64']!, config.maxFileBytes);
       bytes = decoded.bytes;
-      content = checkContent(kind, decoded.doc, decoded.xmlText, maCSKCB, config.contentChecks);
+      content = checkContent(kind, decoded.doc, decoded.xmlText, maCSKCB, config.contentChecks, standardOfEndpoint(url.pathname));
     } catch (e) {
       if (e instanceof Rejection) return reject(e.code, e.thongDiep);
       throw e;

@@ -1,6 +1,7 @@
 import type { Document, Element } from '@xmldom/xmldom';
+import { STANDARD_IDS, tableSpec, validateCheckin, validateClaim, type CheckinRow, type ClaimTables, type StandardId, type TableId } from '@bhyt/xml130';
 import type { CheckMode, ContentCheck } from './config';
-import { child, children, decodeUtf8, parseXml, strictBase64, text, XmlError } from './xml';
+import { child, childElements, children, decodeUtf8, parseXml, strictBase64, text, XmlError } from './xml';
 
 export type SubmissionKind = 'record' | 'checkin';
 
@@ -56,6 +57,51 @@ export const TABLE_ROOTS: Record<string, { root: string; rows?: [string, string]
   XML14: { root: 'CHI_TIEU_GIAYHEN_KHAMLAI' },
   XML15: { root: 'CHI_TIEU_DIEUTRI_BENHLAO', rows: ['DSACH_CHITIET_DIEUTRI_BENHLAO', 'CHITIET_DIEUTRI_BENHLAO'] },
 };
+
+/**
+ * The edition of the standard an endpoint takes (xml3176.md §6): …Qd3176 → 3176, …Qd4750 → 4750.
+ * The QĐ 130 pilot endpoints get no edition checks (superseded; kept for old clients).
+ */
+export function standardOfEndpoint(path: string): StandardId | undefined {
+  const m = /(\d{4})$/.exec(path);
+  return m && (STANDARD_IDS as readonly string[]).includes(m[1]!) ? (m[1] as StandardId) : undefined;
+}
+
+/**
+ * `tableShape`: every element of every row belongs to the table of the endpoint's edition, and a
+ * date the edition writes as yyyyMMdd is not in the yyyyMMddHHmm form of another edition — a
+ * 4750-shaped XML13 (MA_NOI_DI, TEN_DICH_VU, …) or XML14 (NGAY_HEN_KL with a time) sent to the
+ * 3176 endpoints is refused with 202, the gateway's "XML content wrong" (bhyt-gateway.md §4.5, §9.4).
+ */
+function checkShape(findings: Findings, table: TableId, rows: Element[], standard: StandardId): Array<Record<string, string>> {
+  const spec = tableSpec(table, standard);
+  const others = STANDARD_IDS.filter((s) => s !== standard);
+  const out: Array<Record<string, string>> = [];
+  rows.forEach((r, i) => {
+    const row: Record<string, string> = {};
+    const at = spec.single ? {} : { row: i + 1 };
+    for (const e of childElements(r)) {
+      const name = e.nodeName;
+      const f = spec.byName.get(name);
+      if (!f) {
+        const owner = others.find((o) => tableSpec(table, o).byName.has(name));
+        findings.report({ check: 'tableShape', table, ...at, field: name, message: owner ? `${name} is an element of ${table} under ${owner}, not under ${standard}` : `${name} is not an element of ${table} under ${standard}` });
+        continue;
+      }
+      const v = text(e);
+      if (f.format === 'yyyyMMdd' && /^\d{12}$/.test(v))
+        findings.report({ check: 'tableShape', table, ...at, field: name, message: `${name} is a date (yyyyMMdd) under ${standard}; the yyyyMMddHHmm form is that of an earlier edition` });
+      row[name] = v;
+    }
+    out.push(row);
+  });
+  return out;
+}
+
+/** `fields`: the field, cross-table and amount rules of the edition (libs/xml130), per table, row and field. */
+function checkFields(findings: Findings, violations: ReturnType<typeof validateClaim>): void {
+  for (const v of violations) findings.report({ check: 'fields', table: v.table, ...(v.row !== undefined ? { row: v.row } : {}), ...(v.field ? { field: v.field } : {}), message: `${v.code}: ${v.message}` });
+}
 
 /** Thrown to reject synchronously. */
 export class Rejection extends Error {
@@ -116,6 +162,7 @@ export function checkContent(
   xmlText: string,
   maCSKCB: string,
   modes: Readonly<Record<ContentCheck, CheckMode>>,
+  standard?: StandardId,
 ): ContentResult {
   const findings = new Findings(modes);
   const root = doc.documentElement!;
@@ -138,6 +185,10 @@ export function checkContent(
       const ngayVao = text(child(r, 'NGAY_VAO'));
       if (ngayVao && !DATETIME12.test(ngayVao)) findings.report({ check: 'fields', table: 'XML0', row: i + 1, field: 'NGAY_VAO', message: 'expected yyyyMMddHHmm' });
     });
+    if (standard) {
+      const parsed = checkShape(findings, 'XML0', rows, standard);
+      if (parsed.length) checkFields(findings, validateCheckin(parsed as unknown as CheckinRow[]));
+    }
     summary = { withdrawn: false, ...(rows[0] ? { maThe: text(child(rows[0], 'MA_THE_BHYT')) } : {}) };
     return { doc, xmlText, maLk: maLk || undefined, asyncErrors: findings.asyncErrors, summary };
   }
@@ -202,6 +253,14 @@ export function checkContent(
     const rowsPath = TABLE_ROOTS[loai]!.rows;
     const rows = rowsPath ? children(child(el, rowsPath[0]) ?? el, rowsPath[1]) : [el];
     rows.forEach((r, i) => checkMaLk(findings, loai, rowsPath ? i + 1 : undefined, text(child(r, 'MA_LK')), maLk));
+  }
+  if (standard) {
+    const claim: Record<string, Array<Record<string, string>>> = {};
+    for (const [loai, el] of tables) {
+      const rowsPath = TABLE_ROOTS[loai]!.rows;
+      claim[loai] = checkShape(findings, loai as TableId, rowsPath ? children(child(el, rowsPath[0]) ?? el, rowsPath[1]) : [el], standard);
+    }
+    if (claim['XML1']) checkFields(findings, validateClaim(claim as ClaimTables, { standard }));
   }
   if (xml1) {
     for (const f of ['NGAY_VAO', 'NGAY_RA']) {

@@ -5,7 +5,11 @@ import { Services } from '@bhyt/contracts';
 const schema = baseServiceEnv.extend({
   HTTP_PORT: env.port(Services.gatewaySync.port),
   GATEWAY_URL: z.string().url(),
-  GATEWAY_ENDPOINT_FAMILY: z.enum(['4750', '3176']).default('4750'),
+  /**
+   * `auto`: 3176 endpoints for encounters that ended from 01/01/2025, 4750 for earlier ones (the
+   * dates are those of libs/xml130 standards.ts); `3176` or `4750` force one family.
+   */
+  GATEWAY_ENDPOINT_FAMILY: z.enum(['auto', '4750', '3176']).default('auto'),
   /** Submission window after the encounter end; 24 h by default, 3 h under the draft rule. */
   GATEWAY_WINDOW_HOURS: z.coerce.number().positive().default(24),
   GATEWAY_AT_RISK_FRACTION: z.coerce.number().gt(0).lt(1).default(0.75),

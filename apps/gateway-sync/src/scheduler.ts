@@ -196,7 +196,8 @@ export class SubmissionScheduler {
         if (reconciling) outcome = await this.reconcile(row);
         if (!outcome) {
           const timer = Metrics.gatewaySeconds().startTimer({ operation: row.kind === 'claim' ? 'submit' : 'checkin' });
-          const request = { facilityCode: row.facility_code, signedXml: Buffer.from(row.signed_xml_b64, 'base64') };
+          // encounter_end (claims) / first billable item (check-ins) picks the 4750 or 3176 endpoints.
+          const request = { facilityCode: row.facility_code, signedXml: Buffer.from(row.signed_xml_b64, 'base64'), encounterDate: new Date(row.encounter_end) };
           outcome = await (row.kind === 'claim' ? this.client.submitClaim(request) : this.client.submitCheckin(request))
             .catch((err: unknown): GatewayOutcome => ({ kind: 'needs-operator', code: 'CLIENT_ERROR', reason: err instanceof Error ? err.message : String(err) }));
           timer({ code: outcome.kind === 'accepted' ? '200' : 'code' in outcome ? outcome.code : 'ambiguous' });

@@ -13,6 +13,17 @@ describe('classifyGatewayResponse', () => {
     }
   });
 
+  it('accepts a 200 whose message speaks of reception, whatever its diacritics', () => {
+    for (const thongDiep of ['Đã tiếp nhận hồ sơ', 'Da tiep nhan ho so', 'Gửi hồ sơ thành công'])
+      expect(classifyGatewayResponse(http200({ maKetQua: '200', maGiaoDich: 'GD-1', thoiGianTiepNhan: '20250304091522', thongDiep }), 'submit')).toMatchObject({ kind: 'accepted', maGiaoDich: 'GD-1', thongDiep });
+  });
+
+  it('hands a 200 with a transaction id but a message that is not about reception to an operator', () => {
+    const out = classifyGatewayResponse(http200({ maKetQua: '200', maGiaoDich: 'GD-2', thongDiep: 'Hồ sơ sai cấu trúc XML1' }), 'submit');
+    expect(out).toMatchObject({ kind: 'needs-operator', code: '200_UNCONFIRMED' });
+    expect((out as { reason: string }).reason).toContain('GD-2');
+  });
+
   it('treats maKetQua 200 without a maGiaoDich as ambiguous', () => {
     expect(classifyGatewayResponse(http200({ maKetQua: '200' }), 'submit').kind).toBe('ambiguous');
   });

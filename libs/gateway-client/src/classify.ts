@@ -13,7 +13,8 @@
  * | HTTP 504 (proxy gave up waiting for the gateway)                | ambiguous        | retryable        | retryable        |
  * | other HTTP 5xx, or any non-JSON body (HTML proxy page)          | retryable        | retryable        | retryable        |
  * | other HTTP 4xx (wrong path, proxy refusal)                      | needs-operator   | needs-operator   | needs-operator   |
- * | maKetQua 200 with maGiaoDich                                    | accepted         | (token issued)   | —                |
+ * | maKetQua 200 with maGiaoDich, message of reception (or none)     | accepted         | (token issued)   | —                |
+ * | maKetQua 200 with maGiaoDich, any other message (success.ts)     | needs-operator   | —                | —                |
  * | maKetQua 200 without maGiaoDich                                 | ambiguous        | —                | —                |
  * | maKetQua 401, first time                                        | reauthenticate   | needs-operator   | reauthenticate   |
  * | maKetQua 401 again after one re-login                           | needs-operator   | needs-operator   | needs-operator   |
@@ -51,6 +52,8 @@ export type Classification =
   | GatewayOutcome
   | { kind: 'reauthenticate'; code: '401'; reason: string }
   | { kind: 'ok'; maKetQua: string; body: Record<string, unknown> };
+
+import { messageConfirmsReception, UNCONFIRMED_SUCCESS_CODE } from './success';
 
 const PERMANENT_CODES = new Set(['123', '125', '201', '202', '204', '205', '701', '1001']);
 const RETRYABLE_CODES = new Set(['500', '124']);
@@ -158,6 +161,9 @@ export function classifyGatewayResponse(
     const time = json['thoiGianTiepNhan'] ?? json['ThoiGianTiepNhan'];
     if ((typeof maGiaoDich !== 'string' && typeof maGiaoDich !== 'number') || String(maGiaoDich) === '') {
       return { kind: 'ambiguous', reason: 'maKetQua 200 without maGiaoDich' };
+    }
+    if (!messageConfirmsReception(thongDiep)) {
+      return { kind: 'needs-operator', code: UNCONFIRMED_SUCCESS_CODE, reason: `maKetQua 200 with maGiaoDich ${String(maGiaoDich)} but the message does not confirm reception: ${thongDiep}`.slice(0, MAX_REASON) };
     }
     const accepted: GatewayOutcome = {
       kind: 'accepted',

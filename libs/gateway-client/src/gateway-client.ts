@@ -6,7 +6,28 @@ import { classifyGatewayResponse, type Classification, type FailureOutcome, type
 import { parseExpiresIn } from './expiry';
 import { post } from './transport';
 
-export type EndpointFamily = '4750' | '3176';
+import { standardFor, type StandardId } from '@bhyt/xml130';
+
+/** Endpoint names of one edition of the standard (bhyt-gateway.md §2.1, xml3176.md §6). */
+export type EndpointFamily = StandardId;
+/** `auto`: the family of the edition in force on the day the encounter ended (xml130 standards.ts). */
+export type EndpointFamilyOption = EndpointFamily | 'auto';
+
+const ENDPOINTS: Record<EndpointFamily, { claim: string; checkin: string }> = {
+  '4750': { claim: '/api/qd130/guiHoSoXmlQD4750', checkin: '/api/qd130/checkInKcbQd4750' },
+  '3176': { claim: '/api/qd130/guiHoSoXmlQD3176', checkin: '/api/qd130/checkInKcbQd3176' },
+};
+
+/** The endpoint family for a document: forced by configuration, or that of the edition of its date. */
+export function endpointFamilyFor(option: EndpointFamilyOption, encounterDate: Date | undefined): EndpointFamily {
+  if (option !== 'auto') return option;
+  return standardFor(encounterDate ? vietnamDay(encounterDate) : '');
+}
+
+/** yyyyMMdd of an instant in Vietnam time (UTC+7), the zone of NGAY_RA. */
+function vietnamDay(d: Date): string {
+  return new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+}
 
 /** Structured logger subset (pino-compatible). Only non-sensitive fields are ever passed. */
 export interface GatewayClientLogger {
@@ -18,8 +39,11 @@ export interface GatewayClientOptions {
   /** e.g. https://egw.baohiemxahoi.gov.vn (no trailing path). */
   readonly baseUrl: string;
   readonly accounts: AccountResolver;
-  /** Endpoint names: guiHoSoXmlQD4750/checkInKcbQd4750 (default) or …QD3176/…Qd3176. */
-  readonly endpointFamily?: EndpointFamily;
+  /**
+   * Endpoint names: `auto` (default) sends to …QD3176/…Qd3176 for encounters that ended from
+   * 01/01/2025 and to …QD4750/…Qd4750 for earlier ones (re-sends); `4750`/`3176` force one.
+   */
+  readonly endpointFamily?: EndpointFamilyOption;
   /** Default 5 000 ms. */
   readonly connectTimeoutMs?: number;
   /** Default 30 000 ms. */
@@ -43,6 +67,8 @@ export interface SubmitRequest {
   readonly account?: string;
   /** The complete signed XML file (GIAMDINHHS envelope or XML0), sent byte for byte. */
   readonly signedXml: Buffer | string;
+  /** End of the encounter (claims) or the check-in's admission: chooses the endpoint family under `auto`. */
+  readonly encounterDate?: Date;
 }
 
 export interface CardLookupRequest {
@@ -84,7 +110,7 @@ type LoginResult = { ok: true; token: CachedToken } | { ok: false; outcome: Fail
 
 export class GatewayClient {
   private readonly base: URL;
-  private readonly family: EndpointFamily;
+  private readonly family: EndpointFamilyOption;
   private readonly connectTimeoutMs: number;
   private readonly totalTimeoutMs: number;
   private readonly refreshMarginMs: number;
@@ -98,7 +124,7 @@ export class GatewayClient {
 
   constructor(private readonly options: GatewayClientOptions) {
     this.base = new URL(options.baseUrl);
-    this.family = options.endpointFamily ?? '4750';
+    this.family = options.endpointFamily ?? 'auto';
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.totalTimeoutMs = options.totalTimeoutMs ?? 30_000;
     this.refreshMarginMs = options.tokenRefreshMarginMs ?? 60_000;
@@ -108,14 +134,12 @@ export class GatewayClient {
 
   /** Sends the encounter record (loaiHoSo=130). */
   submitClaim(request: SubmitRequest): Promise<GatewayOutcome> {
-    const path = this.family === '3176' ? '/api/qd130/guiHoSoXmlQD3176' : '/api/qd130/guiHoSoXmlQD4750';
-    return this.submit(path, '130', request);
+    return this.submit(ENDPOINTS[endpointFamilyFor(this.family, request.encounterDate)].claim, '130', request);
   }
 
   /** Sends the check-in table XML0 (loaiHoSo=0). */
   submitCheckin(request: SubmitRequest): Promise<GatewayOutcome> {
-    const path = this.family === '3176' ? '/api/qd130/checkInKcbQd3176' : '/api/qd130/checkInKcbQd4750';
-    return this.submit(path, '0', request);
+    return this.submit(ENDPOINTS[endpointFamilyFor(this.family, request.encounterDate)].checkin, '0', request);
   }
 
   /** Card and visit-history lookup (KQNhanLichSuKCB2024): credentials in the query string, JSON body. */
@@ -205,6 +229,7 @@ export class GatewayClient {
       {
         facility: request.facilityCode,
         operation: loaiHoSo === '0' ? 'checkin' : 'claim',
+        endpoint: path,
         outcome: outcome.kind,
         ...('code' in outcome ? { code: outcome.code } : {}),
         ...(outcome.kind === 'accepted' ? { maGiaoDich: outcome.maGiaoDich } : {}),

@@ -1,8 +1,10 @@
-export { GatewayClient } from './gateway-client';
+export { GatewayClient, endpointFamilyFor } from './gateway-client';
+export { messageConfirmsReception, UNCONFIRMED_SUCCESS_CODE } from './success';
 export type {
   CardLookupOutcome,
   CardLookupRequest,
   EndpointFamily,
+  EndpointFamilyOption,
   GatewayClientLogger,
   GatewayClientOptions,
   ReconcileRequest,
