@@ -39,7 +39,7 @@ export type WardEvent = z.infer<typeof WardEvent>;
 /** Record-level fields a ward system sets at admission (patient details, category, codes). */
 export const ADMISSION_FIELDS = [
   'patientCategory', 'reasonForVisit', 'departments', 'inpatientAdmittedAt', 'inpatientReason', 'inpatientReasonCode',
-  'recordNumber', 'headOfFacility', 'benefitLevel', 'paymentMethod', 'referredFrom', 'referralPaperIn', 'accidentCode', 'note', 'admittedAt',
+  'recordNumber', 'headOfFacility', 'headOfFacilityInsuranceNumber', 'benefitLevel', 'paymentMethod', 'referredFrom', 'referralPaperIn', 'accidentCode', 'note', 'admittedAt',
 ] as const satisfies ReadonlyArray<keyof EncounterRecord>;
 
 export const DISCHARGE_FIELDS = [
