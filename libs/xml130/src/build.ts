@@ -12,15 +12,16 @@ import { MACHINE_FUNDING_BRACKET_AFTER_DIGIT, SERVICE_DAY_FROM, SIGNATURE_IN_DU_
 import { SUPPLY_KINDS_FOR_T_VTYT } from './unconfirmed';
 
 const SUPPLY_GROUPS = costGroupsOfKind(SUPPLY_KINDS_FOR_T_VTYT);
-const emptyTemplates = new Map<string, Readonly<Record<string, string>>>();
+const emptyTemplates = new Map<StandardId, Map<TableId, Readonly<Record<string, string>>>>();
 
 /** A row of the table with every field of the edition present and empty. */
 export function emptyRow<T extends TableId>(id: T, standard: StandardId = latestStandard()): RowTypes[T] {
-  const key = `${standard}/${id}`;
-  let tpl = emptyTemplates.get(key);
+  let byTable = emptyTemplates.get(standard);
+  if (!byTable) emptyTemplates.set(standard, (byTable = new Map()));
+  let tpl = byTable.get(id);
   if (!tpl) {
     tpl = Object.fromEntries(tableSpec(id, standard).fieldNames.map((n) => [n, '']));
-    emptyTemplates.set(key, tpl);
+    byTable.set(id, tpl);
   }
   return { ...tpl } as RowTypes[T];
 }
@@ -49,7 +50,7 @@ class Totals {
   gdv: Decimal = new Dec(0);
   constructor(private readonly rules: StandardRules) {}
   line(input: LineMoneyInput, costGroup: string, paymentMethod: string): LineAmounts {
-    const a = computeLineAmountsDec({ ...input, drugSplitFromHospitalAmount: this.rules.drugSplitFromHospitalAmount });
+    const a = computeLineAmountsDec(input, this.rules.drugSplitFromHospitalAmount);
     if (input.table === 'XML2') this.thuoc = this.thuoc.add(a.THANH_TIEN_BV);
     else if (SUPPLY_GROUPS.has(costGroup)) this.vtyt = this.vtyt.add(a.THANH_TIEN_BV);
     this.bv = this.bv.add(a.THANH_TIEN_BV);

@@ -66,6 +66,17 @@ function pct(v: Decimal.Value): Decimal {
   }
   return c;
 }
+const complementCache = new Map<string, Decimal>();
+/** 1 − value/100 for a percentage (exact), cached like pct(). */
+function complement(v: Decimal.Value): Decimal {
+  const key = String(v);
+  let c = complementCache.get(key);
+  if (!c) {
+    c = ONE.sub(pct(v));
+    if (complementCache.size < 10_000) complementCache.set(key, c);
+  }
+  return c;
+}
 const max0 = (v: Decimal): Decimal => (v.isNegative() ? ZERO : v);
 
 export type LineAmountsDec = { [K in keyof LineAmounts]: Decimal };
@@ -77,7 +88,7 @@ const isZero = (x: Decimal.Value | undefined): boolean => x === undefined || x =
  * THANH_TIEN_BV, THANH_TIEN_BH and the provisional T_BHTT₀, then other-source deduction in the
  * order T_BNTT → T_BNCCT → T_BHTT, each floored at 0. Returns decimals (for summing).
  */
-export function computeLineAmountsDec(i: LineMoneyInput): LineAmountsDec {
+export function computeLineAmountsDec(i: LineMoneyInput, drugSplitFromHospitalAmount = i.drugSplitFromHospitalAmount === true): LineAmountsDec {
   const q = dec(i.quantity);
   const p = dec(i.unitPrice);
   const tyleBh = pct(i.paymentRatio);
@@ -97,8 +108,8 @@ export function computeLineAmountsDec(i: LineMoneyInput): LineAmountsDec {
     bv = i.specialPrice ? r2(q.mul(p).sub(q.mul(pBh).mul(ONE.sub(dvFactor)))) : r2(q.mul(p).mul(dvFactor));
     bh = r2(q.mul(pBh).mul(tyleBh).mul(XML3_BH_APPLIES_SERVICE_RATIO ? dvFactor : 1));
   }
-  if (i.table === 'XML2' && i.drugSplitFromHospitalAmount) {
-    bntt0 = r2(bv.mul(ONE.sub(tyleBh)));
+  if (i.table === 'XML2' && drugSplitFromHospitalAmount) {
+    bntt0 = r2(bv.mul(complement(i.paymentRatio)));
     bhtt0 = r2(bv.mul(tyleBh).mul(mh));
     bncct0 = bv.sub(bhtt0).sub(bntt0);
   } else {

@@ -152,14 +152,15 @@ function compileField(f: FieldSpec, PATTERNS: Map<string, RegExp>): CompiledFiel
   };
 }
 
-const compiled = new Map<string, CompiledField[]>();
+const compiled = new Map<StandardId, Map<TableId, CompiledField[]>>();
 function fieldsOf(id: TableId, standard: StandardId): CompiledField[] {
-  const key = `${standard}/${id}`;
-  let c = compiled.get(key);
+  let byTable = compiled.get(standard);
+  if (!byTable) compiled.set(standard, (byTable = new Map()));
+  let c = byTable.get(id);
   if (!c) {
     const patterns = patternsOf(standard);
     c = tableSpec(id, standard).fields.map((f) => compileField(f, patterns));
-    compiled.set(key, c);
+    byTable.set(id, c);
   }
   return c;
 }

@@ -50,6 +50,17 @@ function warn(out: Violation[], table: string, code: ViolationCode, message: str
 }
 
 const rowsOf = (c: Ctx, id: ClaimTableId): Row[] => c.t[id] ?? [];
+/** Cost group of a line on the claim's date, looked up once per code and run. */
+let groups = new Map<string, ReturnType<typeof COST_GROUPS.lookup> | null>();
+function groupOf(c: Ctx, r: Row): ReturnType<typeof COST_GROUPS.lookup> {
+  const code = r['MA_NHOM'] ?? '';
+  let g = groups.get(code);
+  if (g === undefined) {
+    g = (code ? COST_GROUPS.lookup(code, c.refDate) : undefined) ?? null;
+    groups.set(code, g);
+  }
+  return g ?? undefined;
+}
 const items = (s: string | undefined): string[] => (s ? s.split(';') : []);
 const ZERO = new Dec(0);
 /** Parsed money values of one validation run, so totals and line checks parse each value once. */
@@ -134,7 +145,7 @@ const RULES: Array<(c: Ctx) => void> = [
     }
     for (const id of ['XML2', 'XML3'] as const)
       rowsOf(c, id).forEach((r, i) => {
-        const g = r['MA_NHOM'] ? COST_GROUPS.lookup(r['MA_NHOM'], c.refDate) : undefined;
+        const g = groupOf(c, r);
         if (r['MA_NHOM'] && !g) v(c.out, id, 'CODE_UNKNOWN', `${id} row ${i + 1}: MA_NHOM is not in the cost-group code list`, i + 1, 'MA_NHOM');
         else if (g && g.table !== id) v(c.out, id, 'INVALID_VALUE', `${id} row ${i + 1}: MA_NHOM belongs to ${g.table}`, i + 1, 'MA_NHOM');
         if (r['MA_KHOA'] && !DEPARTMENTS.lookup(r['MA_KHOA'], c.refDate))
@@ -144,7 +155,7 @@ const RULES: Array<(c: Ctx) => void> = [
   function costGroupRequirements(c) {
     rowsOf(c, 'XML3').forEach((r, i) => {
       const n = i + 1;
-      const g = r['MA_NHOM'] ? COST_GROUPS.lookup(r['MA_NHOM'], c.refDate) : undefined;
+      const g = groupOf(c, r);
       if (!r['MA_DICH_VU'] && !r['MA_VAT_TU']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: MA_DICH_VU or MA_VAT_TU is required`, n, 'MA_DICH_VU');
       if (r['MA_DICH_VU'] && !r['TEN_DICH_VU']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: TEN_DICH_VU is required when MA_DICH_VU is present`, n, 'TEN_DICH_VU');
       if (r['MA_VAT_TU'] && !r['TEN_VAT_TU']) v(c.out, 'XML3', 'FIELD_REQUIRED', `XML3 row ${n}: TEN_VAT_TU is required when MA_VAT_TU is present`, n, 'TEN_VAT_TU');
@@ -336,7 +347,7 @@ const RULES: Array<(c: Ctx) => void> = [
     if (!care) return;
     let exams = 0;
     rowsOf(c, 'XML3').forEach((r, i) => {
-      const g = COST_GROUPS.lookup(r['MA_NHOM'] ?? '', c.refDate);
+      const g = groupOf(c, r);
       if (g?.kind === 'exam') exams++;
       if (g?.kind === 'bed' && !care.bedDaysAllowed)
         v(c.out, 'XML3', 'BED_DAYS_NOT_ALLOWED', `XML3 row ${i + 1}: bed days are not billed for MA_LOAI_KCB ${care.code}`, i + 1, 'MA_NHOM');
@@ -373,8 +384,9 @@ const RULES: Array<(c: Ctx) => void> = [
     if (!c.rules.scope2PaidByPatient) return;
     for (const id of ['XML2', 'XML3'] as const)
       rowsOf(c, id).forEach((r, i) => {
+        if (r['PHAM_VI'] !== '2') return;
         const bhtt = numCached(r, 'T_BHTT');
-        if (r['PHAM_VI'] === '2' && bhtt && !bhtt.isZero())
+        if (bhtt && !bhtt.isZero())
           v(c.out, id, 'SCOPE_PAID_BY_PATIENT', `${id} row ${i + 1}: PHAM_VI 2 (paid by the patient) but T_BHTT is not 0`, i + 1, 'T_BHTT');
       });
   },
@@ -383,9 +395,10 @@ const RULES: Array<(c: Ctx) => void> = [
     const ra = c.x1['NGAY_RA'] ?? '';
     let bedDays = ZERO;
     rowsOf(c, 'XML3').forEach((r, i) => {
-      const g = r['MA_NHOM'] ? COST_GROUPS.lookup(r['MA_NHOM'], c.refDate) : undefined;
-      const q = num(r['SO_LUONG']);
-      if (!g || !q) return;
+      const g = groupOf(c, r);
+      if (g?.kind !== 'bed' && g?.kind !== 'surgery') return;
+      const q = numCached(r, 'SO_LUONG');
+      if (!q) return;
       if (g.kind === 'bed') bedDays = bedDays.add(q);
       if ((g.kind === 'bed' || g.kind === 'surgery') && q.gt(1))
         warn(c.out, 'XML3', 'LINE_QUANTITY_OVER_ONE', `XML3 row ${i + 1}: SO_LUONG above 1 on a ${g.kind === 'bed' ? 'bed-day' : 'surgery'} line (one per line)`, i + 1, 'SO_LUONG');
@@ -401,17 +414,17 @@ const RULES: Array<(c: Ctx) => void> = [
       rowsOf(c, id).forEach((r, i) => {
         const tt = r['TT_THAU'] ?? '';
         if (tt === '') return;
-        const g = COST_GROUPS.lookup(r['MA_NHOM'] ?? '', c.refDate);
-        const low = g?.kind === 'supply' ? 0 : 1;
+        const low = groupOf(c, r)?.kind === 'supply' ? 0 : 1;
         const m = /^[^;]+;G(\d{1,2})(?:\.\d{1,2})?;N(\d{1,2});(\d{4})$/.exec(tt);
         if (!m || +m[1]! < low || +m[2]! < low)
           warn(c.out, id, 'TENDER_FORMAT', `${id} row ${i + 1}: TT_THAU must read decision;G${low}–G99;N${low}–N99;yyyy`, i + 1, 'TT_THAU');
       });
   },
   function imagingConclusion(c) {
+    if (rowsOf(c, 'XML4').length === 0) return;
     const imaging = new Set(
       rowsOf(c, 'XML3')
-        .filter((r) => COST_GROUPS.lookup(r['MA_NHOM'] ?? '', c.refDate)?.label === 'Imaging')
+        .filter((r) => groupOf(c, r)?.label === 'Imaging')
         .map((r) => r['MA_DICH_VU'] ?? ''),
     );
     rowsOf(c, 'XML4').forEach((r, i) => {
@@ -423,7 +436,7 @@ const RULES: Array<(c: Ctx) => void> = [
   },
   function traditionalMainDiagnosis(c) {
     const main = c.x1['MA_BENH_CHINH'] ?? '';
-    if (main !== '' && (TRADITIONAL_MEDICINE_CODE.test(main) || items(c.x1['MA_BENH_YHCT']).includes(main)))
+    if (main !== '' && (TRADITIONAL_MEDICINE_CODE.test(main) || (c.x1['MA_BENH_YHCT'] !== '' && items(c.x1['MA_BENH_YHCT']).includes(main))))
       warn(c.out, 'XML1', 'TRADITIONAL_CODE_AS_MAIN', 'XML1 row 1: MA_BENH_CHINH is a traditional-medicine code; those belong in MA_BENH_YHCT', 1, 'MA_BENH_CHINH');
   },
   function appointmentAfterDischarge(c) {
@@ -449,6 +462,7 @@ export interface ValidateOptions {
 export function assessClaim(tables: ClaimTables, options: ValidateOptions = {}): { standard: StandardId; errors: Violation[]; warnings: Violation[] } {
   const out: Violation[] = [];
   parsed = new WeakMap();
+  groups = new Map();
   let standard: StandardId = options.standard ?? standardFor('');
   try {
     const x1raw = (tables as Partial<Record<string, unknown[]>> | null)?.XML1?.[0] as Record<string, unknown> | undefined;
