@@ -44,6 +44,11 @@ describe('demo summary', () => {
     expect(s.p50ClosedToSubmittedMs).toBe(250);
   });
 
+  it('counts receptions per gateway route', () => {
+    const s = summarize([enc('A', 0, 1)], [sub('A', 10, 'a', { endpoint: '/api/qd130/guiHoSoXmlQD3176' }), sub('A', 5, 'x', { kind: 'checkin', endpoint: '/api/qd130/checkInKcbQd3176' })], H);
+    expect(s.byEndpoint).toEqual({ '/api/qd130/guiHoSoXmlQD3176': 1, '/api/qd130/checkInKcbQd3176': 1 });
+  });
+
   it('takes nearest-rank percentiles', () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 99)).toBe(10);

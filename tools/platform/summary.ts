@@ -4,6 +4,8 @@ export interface SimulatorSubmission {
   maGiaoDich: string;
   facility: string;
   kind: string;
+  /** Route the simulator received it on (…QD3176 / …QD4750 …). */
+  endpoint?: string;
   maLk: string;
   version: number;
   receivedAt: string;
@@ -26,6 +28,8 @@ export interface DemoSummary {
   p99ClosedToSubmittedMs: number | null;
   byCareType: Record<string, number>;
   byIdentifier: Record<string, number>;
+  /** Receptions (records and check-ins) per gateway route: shows which edition's endpoints were used. */
+  byEndpoint: Record<string, number>;
 }
 
 export function percentile(values: number[], p: number): number | null {
@@ -73,5 +77,6 @@ export function summarize(demo: DemoEncounter[], received: SimulatorSubmission[]
     p99ClosedToSubmittedMs: percentile(latencies, 99),
     byCareType: count((e) => e.careType),
     byIdentifier: count((e) => e.identifierType),
+    byEndpoint: received.reduce<Record<string, number>>((acc, s) => ((acc[s.endpoint ?? '?'] = (acc[s.endpoint ?? '?'] ?? 0) + 1), acc), {}),
   };
 }

@@ -23,6 +23,10 @@ export interface StandardRules {
   readonly treatmentDaysDefault: TreatmentDaysRule | null;
   /** Field patterns replacing those of codelists/enumerations.json; null removes the check. */
   readonly patterns: Readonly<Record<string, string | null>>;
+  /** Allowed codes added to (or replacing) codelists/enumerations.json `fields`. */
+  readonly enumerations: Readonly<Record<string, readonly string[]>>;
+  /** Maximum number of ';' items, added to enumerations.json `maxListItems`. */
+  readonly maxListItems: Readonly<Record<string, number>>;
   /** XML2 T_BNTT/T_BHTT/T_BNCCT computed from THANH_TIEN_BV (3176 rows 30–32) instead of THANH_TIEN_BH. */
   readonly drugSplitFromHospitalAmount: boolean;
   /** XML3 special-price THANH_TIEN_BV = SL×DON_GIA_BV − SL×DON_GIA_BH×(100−TYLE_TT_DV)/100 is allowed (3176 row 22). */
@@ -37,11 +41,18 @@ export interface StandardRules {
   readonly referralFromList: boolean;
 }
 
+function range(from: number, to: number): string[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+}
+
 const BASE_4750: StandardRules = {
   // xml130.md §11 (gateway sheet): 0 for 01/07/09, span for 02/03/04/06; 05/08 span (unconfirmed.ts TREATMENT_DAYS_RULE_SOURCE).
   treatmentDays: { '01': 'zero', '07': 'zero', '09': 'zero', '14': 'zero', '02': 'span', '03': 'span', '04': 'span', '05': 'span', '06': 'span', '08': 'span' },
   treatmentDaysDefault: null,
   patterns: { MA_MAY: '^[A-ZĐ]{2,3}\\.[123]\\.\\d{5}\\.[^.;]+$' },
+  // xml130-fields.json: XML6 NHOM_DOI_TUONG 0–11, TB regimens PHACDO_DTRI_LAO 1–25.
+  enumerations: { NHOM_DOI_TUONG: range(0, 11), PHACDO_DTRI_LAO: range(1, 25) },
+  maxListItems: {},
   drugSplitFromHospitalAmount: false,
   specialPriceFormula: false,
   machineCodeHasFacility: true,
@@ -65,6 +76,9 @@ const CHANGES: Partial<Record<StandardId, Partial<StandardRules>>> = {
       MA_MAY: '^[A-ZĐ]{2,3}\\.[123](\\[[^\\]]+\\])?\\.[^.;]+$',
       MA_NGHE_NGHIEP: '^\\d{2}$',
     },
+    // §4 XML6: NHOM_DOI_TUONG renumbered 1–11; XML6/XML15 regimens 1–27 (26 INH, 27 other); XML1 ≤ 13 traditional codes.
+    enumerations: { NHOM_DOI_TUONG: range(1, 11), PHACDO_DTRI_LAO: range(1, 27) },
+    maxListItems: { MA_BENH_YHCT: 13 },
     drugSplitFromHospitalAmount: true,
     specialPriceFormula: true,
     machineCodeHasFacility: false,
@@ -83,7 +97,14 @@ export function rulesOf(standard: StandardId): StandardRules {
   r = BASE_4750;
   for (const s of STANDARDS) {
     const c = CHANGES[s.id];
-    if (c) r = { ...r, ...c, patterns: { ...r.patterns, ...(c.patterns ?? {}) } };
+    if (c)
+      r = {
+        ...r,
+        ...c,
+        patterns: { ...r.patterns, ...(c.patterns ?? {}) },
+        enumerations: { ...r.enumerations, ...(c.enumerations ?? {}) },
+        maxListItems: { ...r.maxListItems, ...(c.maxListItems ?? {}) },
+      };
     if (s.id === standard) break;
   }
   cache.set(standard, r);

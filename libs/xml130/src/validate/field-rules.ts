@@ -29,7 +29,7 @@ interface CompiledField {
 
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
-const ENUMS = enumerations.fields as Record<string, string[]>;
+const BASE_ENUMS = enumerations.fields as Record<string, string[]>;
 const BASE_PATTERNS = enumerations.patterns as Record<string, string>;
 const patternCache = new Map<StandardId, Map<string, RegExp>>();
 /** Field patterns of an edition: codelists/enumerations.json with the edition's changes (standard-rules.ts). */
@@ -43,7 +43,7 @@ function patternsOf(standard: StandardId): Map<string, RegExp> {
   return m;
 }
 const PERCENT = new Set(enumerations.percentFields);
-const MAX_ITEMS = enumerations.maxListItems as Record<string, number>;
+const BASE_MAX_ITEMS = enumerations.maxListItems as Record<string, number>;
 const MAX_VALUE = enumerations.maxValue as Record<string, string>;
 
 const DIM = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -99,7 +99,16 @@ function numberCheck(f: FieldSpec): Check | undefined {
   };
 }
 
-function compileField(f: FieldSpec, PATTERNS: Map<string, RegExp>): CompiledField {
+interface EditionChecks {
+  readonly patterns: Map<string, RegExp>;
+  readonly enums: Record<string, readonly string[]>;
+  readonly maxItems: Record<string, number>;
+}
+
+function compileField(f: FieldSpec, edition: EditionChecks): CompiledField {
+  const PATTERNS = edition.patterns;
+  const ENUMS = edition.enums;
+  const MAX_ITEMS = edition.maxItems;
   const checks: Check[] = [];
   const gatewayLen = USE_GATEWAY_SHEET_LENGTH_FOR.includes(f.name) ? f.gatewaySheet?.maxLength : undefined;
   const maxLength = f.maxLength === null ? null : Math.max(f.maxLength, gatewayLen ?? 0);
@@ -158,8 +167,9 @@ function fieldsOf(id: TableId, standard: StandardId): CompiledField[] {
   if (!byTable) compiled.set(standard, (byTable = new Map()));
   let c = byTable.get(id);
   if (!c) {
-    const patterns = patternsOf(standard);
-    c = tableSpec(id, standard).fields.map((f) => compileField(f, patterns));
+    const rules = rulesOf(standard);
+    const edition: EditionChecks = { patterns: patternsOf(standard), enums: { ...BASE_ENUMS, ...rules.enumerations }, maxItems: { ...BASE_MAX_ITEMS, ...rules.maxListItems } };
+    c = tableSpec(id, standard).fields.map((f) => compileField(f, edition));
     byTable.set(id, c);
   }
   return c;

@@ -101,6 +101,9 @@ const cases: Case[] = [
   { rule: '3176: MA_MAY is XX.n.Z (no facility code)', mutate: (t) => (row(t, 'XML3', 1).MA_MAY = 'HH.1.79999.1'), code: 'INVALID_VALUE', table: 'XML3', field: 'MA_MAY' },
   { rule: '4750: MA_MAY is XX.n.YYYYY.Z', standard: '4750', mutate: (t) => (row(t, 'XML3', 1).MA_MAY = 'HH.1.1'), code: 'INVALID_VALUE', table: 'XML3', field: 'MA_MAY' },
   { rule: '3176: SO_CCCD no longer takes the 9-digit card', mutate: (t) => (row(t, 'XML1').SO_CCCD = '123456789'), code: 'INVALID_VALUE', table: 'XML1', field: 'SO_CCCD' },
+  { rule: '3176: XML1 MA_BENH_YHCT lists at most 13 codes', mutate: (t) => (row(t, 'XML1').MA_BENH_YHCT = Array(14).fill('U50').join(';')), code: 'LIST_TOO_LONG', table: 'XML1', field: 'MA_BENH_YHCT' },
+  { rule: '3176: TB regimens run 1–27', scenario: 'tbTreatment', mutate: (t) => (row(t, 'XML15').PHACDO_DTRI_LAO = '28'), code: 'INVALID_VALUE', table: 'XML15', field: 'PHACDO_DTRI_LAO' },
+  { rule: '4750: TB regimens run 1–25 (26 INH is 3176)', standard: '4750', scenario: 'tbTreatment', mutate: (t) => (row(t, 'XML15').PHACDO_DTRI_LAO = '26'), code: 'INVALID_VALUE', table: 'XML15', field: 'PHACDO_DTRI_LAO' },
   { rule: '3176: XML3 THANH_TIEN_BV follows the ordinary or the special-price formula', mutate: (t) => (row(t, 'XML3').TYLE_TT_DV = '30'), code: 'LINE_AMOUNT_MISMATCH', table: 'XML3', field: 'THANH_TIEN_BV' },
 ];
 
