@@ -13,4 +13,4 @@ fi
 FILES=(xml130-fields.json xml3176-fields.json)
 for f in "${FILES[@]}"; do cp "$SRC/$f" "$ROOT/libs/xml130/src/spec/$f"; echo "copied $f"; done
 cd "$ROOT"
-UPDATE_XML130_TYPES=1 bash scripts/with-node.sh jest --selectProjects unit libs/xml130/src/spec/metadata.spec.ts -t 'generated row types'
+UPDATE_XML130_TYPES=1 bash scripts/with-node.sh jest libs/xml130/src/spec/metadata.spec.ts --selectProjects unit -t 'generated row types'

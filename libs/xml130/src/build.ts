@@ -8,8 +8,7 @@ import { repeatedFromXml1 } from './spec/repeated-fields';
 import type { RowTypes } from './spec/row-types.generated';
 import { rulesOf, type StandardRules } from './spec/standard-rules';
 import { latestStandard, standardFor } from './spec/standards';
-import { MACHINE_FUNDING_BRACKET_AFTER_DIGIT, SERVICE_DAY_FROM, SIGNATURE_IN_DU_PHONG } from './unconfirmed';
-import { SUPPLY_KINDS_FOR_T_VTYT } from './unconfirmed';
+import { SERVICE_DAY_FROM, SIGNATURE_IN_DU_PHONG, SUPPLY_KINDS_FOR_T_VTYT } from './unconfirmed';
 
 const SUPPLY_GROUPS = costGroupsOfKind(SUPPLY_KINDS_FOR_T_VTYT);
 const emptyTemplates = new Map<StandardId, Map<TableId, Readonly<Record<string, string>>>>();
@@ -224,14 +223,14 @@ const MACHINE = /^([A-ZĐ]{2,3})\.([123](?:\[[^\]]+\])?)\.(?:(\d{5})\.)?([^;]+)$
 /**
  * MA_MAY in the layout of the edition from a machine code in either layout: 4750 `XX.n.YYYYY.Z`
  * (facility code inserted when missing), 3176 `XX.n.Z` (facility code dropped; multi-function
- * analysers `DC` → `DN`). Anything else is written as given and left to the validator.
+ * analysers `DC` → `DN`; a funding source in brackets stays after the digit, unconfirmed.ts
+ * MACHINE_FUNDING_BRACKET_AFTER_DIGIT). Anything else is written as given and left to the validator.
  */
 export function machineCode(code: string, facilityCode: string, rules: StandardRules): string {
   const m = MACHINE.exec(code);
   if (!m) return code;
   const [, group, funding, facility, serial] = m as unknown as [string, string, string, string | undefined, string];
   if (rules.machineCodeHasFacility) return `${group === 'DN' ? 'DC' : group}.${funding.replace(/\[.*\]$/, '')}.${facility ?? facilityCode}.${serial}`;
-  void MACHINE_FUNDING_BRACKET_AFTER_DIGIT;
   return `${group === 'DC' ? 'DN' : group}.${funding}.${serial}`;
 }
 

@@ -217,7 +217,7 @@ export const STANDARD_3176_EFFECTIVE_FROM_SECONDARY = true;
  * so the validator does not check them; 02/08 ("days on which services were performed") count
  * the distinct calendar days of the XML3 service lines' SERVICE_DAY_FROM.
  */
-export const TREATMENT_DAYS_01_UNDER_3176 = 'span';
+export const TREATMENT_DAYS_01_UNDER_3176 = 'span' as const;
 export const SERVICE_DAY_FROM: 'NGAY_TH_YL' | 'NGAY_YL' = 'NGAY_TH_YL';
 
 /**

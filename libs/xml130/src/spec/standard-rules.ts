@@ -1,3 +1,4 @@
+import { PASSPORT_NUMBER_FORM, TREATMENT_DAYS_01_UNDER_3176 } from '../unconfirmed';
 import type { StandardId } from './standards';
 import { STANDARDS } from './standards';
 
@@ -64,14 +65,14 @@ const BASE_4750: StandardRules = {
 const CHANGES: Partial<Record<StandardId, Partial<StandardRules>>> = {
   '3176': {
     // xml3176.md §4 XML1 SO_NGAY_DTRI: general formula with exceptions (01: see unconfirmed.ts).
-    treatmentDays: { '02': 'serviceDays', '08': 'serviceDays', '05': 'longestDrugPeriod', '07': 'longestDrugPeriod', '09': 'zero', '14': 'zero' },
+    treatmentDays: { '01': TREATMENT_DAYS_01_UNDER_3176, '02': 'serviceDays', '08': 'serviceDays', '05': 'longestDrugPeriod', '07': 'longestDrugPeriod', '09': 'zero', '14': 'zero' },
     treatmentDaysDefault: 'span',
     patterns: {
       // GPHN numbers (§3): no fixed layout any more; the 4750 sheet's 10 digits no longer fit.
       MA_TTDV: null,
       // §3: citizen-ID / personal number (12 digits) or a passport number; the 9-digit card is gone.
-      SO_CCCD: '^(\\d{12}|[A-Z][A-Z0-9]{5,19})$',
-      SO_CCCD_NND: '^(\\d{12}|[A-Z][A-Z0-9]{5,19})$',
+      SO_CCCD: `^(\\d{12}|${PASSPORT_NUMBER_FORM})$`,
+      SO_CCCD_NND: `^(\\d{12}|${PASSPORT_NUMBER_FORM})$`,
       // §4 XML3 MA_MAY: XX.n.Z, funding source in brackets after n (unconfirmed.ts MACHINE_FUNDING_BRACKET).
       MA_MAY: '^[A-ZĐ]{2,3}\\.[123](\\[[^\\]]+\\])?\\.[^.;]+$',
       MA_NGHE_NGHIEP: '^\\d{2}$',
