@@ -42,6 +42,12 @@ describe('builders under QĐ 3176 (encounters that ended from 01/01/2025)', () =
     const t3176 = buildClaimTables(r);
     expect(t3176.XML1![0]!.MA_NOI_DI).toBe('');
     expect(t3176.XML13![0]!.MA_CSKCB_DI).toBe('');
+    r.referral!.earlierFacilities = ['79020'];
+    expect(buildClaimTables(r).XML13![0]!.MA_CSKCB_DI).toBe('');
+    r.referredFrom = r.facilityCode;
+    expect(buildClaimTables(r).XML13![0]!.MA_CSKCB_DI).toBe('79020');
+    delete r.referredFrom;
+    delete r.referral!.earlierFacilities;
     const t4750 = buildClaimTables(r, { standard: '4750' });
     expect(t4750.XML13![0]!.MA_NOI_DI).toBe('');
     expect(validateClaim(t4750, { standard: '4750' })).toEqual([]);

@@ -575,7 +575,8 @@ function referralRow(r: EncounterRecord, rf: NonNullable<EncounterRecord['referr
   };
   if (!std.rules.referralFromList)
     return withRepeats('XML13', xml1, { ...common, TEN_DICH_VU: rf.servicesUsed, TEN_THUOC: str(rf.drugsUsed) }, std);
-  const cameFrom = [...(rf.earlierFacilities ?? []), ...(r.referredFrom ? [r.referredFrom] : [])].filter((c) => c !== r.facilityCode);
+  // Filled as XML1.MA_NOI_DI: no referring facility, no list (the earlier ones only lead up to it).
+  const cameFrom = r.referredFrom ? [...(rf.earlierFacilities ?? []), r.referredFrom].filter((c) => c !== r.facilityCode) : [];
   return withRepeats(
     'XML13',
     xml1,
