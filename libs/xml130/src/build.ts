@@ -227,6 +227,18 @@ const MACHINE = /^([A-ZĐ]{2,3})\.([123](?:\[[^\]]+\])?)\.(?:(\d{5})\.)?([^;]+)$
  * MACHINE_FUNDING_BRACKET_AFTER_DIGIT). Anything else is written as given and left to the validator.
  */
 export function machineCode(code: string, facilityCode: string, rules: StandardRules): string {
+  const key = `${rules.machineCodeHasFacility ? facilityCode : '-'}|${code}`;
+  let out = machineCache.get(key);
+  if (out === undefined) {
+    out = rewriteMachineCode(code, facilityCode, rules);
+    if (machineCache.size < 10_000) machineCache.set(key, out);
+  }
+  return out;
+}
+
+const machineCache = new Map<string, string>();
+
+function rewriteMachineCode(code: string, facilityCode: string, rules: StandardRules): string {
   const m = MACHINE.exec(code);
   if (!m) return code;
   const [, group, funding, facility, serial] = m as unknown as [string, string, string, string | undefined, string];
@@ -259,11 +271,10 @@ function serviceDays(dates: Date[]): number {
   return new Set(dates.map((d) => formatDate(d))).size;
 }
 
-function summaryRow(r: EncounterRecord, tot: Totals, std: Std): RowTypes['XML1'] {
+function summaryRow(r: EncounterRecord, tot: Totals, std: Std, ngayRa: string): RowTypes['XML1'] {
   const p = r.patient;
-  const code = maLoaiKcb(r);
+  const code = careTypeCode(r.careType, ngayRa);
   const ngayVao = formatDateTime(r.admittedAt);
-  const ngayRa = formatDateTime(r.dischargedAt);
   const days = treatmentDays(r, code, ngayVao, ngayRa, std);
   const settle = r.paidAt ?? r.dischargedAt;
   const settleStr = formatDateTime(settle);
@@ -375,7 +386,8 @@ export interface BuildOptions {
 
 /** Builds every table that applies to the encounter (XML1 always) in the shape of its edition. Deterministic. */
 export function buildClaimTables(r: EncounterRecord, options: BuildOptions = {}): ClaimTables {
-  const id = options.standard ?? standardOfRecord(r);
+  const ngayRa = formatDateTime(r.dischargedAt);
+  const id = options.standard ?? standardFor(ngayRa);
   const std: Std = { id, rules: rulesOf(id) };
   const tot = new Totals(std.rules);
   const xml2 = r.drugs.map((l, i) => drugRow(r, l, i + 1, tot, std));
@@ -383,7 +395,7 @@ export function buildClaimTables(r: EncounterRecord, options: BuildOptions = {})
     ...r.services.map((l, i) => serviceRow(r, l, i + 1, tot, std)),
     ...r.supplies.map((l, i) => supplyRow(r, l, r.services.length + i + 1, tot, std)),
   ];
-  const xml1 = summaryRow(r, tot, std);
+  const xml1 = summaryRow(r, tot, std, ngayRa);
   const t: ClaimTables = { XML1: [xml1] };
   if (xml2.length) t.XML2 = xml2;
   if (xml3.length) t.XML3 = xml3;

@@ -108,7 +108,8 @@ export function computeLineAmountsDec(i: LineMoneyInput, drugSplitFromHospitalAm
     bv = i.specialPrice ? r2(q.mul(p).sub(q.mul(pBh).mul(ONE.sub(dvFactor)))) : r2(q.mul(p).mul(dvFactor));
     bh = r2(q.mul(pBh).mul(tyleBh).mul(XML3_BH_APPLIES_SERVICE_RATIO ? dvFactor : 1));
   }
-  if (i.table === 'XML2' && drugSplitFromHospitalAmount) {
+  // With TYLE_TT_BH = 100 the 3176 split on THANH_TIEN_BV gives exactly the 4750 one (THANH_TIEN_BH = THANH_TIEN_BV).
+  if (i.table === 'XML2' && drugSplitFromHospitalAmount && String(i.paymentRatio) !== '100') {
     bntt0 = r2(bv.mul(complement(i.paymentRatio)));
     bhtt0 = r2(bv.mul(tyleBh).mul(mh));
     bncct0 = bv.sub(bhtt0).sub(bntt0);

@@ -491,7 +491,10 @@ export function assessClaim(tables: ClaimTables, options: ValidateOptions = {}):
 }
 
 function split(standard: StandardId, out: Violation[]): { standard: StandardId; errors: Violation[]; warnings: Violation[] } {
-  return { standard, errors: out.filter((x) => x.severity !== 'warning'), warnings: out.filter((x) => x.severity === 'warning') };
+  const errors: Violation[] = [];
+  const warnings: Violation[] = [];
+  for (const x of out) (x.severity === 'warning' ? warnings : errors).push(x);
+  return { standard, errors, warnings };
 }
 
 /** The errors of assessClaim: what makes the claim invalid under its edition. */
