@@ -187,7 +187,7 @@ export function checkContent(
     });
     if (standard) {
       const parsed = checkShape(findings, 'XML0', rows, standard);
-      if (parsed.length) checkFields(findings, validateCheckin(parsed as unknown as CheckinRow[]));
+      if (parsed.length) checkFields(findings, validateCheckin(parsed as unknown as CheckinRow[], { standard }));
     }
     summary = { withdrawn: false, ...(rows[0] ? { maThe: text(child(rows[0], 'MA_THE_BHYT')) } : {}) };
     return { doc, xmlText, maLk: maLk || undefined, asyncErrors: findings.asyncErrors, summary };

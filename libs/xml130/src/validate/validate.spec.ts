@@ -207,6 +207,11 @@ describe('validateCheckin', () => {
     const r = { ...base(), NGAY_VAO_NOI_TRU: '202001010000', LY_DO_VNT: 'x' };
     expect(validateCheckin([r])).toContainEqual(expect.objectContaining({ code: 'DATE_ORDER', field: 'NGAY_VAO_NOI_TRU' }));
   });
+  it('checks a check-in against its edition: the 3176 SO_CCCD has no length limit, the 4750 one 15', () => {
+    const r = { ...base(), SO_CCCD: 'P' + '1'.repeat(17) };
+    expect(validateCheckin([r], { standard: '3176' })).toEqual([]);
+    expect(validateCheckin([r], { standard: '4750' })).toContainEqual(expect.objectContaining({ code: 'MAX_LENGTH', field: 'SO_CCCD' }));
+  });
   it('never throws on garbage', () => {
     expect(validateCheckin(null as unknown as [])).toHaveLength(1);
     expect(validateCheckin([null as unknown as ReturnType<typeof base>]).length).toBeGreaterThan(0);

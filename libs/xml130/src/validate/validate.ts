@@ -502,15 +502,16 @@ export function validateClaim(tables: ClaimTables, options: ValidateOptions = {}
   return assessClaim(tables, options).errors;
 }
 
-/** Field rules of XML0 plus the check-in rules of xml130.md §11. Never throws. */
-export function validateCheckin(rows: CheckinRow[]): Violation[] {
+/** Field rules of XML0 (of its edition) plus the check-in rules of xml130.md §11. Never throws. */
+export function validateCheckin(rows: CheckinRow[], options: ValidateOptions = {}): Violation[] {
   const out: Violation[] = [];
   try {
     if (!Array.isArray(rows) || rows.length === 0) {
       v(out, 'XML0', 'TABLE_MISSING', 'XML0 needs at least one row');
       return out;
     }
-    validateRows('XML0', rows, out, standardFor(typeof rows[0]?.NGAY_VAO === 'string' ? rows[0].NGAY_VAO : ''));
+    // The encounter has not ended: the edition in force on the day of admission, unless given.
+    validateRows('XML0', rows, out, options.standard ?? standardFor(typeof rows[0]?.NGAY_VAO === 'string' ? rows[0].NGAY_VAO : ''));
     rows.forEach((r, i) => {
       const n = i + 1;
       if (typeof r !== 'object' || r === null) return;
