@@ -134,6 +134,14 @@ describe('SubmissionScheduler', () => {
     expect(takes[1]!.total).toBe(1);
   });
 
+  it('recovers expired leases periodically while running, not only at start-up', async () => {
+    const { store, raw } = fakeStore([]);
+    const scheduler = new SubmissionScheduler({ store, tx: fakeTx().tx, logger: logger(), client: {} as GatewayClient, config: config({ GATEWAY_LEASE_SWEEP_MS: '50' }), owner: 'r1' });
+    await runUntil(scheduler, () => raw.recoverExpiredLeases.mock.calls.length >= 3, 3000);
+    expect(raw.recoverExpiredLeases.mock.calls.length).toBeGreaterThanOrEqual(3);
+    expect(raw.supersedeOlderVersions).toHaveBeenCalled();
+  });
+
   it('takes both lanes in one statement', async () => {
     const { store, takes } = fakeStore([]);
     const scheduler = new SubmissionScheduler({ store, tx: fakeTx().tx, logger: logger(), client: {} as GatewayClient, config: config(), owner: 'r1' });
