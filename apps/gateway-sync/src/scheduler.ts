@@ -257,7 +257,9 @@ export class SubmissionScheduler {
 
     let stored = false;
     let released: number | undefined;
-    const outcomeName = found ? 'found-at-gateway' : outcome.kind;
+    // A lookup that found the document is the gateway's acceptance of the earlier send.
+    const outcomeName = outcome.kind;
+    if (found) detail = detail ?? 'found at the gateway by lookup: the earlier send arrived';
     const ok = await this.untilStored(row, async () => {
       stored = await this.deps.tx(async (m) => {
         const written = await this.deps.store.recordOutcome(m, ticket, {
