@@ -168,7 +168,10 @@ export class SubmissionScheduler {
     }
     for (const row of rows) {
       this.inFlight.set(row.id, row.kind);
-      const task = this.attempt(row).finally(() => {
+      const task = this.attempt(row)
+        // Whatever failed, the row keeps its lease until it expires and another sweep recovers it.
+        .catch((err: unknown) => this.deps.logger.error({ facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) }, 'submission attempt failed; its lease will expire and the row be recovered'))
+        .finally(() => {
         this.inFlight.delete(row.id);
         this.tasks.delete(task);
         this.notify();
