@@ -134,6 +134,18 @@ describe('SubmissionScheduler', () => {
     expect(takes[1]!.total).toBe(1);
   });
 
+  it('releases the half-open probe when the probe attempt itself fails', async () => {
+    const { store } = fakeStore([claim()]);
+    const scheduler = new SubmissionScheduler({ store, tx: fakeTx().tx, logger: logger(), client: { submitClaim: async () => accepted, canReconcile: false } as unknown as GatewayClient, config: config({ GATEWAY_CIRCUIT_THRESHOLD: '1', GATEWAY_CIRCUIT_OPEN_MS: '100' }), owner: 'r1' });
+    // The span around the attempt fails (a bug, a tracer error): no outcome ever moves the breaker.
+    jest.spyOn(scheduler as unknown as { record: () => Promise<void> }, 'record').mockRejectedValue(new Error('boom'));
+    scheduler.breaker.failure();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await scheduler.dispatch()).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(scheduler.breaker.tryAcquire()).toBe(true);
+  });
+
   it('recovers expired leases periodically while running, not only at start-up', async () => {
     const { store, raw } = fakeStore([]);
     const scheduler = new SubmissionScheduler({ store, tx: fakeTx().tx, logger: logger(), client: {} as GatewayClient, config: config({ GATEWAY_LEASE_SWEEP_MS: '50' }), owner: 'r1' });

@@ -170,7 +170,11 @@ export class SubmissionScheduler {
       this.inFlight.set(row.id, row.kind);
       const task = this.attempt(row)
         // Whatever failed, the row keeps its lease until it expires and another sweep recovers it.
-        .catch((err: unknown) => this.deps.logger.error({ facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) }, 'submission attempt failed; its lease will expire and the row be recovered'))
+        .catch((err: unknown) => {
+          // A probe that failed before its outcome moved the breaker must not stay taken.
+          if (probe) this.breaker.release();
+          this.deps.logger.error({ facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) }, 'submission attempt failed; its lease will expire and the row be recovered');
+        })
         .finally(() => {
         this.inFlight.delete(row.id);
         this.tasks.delete(task);
