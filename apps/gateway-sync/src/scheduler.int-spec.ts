@@ -70,7 +70,7 @@ describe('scheduler replicas sharing one PostgreSQL', () => {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.end();
-    ds = await openDatabase({ url, database: DB, migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...GATEWAY_SYNC_MIGRATIONS, ClaimTraceContextMigration1700000009000], applicationName: 'gateway-sync-int-sched', poolSize: 10 });
+    ds = await openDatabase({ url, database: DB, migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...GATEWAY_SYNC_MIGRATIONS, ClaimTraceContextMigration1700000009000], applicationName: 'gateway-sync-int-sched', poolSize: 5 });
     store = new SubmissionStore(ds);
   });
 

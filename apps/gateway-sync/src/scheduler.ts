@@ -48,7 +48,8 @@ export class SubmissionScheduler {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  private readonly inFlight = new Map<string, SubmissionKind>();
+  /** This replica's attempts in flight, by `${id}#${attempt}` (a row recovered and taken again is a new attempt). */
+  private readonly inFlight = new Map<string, { id: string; kind: SubmissionKind }>();
   private readonly tasks = new Set<Promise<void>>();
   private lastSweep = 0;
   private lastRenewal = 0;
@@ -122,12 +123,12 @@ export class SubmissionScheduler {
 
   private async renewLeases(): Promise<void> {
     this.lastRenewal = Date.now();
-    await this.deps.store.renewLeases(this.owner, [...this.inFlight.keys()], this.config.GATEWAY_LEASE_MS);
+    await this.deps.store.renewLeases(this.owner, [...new Set([...this.inFlight.values()].map((a) => a.id))], this.config.GATEWAY_LEASE_MS);
   }
 
   private inFlightOf(kind: SubmissionKind): number {
     let n = 0;
-    for (const k of this.inFlight.values()) if (k === kind) n++;
+    for (const a of this.inFlight.values()) if (a.kind === kind) n++;
     return n;
   }
 
@@ -167,7 +168,8 @@ export class SubmissionScheduler {
       if (probe && rows.length === 0) this.breaker.release();
     }
     for (const row of rows) {
-      this.inFlight.set(row.id, row.kind);
+      const key = `${row.id}#${row.state.attempts}`;
+      this.inFlight.set(key, { id: row.id, kind: row.kind });
       const task = this.attempt(row)
         // Whatever failed, the row keeps its lease until it expires and another sweep recovers it.
         .catch((err: unknown) => {
@@ -176,10 +178,10 @@ export class SubmissionScheduler {
           this.deps.logger.error({ facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) }, 'submission attempt failed; its lease will expire and the row be recovered');
         })
         .finally(() => {
-        this.inFlight.delete(row.id);
-        this.tasks.delete(task);
-        this.notify();
-      });
+          this.inFlight.delete(key);
+          this.tasks.delete(task);
+          this.notify();
+        });
       this.tasks.add(task);
     }
     return rows.length;

@@ -48,7 +48,7 @@ describe('submission store in PostgreSQL', () => {
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.end();
-    ds = await openDatabase({ url, database: DB, migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...GATEWAY_SYNC_MIGRATIONS, ClaimTraceContextMigration1700000009000], applicationName: 'gateway-sync-int-store', poolSize: 6 });
+    ds = await openDatabase({ url, database: DB, migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...GATEWAY_SYNC_MIGRATIONS, ClaimTraceContextMigration1700000009000], applicationName: 'gateway-sync-int-store', poolSize: 4 });
     store = new SubmissionStore(ds);
   });
 
