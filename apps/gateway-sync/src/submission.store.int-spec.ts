@@ -149,3 +149,39 @@ describe('submission store in PostgreSQL', () => {
     await expect(ds.query(`UPDATE submissions SET status = 'RECONCILE'`)).rejects.toMatchObject({ code: '23514' });
   });
 });
+
+describe('migration 1700000000404 on rows of the old model', () => {
+  const OLD_DB = `bhyt_gateway_sync_int_mig_l${process.env['E2E_LANE'] ?? '0'}`;
+
+  it('turns RECONCILE into SENT_UNKNOWN and leaves old IN_FLIGHT rows with an expired lease for the first sweep', async () => {
+    const url = process.env['DATABASE_URL']!;
+    const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${OLD_DB} WITH (FORCE)`);
+    await admin.end();
+    const base = [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001];
+    const old = await openDatabase({ url, database: OLD_DB, migrations: [...base, ...GATEWAY_SYNC_MIGRATIONS.slice(0, 4)], applicationName: 'gateway-sync-int-mig', poolSize: 2 });
+    for (const [i, status] of ['DUE', 'RECONCILE', 'IN_FLIGHT', 'IN_FLIGHT_RECONCILE', 'SUBMITTED'].entries()) {
+      await old.query(
+        `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status, attempts)
+         VALUES ('79001', 'claim', $1, 1, 'OUTPATIENT_VISIT', 'x', 'PEEvPg==', now(), now() + interval '1 day', $2, 1)`,
+        [`LK-OLD-${i}`, status],
+      );
+    }
+    await old.destroy();
+    const ds = await openDatabase({ url, database: OLD_DB, migrations: [...base, ...GATEWAY_SYNC_MIGRATIONS, ClaimTraceContextMigration1700000009000], applicationName: 'gateway-sync-int-mig', poolSize: 2 });
+    try {
+      const rows = (await ds.query(`SELECT ma_lk, status, outcome_unknown, sends FROM submissions ORDER BY ma_lk`)) as Array<Record<string, unknown>>;
+      expect(rows.map((r) => [r['ma_lk'], r['status'], r['outcome_unknown'], r['sends']])).toEqual([
+        ['LK-OLD-0', 'DUE', false, 0],
+        ['LK-OLD-1', 'SENT_UNKNOWN', true, 0],
+        ['LK-OLD-2', 'IN_FLIGHT', false, 0],
+        ['LK-OLD-3', 'IN_FLIGHT', true, 0],
+        ['LK-OLD-4', 'SUBMITTED', false, 1],
+      ]);
+      expect(await new SubmissionStore(ds).recoverExpiredLeases(0)).toEqual({ recovered: 2, possibleDuplicates: 0 });
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
