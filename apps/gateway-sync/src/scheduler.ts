@@ -76,7 +76,11 @@ export class SubmissionScheduler {
     this.lastSweep = Date.now();
     const { recovered, possibleDuplicates } = await this.deps.store.recoverExpiredLeases(this.config.GATEWAY_RECONCILE_SETTLE_MS);
     const superseded = await this.deps.store.supersedeOlderVersions();
-    if (recovered) this.deps.logger.warn({ count: recovered, possibleDuplicates }, 'attempts with an expired lease recovered; their outcome is unknown, they will be re-sent');
+    if (recovered) {
+      Metrics.uncertainSends().inc({ kind: 'lease_expired' }, recovered);
+      if (possibleDuplicates) Metrics.uncertainSends().inc({ kind: 'possible_duplicate' }, possibleDuplicates);
+      this.deps.logger.warn({ count: recovered, possibleDuplicates }, 'attempts with an expired lease recovered; their outcome is unknown, they will be re-sent');
+    }
     if (superseded) this.deps.logger.info({ count: superseded }, 'older claim versions superseded by a newer one before they were sent');
     return { recovered, superseded };
   }
@@ -326,7 +330,11 @@ export class SubmissionScheduler {
     if (effects.has('emit-submitted') && row.kind === 'claim') {
       Metrics.timeToSubmitSeconds().observe({ facility: row.facilityCode }, Math.max(0, (receivedAt.getTime() - row.encounterEnd.getTime()) / 1000));
     }
-    if (effects.has('possible-duplicate')) this.deps.logger.warn({ ...ids, sends: t.state.sends }, 'submission may have reached the gateway more than once');
+    if (outcome.kind === 'ambiguous' && !found) Metrics.uncertainSends().inc({ kind: 'ambiguous' });
+    if (effects.has('possible-duplicate')) {
+      Metrics.uncertainSends().inc({ kind: 'possible_duplicate' });
+      this.deps.logger.warn({ ...ids, sends: t.state.sends }, 'submission may have reached the gateway more than once');
+    }
     if (outcome.kind === 'permanent') this.deps.logger.warn(ids, 'gateway rejected a submission permanently');
     if (outcome.kind === 'needs-operator') this.deps.logger.error(ids, 'gateway submission needs an operator');
   }
