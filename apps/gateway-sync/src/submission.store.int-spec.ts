@@ -103,6 +103,15 @@ describe('submission store in PostgreSQL', () => {
     expect(await take('replica-b', { perFacility: { claim: 2, checkin: 2 } })).toHaveLength(0);
   });
 
+  it("lets a facility at its limit take no place from another facility's due claims", async () => {
+    for (let i = 0; i < 10; i++) await claim(`LK-BUSY${i}`, 1, '79001');
+    await claim('LK-OTHER', 1, '01001');
+    await ds.query(`UPDATE submissions SET deadline = deadline + interval '1 hour' WHERE ma_lk = 'LK-OTHER'`);
+    expect(await take('replica-a', { claims: 2, total: 2, perFacility: { claim: 2, checkin: 2 } })).toHaveLength(2);
+    // 79001 is full; its 8 earlier-deadline claims would otherwise fill the 2 × 4 candidate places.
+    expect((await take('replica-b', { claims: 2, total: 2, perFacility: { claim: 2, checkin: 2 } })).map((s) => s.maLk)).toEqual(['LK-OTHER']);
+  });
+
   it('takes a single probe when asked for one', async () => {
     await claim('LK-P1');
     await claim('LK-P2');

@@ -198,10 +198,15 @@ export class SubmissionStore {
          SELECT kind, facility_code, count(*)::int AS n FROM submissions WHERE status = 'IN_FLIGHT' AND lease_until > now() GROUP BY kind, facility_code
        ), candidates AS (
          (SELECT id, kind, facility_code, ma_lk, version, deadline FROM submissions
-           WHERE kind = 'claim' AND $1::int > 0 AND status IN ${TAKEABLE} AND next_attempt_at <= now() ORDER BY deadline, id LIMIT greatest($1::int, 1) * 4)
+           WHERE kind = 'claim' AND $1::int > 0 AND status IN ${TAKEABLE} AND next_attempt_at <= now()
+             -- a facility account at its limit takes no candidate place from the others
+             AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.kind = 'claim' AND b.facility_code = submissions.facility_code AND b.n >= $3::int)
+           ORDER BY deadline, id LIMIT greatest($1::int, 1) * 4)
          UNION ALL
          (SELECT id, kind, facility_code, ma_lk, version, deadline FROM submissions
-           WHERE kind = 'checkin' AND $2::int > 0 AND status IN ${TAKEABLE} AND next_attempt_at <= now() ORDER BY deadline, id LIMIT greatest($2::int, 1) * 4)
+           WHERE kind = 'checkin' AND $2::int > 0 AND status IN ${TAKEABLE} AND next_attempt_at <= now()
+             AND NOT EXISTS (SELECT 1 FROM busy b WHERE b.kind = 'checkin' AND b.facility_code = submissions.facility_code AND b.n >= $4::int)
+           ORDER BY deadline, id LIMIT greatest($2::int, 1) * 4)
        ), eligible AS (
          SELECT c.*, row_number() OVER (PARTITION BY c.kind, c.facility_code ORDER BY c.deadline, c.id) AS rn FROM candidates c
          WHERE c.kind = 'checkin' OR NOT EXISTS (
