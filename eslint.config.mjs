@@ -41,4 +41,10 @@ export default tseslint.config(
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts', 'tools/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
+  {
+    // SQL lives in stores (issue 21): gateway-sync runs no `.query(` outside *.store.ts and migrations.
+    files: ['apps/gateway-sync/src/**/*.ts'],
+    ignores: ['**/*.store.ts', '**/migrations/**', '**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: { 'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='query']", message: 'SQL belongs in a *.store.ts (one store per group of tables)' }] },
+  },
 );
