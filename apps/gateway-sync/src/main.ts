@@ -6,6 +6,7 @@ import { GatewayClient, secretSourceAccountResolver } from '@bhyt/gateway-client
 import { bootstrapService, ServiceRuntime } from '@bhyt/service-kit';
 import { deadlinePolicy } from '@bhyt/submission-policy';
 import { readSecret } from '@bhyt/config';
+import { reportCircuitState } from '@bhyt/observability';
 import { loadGatewaySyncConfig } from './config';
 import { DeadlineMonitor } from './deadline-monitor';
 import { Submissions1700000000400 } from './migrations/1700000000400-submissions';
@@ -32,6 +33,7 @@ async function main() {
     ...(config.GATEWAY_SIMULATOR_ADMIN_URL ? { simulatorAdminBaseUrl: config.GATEWAY_SIMULATOR_ADMIN_URL } : {}),
   });
   const scheduler = new SubmissionScheduler(runtime, client, config);
+  reportCircuitState(() => scheduler.breaker.state !== 'closed');
   const monitor = new DeadlineMonitor(runtime, policy);
   const poller = config.GATEWAY_SIMULATOR_ADMIN_URL ? new ResultPoller(runtime, config.GATEWAY_SIMULATOR_ADMIN_URL, config.GATEWAY_RESULT_POLL_MS) : undefined;
   await bootstrapService({
