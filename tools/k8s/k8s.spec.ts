@@ -230,6 +230,16 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     expect(JSON.stringify(cm.data ?? {}).length).toBeLessThan(900 * 1024);
   });
 
+  it('pauses each service before SIGTERM (preStop) and leaves it the time of its ordered shutdown', () => {
+    for (const d of ofKind(objects(overlay), 'Deployment').filter((x) => deployed.some((s) => s.name === x.metadata.name))) {
+      const pod = spec(d).template.spec;
+      const pause = pod.containers[0].lifecycle?.preStop?.sleep?.seconds;
+      expect({ deployment: d.metadata.name, pause }).toEqual({ deployment: d.metadata.name, pause: expect.any(Number) });
+      // bootstrapService forces the exit after 25 s of shutdown.
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(pause + 25);
+    }
+  });
+
   it('scrapes every service replica with a PodMonitor and gives its alerts only labels that exist', () => {
     const list = objects(overlay);
     const pm = named(ofKind(list, 'PodMonitor'), 'bhyt-services')!;
