@@ -10,7 +10,8 @@
 # Cached in .state/images (git-ignored): the Debian tarball, Node and npm; buildah keeps the
 # layers (the build stage is shared by every service) and the Dockerfile's npm cache mount, so a
 # second run rebuilds only what changed. IMAGE_TAG (default: package.json's version) names the
-# images; IMAGES_REBUILD_BASE=1 remakes the base.
+# images; IMAGES_REBUILD_BASE=1 remakes the base; IMAGES_FORCE=1 hands every image to buildah
+# even when its inputs have not changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/lib/node.sh"
@@ -78,11 +79,26 @@ build_base() {
   buildah commit --quiet --rm "$ctr" "$BASE_IMAGE" >/dev/null
 }
 
+# Digest of everything the Dockerfile reads (and the base): an image built from the same digest
+# (recorded in .state/images/<image>.inputs with the image's id) is up to date and is not handed
+# to buildah again (a no-op bud still rescans the context: half a minute per image).
+inputs_digest() {
+  (cd "$ROOT" && git ls-files -z -co --exclude-standard -- Dockerfile .dockerignore package.json package-lock.json .swcrc tsconfig.base.json apps libs tools/stack config docker \
+    | sort -z | xargs -0 sha256sum; echo "$BASE_IMAGE $(buildah inspect --type image --format '{{.FromImageID}}' "$BASE_IMAGE")") | sha256sum | cut -c1-32
+}
+
+image_id() { buildah inspect --type image --format '{{.FromImageID}}' "$(image_ref "$1")" 2>/dev/null || true; }
+
+up_to_date() { # image name
+  [ -z "${IMAGES_FORCE:-}" ] && [ -s "$CACHE/sbom/$1.cdx.json" ] && [ -s "$CACHE/$1.inputs" ] \
+    && [ "$(cat "$CACHE/$1.inputs")" = "$INPUTS $(image_id "$1")" ]
+}
+
 build_one() { # image name
   local name="$1" service="$1" target=runtime
   if [ "$name" = signer-softhsm ]; then service=signer; target=runtime-softhsm; fi
   echo "› $name ($(image_ref "$name"))" >&2
-  buildah bud --quiet --isolation chroot --network host --layers --file "$ROOT/Dockerfile" \
+  buildah bud --quiet --isolation chroot --network host --layers --force-rm --file "$ROOT/Dockerfile" \
     --build-arg BASE_IMAGE="$BASE_IMAGE" --build-arg NODE_VERSION="$NODE_PIN" --build-arg DEBIAN_RELEASE="$DEBIAN_RELEASE" \
     --build-arg SERVICE="$service" --target "$target" --tag "$(image_ref "$name")" \
     ${CA_BUNDLE:+--secret id=ca-certificates,src="$CA_BUNDLE"} "$ROOT" >/dev/null
@@ -110,10 +126,13 @@ check_and_sbom() {
 need_tools
 started=$SECONDS
 build_base
+INPUTS="$(inputs_digest)"
 for name in "${wanted[@]}"; do
   t=$SECONDS
+  if up_to_date "$name"; then echo "› $name ($(image_ref "$name")): up to date" >&2; continue; fi
   build_one "$name"
   check_and_sbom "$name"
+  echo "$INPUTS $(image_id "$name")" > "$CACHE/$name.inputs"
   echo "  built in $((SECONDS - t)) s" >&2
 done
 echo
