@@ -1,6 +1,6 @@
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { ageBucket, certificateDays, Metrics, metricsRegistry, publishOpenClaims } from './metrics';
+import { ageBucket, certificateDays, Metrics, metricsRegistry, publishOpenClaims, reportCircuitState } from './metrics';
 
 describe('claim metrics', () => {
   it('puts claims in the 24-hour SLA buckets by hours since the encounter ended', () => {
@@ -37,6 +37,14 @@ describe('claim metrics', () => {
     );
     const values = (await Metrics.claimsNeedingOperator().get()).values;
     expect(Object.fromEntries(values.map((v) => [v.labels['facility'], v.value]))).toEqual({ '79001': 2, '01001': 0, '48001': 0 });
+  });
+
+  it('reads the circuit breaker at each scrape once a service reports it', async () => {
+    let open = false;
+    reportCircuitState(() => open);
+    expect(await metricsRegistry.metrics()).toMatch(/^bhyt_gateway_circuit_open(\{[^}]*\})? 0$/m);
+    open = true;
+    expect(await metricsRegistry.metrics()).toMatch(/^bhyt_gateway_circuit_open(\{[^}]*\})? 1$/m);
   });
 
   it("reports the days to expiry of each facility's current certificate only", () => {

@@ -51,6 +51,7 @@ function tracedHistogram<T extends string>(config: HistogramConfiguration<T>): H
 const readers: { circuitOpen?: () => boolean } = {};
 export function reportCircuitState(read: () => boolean): void {
   readers.circuitOpen = read;
+  Metrics.gatewayCircuitOpen(); // registered now: the alert has a series before the first change
 }
 
 const cache = new Map<string, unknown>();
