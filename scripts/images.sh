@@ -104,7 +104,8 @@ build_one() { # image name
     ${CA_BUNDLE:+--secret id=ca-certificates,src="$CA_BUNDLE"} "$ROOT" >/dev/null
 }
 
-# What the manifests rely on: uid 1000 (runAsNonRoot), no dev dependency shipped; then the SBOM
+# What the manifests rely on: uid 1000 (runAsNonRoot), nothing writable by it outside the volumes
+# (readOnlyRootFilesystem), no dev dependency shipped; then the SBOM
 # of the image's own npm tree (/app: package.json and the pruned node_modules).
 check_and_sbom() {
   local name="$1" ref user ctr mnt
@@ -113,6 +114,11 @@ check_and_sbom() {
   [ "$user" = 1000:1000 ] || { echo "images: $ref runs as '$user', not 1000:1000" >&2; exit 1; }
   ctr="$(buildah from --quiet --pull-never "$ref")"
   mnt="$(buildah mount "$ctr")"
+  # Read-only root friendly: the service (uid 1000) owns nothing it could write to in the image;
+  # it writes only to the volumes the manifests mount (/tmp, /var/lib/bhyt).
+  local writable
+  writable="$(find "$mnt/app" "$mnt/usr" "$mnt/etc" \( -uid 1000 -o -perm -o+w \) ! -type l -print -quit)"
+  [ -z "$writable" ] || { buildah rm "$ctr" >/dev/null; echo "images: $ref lets uid 1000 write to ${writable#"$mnt"}" >&2; exit 1; }
   for dev in jest typescript @swc/core eslint nx; do
     [ ! -e "$mnt/app/node_modules/$dev" ] || { buildah rm "$ctr" >/dev/null; echo "images: $ref ships the dev dependency $dev" >&2; exit 1; }
   done
