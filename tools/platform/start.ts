@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allTopics } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
@@ -110,6 +110,8 @@ async function main() {
   const stop = async (code: number) => {
     process.stderr.write('\n› stopping services\n');
     await platform.stop();
+    // The run folder holds copies of the dev secrets readable by uid 1000: gone with the containers.
+    if (images) rmSync(images.runDir, { recursive: true, force: true });
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(130));
@@ -200,5 +202,6 @@ async function main() {
 main().catch(async (err) => {
   console.error(`✗ ${err instanceof Error ? err.message : String(err)}`);
   await running?.stop().catch(() => undefined);
+  if (running?.env.images) rmSync(running.env.images.runDir, { recursive: true, force: true });
   process.exit(1);
 });
