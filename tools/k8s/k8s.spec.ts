@@ -8,6 +8,9 @@ import { DASHBOARD_CONFIGMAP, DASHBOARD_DIR, dashboardFiles, dashboardKustomizat
 import { buildOverlay, K8sObject, ofKind, OVERLAYS, repositoryRoot, type Overlay } from './kustomize';
 import { checkPolicy, imageIsPinned, podSpecOf } from './policy';
 import { kafkaTopicsYaml } from './topics';
+import { alertLabelProblems, loadRuleGroups, MetricLabels, podMonitorTargetLabels, PROMETHEUS_RULE_FILE, prometheusRuleYaml, RUNBOOK, RUNBOOK_BASE_URL, runbookProblems } from './monitoring';
+import { initMetrics, metricsRegistry, registerAllMetrics } from '../../libs/observability/src/metrics';
+import { selectedLabels } from '../../libs/observability/src/grafana/grafana-as-code';
 
 // Offline checks of the Kubernetes manifests: the real kustomize (pinned kubectl, fetched by
 // scripts/lib/kubectl.sh) renders each overlay; every object is validated against its upstream
@@ -63,6 +66,8 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
       'TriggerAuthentication',
       'ExternalSecret',
       'SecretStore',
+      'PodMonitor',
+      'PrometheusRule',
     ]) {
       expect(kinds).toContain(crd);
     }
@@ -224,11 +229,59 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     for (const f of files) expect(() => JSON.parse(cm.data[f])).not.toThrow();
     expect(JSON.stringify(cm.data ?? {}).length).toBeLessThan(900 * 1024);
   });
+
+  it('pauses each service before SIGTERM (preStop) and leaves it the time of its ordered shutdown', () => {
+    for (const d of ofKind(objects(overlay), 'Deployment').filter((x) => deployed.some((s) => s.name === x.metadata.name))) {
+      const pod = spec(d).template.spec;
+      const pause = pod.containers[0].lifecycle?.preStop?.sleep?.seconds;
+      expect({ deployment: d.metadata.name, pause }).toEqual({ deployment: d.metadata.name, pause: expect.any(Number) });
+      // bootstrapService forces the exit after 25 s of shutdown.
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(pause + 25);
+    }
+  });
+
+  it('scrapes every service replica with a PodMonitor and gives its alerts only labels that exist', () => {
+    const list = objects(overlay);
+    const pm = named(ofKind(list, 'PodMonitor'), 'bhyt-services')!;
+    const scraped = spec(pm).selector.matchExpressions[0].values;
+    expect([...scraped].sort()).toEqual(deployed.map((s) => s.name).sort());
+    for (const d of ofKind(list, 'Deployment').filter((x) => scraped.includes(x.metadata.name))) {
+      expect(spec(d).template.spec.containers[0].ports.map((p: { name: string }) => p.name)).toContain(spec(pm).podMetricsEndpoints[0].port);
+    }
+    const rule = named(ofKind(list, 'PrometheusRule'), 'bhyt-alerts')!;
+    const alerts = spec(rule).groups.flatMap((g: { rules: Array<{ alert?: string; expr: string }> }) => g.rules.filter((r) => r.alert)) as Array<{ alert: string; expr: string }>;
+    expect(alerts.length).toBeGreaterThanOrEqual(15);
+    expect(alertLabelProblems(alerts, podMonitorTargetLabels(pm), metricLabels(), selectedLabels)).toEqual([]);
+  });
 });
+
+/** Label names of every metric the code registers, as Prometheus stores them. */
+function metricLabels(): MetricLabels {
+  initMetrics('k8s-check');
+  registerAllMetrics();
+  const out: MetricLabels = new Map();
+  for (const m of metricsRegistry.getMetricsAsArray() as unknown as Array<{ name: string; type: string; labelNames?: string[] }>) {
+    const labels = new Set([...(m.labelNames ?? []), 'service']);
+    const names = m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : m.type === 'counter' && !m.name.endsWith('_total') ? [m.name, `${m.name}_total`] : [m.name];
+    for (const n of names) out.set(n, n.endsWith('_bucket') ? new Set([...labels, 'le']) : labels);
+  }
+  return out;
+}
 
 describe('the manifests kept in step with their sources', () => {
   it('topics.yaml is what the generator makes from libs/contracts', () => {
     expect(readFileSync(join(root, 'k8s/base/kafka/topics.yaml'), 'utf8')).toBe(kafkaTopicsYaml(allTopics()));
+  });
+
+  it('the PrometheusRule carries exactly the alert rules of observability/prometheus/rules', () => {
+    // A changed alert fails here until `node dist/tools/k8s/sync-monitoring.js` regenerates it.
+    expect(readFileSync(join(root, PROMETHEUS_RULE_FILE), 'utf8')).toBe(prometheusRuleYaml(root));
+  });
+
+  it('every alert links to a heading of docs/runbook.md that exists', () => {
+    const groups = loadRuleGroups(root);
+    expect(groups.flatMap((g) => g.rules).filter((r) => r.alert).length).toBeGreaterThanOrEqual(15);
+    expect(runbookProblems(groups, readFileSync(join(root, RUNBOOK), 'utf8'))).toEqual([]);
   });
 
   it('the dashboards kustomization lists the folder’s dashboards, however many there are', () => {
@@ -243,15 +296,19 @@ describe('the manifests kept in step with their sources', () => {
     expect(dev).toEqual(JSON.parse(readFileSync(join(root, 'config/facilities.dev.json'), 'utf8')));
   });
 
-  it('the image uses the project’s Node 24 on Debian slim and runs as a non-root user', () => {
+  it('the image uses the project’s Node 24 on a Debian base given as a build argument and runs as a non-root user', () => {
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     const pin = /NODE_PIN="\$\{NODE_PIN:-([0-9.]+)\}"/.exec(
       readFileSync(join(root, 'scripts/lib/node.sh'), 'utf8'),
     )![1];
     expect(dockerfile).toContain(`ARG NODE_VERSION=${pin}`);
     expect(pin!.startsWith('24.')).toBe(true);
+    // The base is a build argument (npm run images passes a locally made one); by default the public slim image.
+    expect(dockerfile).toContain('ARG BASE_IMAGE=node:${NODE_VERSION}-${DEBIAN_RELEASE}-slim');
     const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-    expect(froms.filter((f) => f.startsWith('node:')).every((f) => f.endsWith('-slim'))).toBe(true);
+    expect(froms).toEqual(['${BASE_IMAGE}', '${BASE_IMAGE}', 'runtime']);
+    // The base that scripts/images.sh makes carries the same Node.
+    expect(readFileSync(join(root, 'scripts/lib/images-env.sh'), 'utf8')).toContain('BASE_IMAGE="${BASE_IMAGE:-localhost/bhyt/node-base:$NODE_PIN-$DEBIAN_RELEASE}"');
     const users = [...dockerfile.matchAll(/^USER (\S+)/gm)].map((m) => m[1]);
     expect(users.at(-1)).toBe('1000:1000');
     expect(dockerfile).toMatch(/pkcs11js\/build\/Release\/pkcs11\.node/);
@@ -322,6 +379,29 @@ describe('the checks themselves', () => {
       ]),
     );
     expect(checkPolicy([{ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } }])).toHaveLength(1);
+  });
+
+  it('the label check names an alert that selects a label the PodMonitor or its metric does not give', () => {
+    const pm: K8sObject = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'bhyt-services', namespace: 'bhyt' }, spec: { podMetricsEndpoints: [{ port: 'http' }] } };
+    const problems = alertLabelProblems(
+      [
+        { alert: 'OldJob', expr: 'up{job="bhyt"} == 0' },
+        { alert: 'NoSuchLabel', expr: 'sum by (pod_name) (bhyt_hsm_up) == 0' },
+        { alert: 'Fine', expr: 'max by (namespace, pod) (up{job="bhyt/bhyt-services"}) == 0' },
+      ],
+      podMonitorTargetLabels(pm),
+      metricLabels(),
+      selectedLabels,
+    );
+    expect(problems).toEqual([
+      'OldJob: up{job="bhyt"} never matches: the PodMonitor sets job="bhyt/bhyt-services"',
+      'NoSuchLabel: bhyt_hsm_up has no label pod_name',
+    ]);
+  });
+
+  it('the runbook check names an alert without runbook_url or with an anchor the runbook lacks', () => {
+    const groups = [{ name: 'g', rules: [{ alert: 'A', expr: 'x', annotations: {} }, { alert: 'B', expr: 'x', annotations: { runbook_url: `${RUNBOOK_BASE_URL}no-such-heading` } }, { alert: 'C', expr: 'x', annotations: { runbook_url: `${RUNBOOK_BASE_URL}dead-letters` } }] }];
+    expect(runbookProblems(groups, '# Runbook\n\n## Dead letters\n')).toEqual(['A: no runbook_url', `B: ${RUNBOOK} has no heading #no-such-heading`]);
   });
 
   it('an image is pinned by a tag other than latest or by a digest', () => {

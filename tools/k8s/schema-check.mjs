@@ -1,5 +1,5 @@
 // Validates Kubernetes objects against the upstream schemas that the kubernetes-models npm
-// packages compile (Kubernetes OpenAPI; CRDs of Strimzi, CloudNativePG, KEDA, External
+// packages compile (Kubernetes OpenAPI; CRDs of Strimzi, CloudNativePG, KEDA, prometheus-operator, External
 // Secrets). Plain ESM because those packages are ESM-only and Jest runs CommonJS: the k8s test
 // pipes the rendered objects (JSON array) to this script and reads one JSON report back.
 //   node tools/k8s/schema-check.mjs < objects.json  →  {"checked": n, "failures": [{kind, name, error}]}
@@ -8,6 +8,7 @@ const PACKAGES = {
   'postgresql.cnpg.io': '@kubernetes-models/cloudnative-pg',
   'keda.sh': '@kubernetes-models/keda',
   'external-secrets.io': '@kubernetes-models/external-secrets',
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
 };
 
 /** Module path of the model class of an apiVersion/kind, or undefined when none is known. */

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Services, ServiceKey } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
 import { devSecurityEnvironment } from './dev-security';
+import { containerEnvironment, ImageRun, signalContainer, startContainer } from './images';
 
 /**
  * Starts and stops the platform's services as separate OS processes, the way Kubernetes
@@ -29,6 +30,8 @@ export interface PlatformEnv {
   gatewayWindowHours?: number;
   extra?: Record<string, string>;
   logDir?: string;
+  /** Run the five services from their images (tools/platform/images.ts); the simulator stays a process. */
+  images?: ImageRun;
 }
 
 export const ALL_SERVICES: ServiceKey[] = ['gatewaySimulator', 'intake', 'encounter', 'signer', 'gatewaySync', 'reporting'];
@@ -95,21 +98,32 @@ export class ServiceProcess {
     return serviceUrl(this.key, this.env);
   }
 
+  private get fromImage(): boolean {
+    return this.env.images !== undefined && this.key !== 'gatewaySimulator';
+  }
+
   start(): void {
     const logDir = this.env.logDir ?? join(stateDir(), 'logs');
     mkdirSync(logDir, { recursive: true });
     const log = createWriteStream(join(logDir, `${Services[this.key].name}.log`), { flags: 'a' });
-    const entry = join(ROOT, 'dist/apps', Services[this.key].name, 'src/main.js');
-    this.child = spawn(process.execPath, ['--enable-source-maps', entry], {
-      cwd: ROOT,
-      env: { ...process.env, ...serviceEnvironment(this.key, this.env) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    if (this.fromImage) {
+      const passed: Record<string, string> = {};
+      for (const k of ['HSM_TOKEN_LABEL', 'HSM_SESSIONS', 'NODE_OPTIONS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) if (process.env[k]) passed[k] = process.env[k]!;
+      this.child = startContainer(this.key, containerEnvironment({ ...passed, ...serviceEnvironment(this.key, this.env) }, stateDir(), this.env.images!), this.env.images!);
+    } else {
+      const entry = join(ROOT, 'dist/apps', Services[this.key].name, 'src/main.js');
+      this.child = spawn(process.execPath, ['--enable-source-maps', entry], {
+        cwd: ROOT,
+        env: { ...process.env, ...serviceEnvironment(this.key, this.env) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    }
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
   }
 
-  async waitReady(timeoutMs = 60000): Promise<void> {
+  async waitReady(timeoutMs = this.fromImage ? 180_000 : 60_000): Promise<void> {
+    // A container adds `buildah from` and its start to the service's own (migrations first).
     const deadline = Date.now() + timeoutMs;
     const path = this.key === 'gatewaySimulator' ? '/health' : '/health/ready';
     while (Date.now() < deadline) {
@@ -132,8 +146,9 @@ export class ServiceProcess {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const kill = (s: NodeJS.Signals) => (this.fromImage ? signalContainer(child, s) : child.kill(s));
+    kill(signal);
+    const timer = setTimeout(() => kill('SIGKILL'), timeoutMs);
     const code = await exited;
     clearTimeout(timer);
     return code;

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { allTopics } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
@@ -6,7 +7,8 @@ import { createKafka, ensureTopics } from '@bhyt/messaging';
 import { runDemo } from './demo';
 import { writeDemoReports } from './demo-reports';
 import { devTokenClient } from './dev-security';
-import { Platform, stateDir } from './processes';
+import { imageRef, ImageRun, prepareRunFolder } from './images';
+import { Platform, ROOT, stateDir } from './processes';
 import { summarize, SimulatorSubmission } from './summary';
 
 /**
@@ -20,10 +22,11 @@ interface Args {
   out?: string;
   concurrency: number;
   timeoutS: number;
+  fromImages: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { encounters: 60, exit: false, concurrency: 12, timeoutS: 600 };
+  const args: Args = { encounters: 60, exit: false, concurrency: 12, timeoutS: 600, fromImages: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -36,8 +39,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--out') args.out = resolve(value());
     else if (a === '--concurrency') args.concurrency = Number(value());
     else if (a === '--timeout') args.timeoutS = Number(value());
+    else if (a === '--from-images') args.fromImages = true;
     else if (a === '--help' || a === '-h') {
-      console.error('usage: npm start -- [--encounters N] [--exit] [--out DIR] [--concurrency C] [--timeout SECONDS]');
+      console.error('usage: npm start -- [--encounters N] [--exit] [--out DIR] [--concurrency C] [--timeout SECONDS] [--from-images]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
@@ -58,6 +62,28 @@ function progress(label: string, done: number, total: number, extra = '') {
   }
 }
 
+/**
+ * --from-images: the images `npm run images` built (IMAGE_TAG, default package.json's version),
+ * each checked present before anything starts, and their run folder (copies of the secrets and
+ * of the SoftHSM token for uid 1000) in this checkout's .state/images.
+ */
+function imagesOfThisCheckout(lane: number): ImageRun {
+  const tag = process.env['IMAGE_TAG'] ?? (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  for (const key of ['intake', 'encounter', 'signer', 'gatewaySync', 'reporting'] as const) {
+    try {
+      execFileSync('buildah', ['inspect', '--type', 'image', imageRef(key, tag)], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`image ${imageRef(key, tag)} not found: build the images first (npm run images)`);
+    }
+  }
+  const runDir = join(ROOT, '.state', 'images', lane ? `run-l${lane}` : 'run');
+  prepareRunFolder(stateDir(), runDir);
+  return { tag, runDir, namePrefix: `bhyt${lane ? `-l${lane}` : ''}` };
+}
+
+/** The platform started so far: stopped on a failure too, so that no service outlives the runner. */
+let running: Platform | undefined;
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const windowHours = Number(process.env['GATEWAY_WINDOW_HOURS'] ?? 24);
@@ -67,26 +93,31 @@ async function main() {
   if (!Number.isInteger(lane) || lane < 0 || lane > 9) throw new Error('E2E_LANE must be an integer from 0 to 9');
   const portOffset = lane ? lane * 2000 + 1500 : 0;
   const namespace = lane ? `l${lane}-start.` : '';
+  const images = args.fromImages ? imagesOfThisCheckout(lane) : undefined;
   if (lane) await ensureTopics(createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: 'bhyt-start' }), allTopics(), namespace);
   const platform = new Platform({
     databaseUrl: process.env['DATABASE_URL']!,
     kafkaBrokers: process.env['KAFKA_BROKERS']!,
     gatewayWindowHours: windowHours,
     ...(lane ? { portOffset, databaseSuffix: `_l${lane}_start`, logDir: join(stateDir(), 'logs', `l${lane}-start`) } : {}),
+    ...(images ? { images } : {}),
     extra: {
       GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Number(process.env['GATEWAY_SIMULATOR_PORT'] ?? 3199) + portOffset}`,
       ...(lane ? { KAFKA_NAMESPACE: namespace } : {}),
     },
   });
+  running = platform;
   const stop = async (code: number) => {
     process.stderr.write('\n› stopping services\n');
     await platform.stop();
+    // The run folder holds copies of the dev secrets readable by uid 1000: gone with the containers.
+    if (images) rmSync(images.runDir, { recursive: true, force: true });
     process.exit(code);
   };
   process.once('SIGINT', () => void stop(130));
   process.once('SIGTERM', () => void stop(143));
 
-  process.stderr.write('› starting the gateway simulator and five services\n');
+  process.stderr.write(images ? `› starting the gateway simulator and five services from their images (${imageRef('intake', images.tag).replace('intake', '<service>')})\n` : '› starting the gateway simulator and five services\n');
   let started = 0;
   await platform.start((name) => progress('services', ++started, 6, name));
   if (tty) process.stderr.write('\n');
@@ -170,5 +201,7 @@ async function main() {
 
 main().catch(async (err) => {
   console.error(`✗ ${err instanceof Error ? err.message : String(err)}`);
+  await running?.stop().catch(() => undefined);
+  if (running?.env.images) rmSync(running.env.images.runDir, { recursive: true, force: true });
   process.exit(1);
 });

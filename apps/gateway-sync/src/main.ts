@@ -6,6 +6,7 @@ import { GatewayClient, secretSourceAccountResolver } from '@bhyt/gateway-client
 import { bootstrapService, ServiceRuntime } from '@bhyt/service-kit';
 import { deadlinePolicy } from '@bhyt/submission-policy';
 import { readSecret } from '@bhyt/config';
+import { reportCircuitState } from '@bhyt/observability';
 import { loadGatewaySyncConfig, shutdownTimeoutMs } from './config';
 import { DeadlineMonitor } from './deadline-monitor';
 import { GATEWAY_SYNC_MIGRATIONS } from './migrations';
@@ -54,6 +55,7 @@ async function main() {
     shutdownTimeoutMs: shutdownTimeoutMs(config),
     afterStart: async () => {
       const s = schedulerOf();
+      reportCircuitState(() => s.breaker.state !== 'closed');
       await s.sweep();
       s.start();
       monitor.start();

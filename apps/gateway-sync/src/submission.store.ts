@@ -338,14 +338,15 @@ export class SubmissionStore {
   }
 
   /** Open claims with their age and deadline position, for the SLA gauges. */
-  async openClaimAges(atRiskFraction: number): Promise<Array<{ facilityCode: string; hoursSinceEncounterEnd: number; atRisk: boolean; missed: boolean }>> {
-    const rows: Array<{ facility_code: string; hours: number; at_risk: boolean; missed: boolean }> = await this.ds.query(
+  async openClaimAges(atRiskFraction: number): Promise<Array<{ facilityCode: string; hoursSinceEncounterEnd: number; atRisk: boolean; missed: boolean; needsOperator: boolean }>> {
+    const rows: Array<{ facility_code: string; hours: number; at_risk: boolean; missed: boolean; needs_operator: boolean }> = await this.ds.query(
       `SELECT facility_code, EXTRACT(EPOCH FROM now() - encounter_end)::float8 / 3600 AS hours,
-              now() >= encounter_end + (deadline - encounter_end) * $1::float8 AS at_risk, deadline < now() AS missed
+              now() >= encounter_end + (deadline - encounter_end) * $1::float8 AS at_risk, deadline < now() AS missed,
+              status = 'NEEDS_OPERATOR' AS needs_operator
          FROM submissions WHERE kind = 'claim' AND status IN ${OPEN}`,
       [atRiskFraction],
     );
-    return rows.map((r) => ({ facilityCode: r.facility_code, hoursSinceEncounterEnd: Number(r.hours), atRisk: r.at_risk, missed: r.missed }));
+    return rows.map((r) => ({ facilityCode: r.facility_code, hoursSinceEncounterEnd: Number(r.hours), atRisk: r.at_risk, missed: r.missed, needsOperator: r.needs_operator }));
   }
 
   // ---------- verdicts (simulator results, portal feedback) ----------

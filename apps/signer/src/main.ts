@@ -4,8 +4,8 @@ startTracing('signer');
 import { baseServiceEnv, env, loadConfig } from '@bhyt/config';
 import { Services, Topics } from '@bhyt/contracts';
 import { bootstrapService, ServiceRuntime } from '@bhyt/service-kit';
-import { watchCertificateExpiry } from '@bhyt/observability';
-import { FacilityKeyStore, loadHsmConfigFromEnv, Pkcs11Hsm } from '@bhyt/signing';
+import { watchCertificateExpiry, Metrics } from '@bhyt/observability';
+import { FacilityKeyStore, HsmSupervisor, loadHsmConfigFromEnv, Pkcs11Hsm } from '@bhyt/signing';
 import { SignedClaims1700000000300 } from './migrations/1700000000300-signed-claims';
 import { SignedCheckins1700000000301 } from './migrations/1700000000301-signed-checkins';
 import { SignedXmlLz41700000000302 } from './migrations/1700000000302-signed-xml-lz4';
@@ -13,14 +13,34 @@ import { signCheckinHandler } from './sign-checkin.handler';
 import { signClaimHandler } from './sign-claim.handler';
 
 async function main() {
-  const config = loadConfig('signer', baseServiceEnv.extend({ HTTP_PORT: env.port(Services.signer.port), SIGNER_CONCURRENCY: env.int(4, 1) }));
+  const config = loadConfig(
+    'signer',
+    // HSM_DEAD_AFTER_SECONDS: an HSM failing this long in a row fails liveness (the pod is restarted).
+    baseServiceEnv.extend({ HTTP_PORT: env.port(Services.signer.port), SIGNER_CONCURRENCY: env.int(4, 1), HSM_DEAD_AFTER_SECONDS: env.int(120, 1) }),
+  );
   // PKCS11_MODULE, HSM_TOKEN_LABEL, HSM_PIN or HSM_PIN_FILE, HSM_SESSIONS; SOFTHSM2_CONF must be in
   // the process environment before start (the C library reads it at load time).
   const hsmConfig = loadHsmConfigFromEnv();
   const runtime = new ServiceRuntime({ service: 'signer', migrations: [SignedClaims1700000000300, SignedCheckins1700000000301, SignedXmlLz41700000000302], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   const hsm = await Pkcs11Hsm.open(hsmConfig);
   const keys = new FacilityKeyStore(hsm);
-  runtime.addReadinessCheck('hsm', () => hsm.health());
+  // The HSM is asked every 2 s; when it fails its sessions are reopened until it answers again
+  // (the key handles are looked up afresh). Readiness follows it at once, liveness after
+  // HSM_DEAD_AFTER_SECONDS, when only a new process may help.
+  Metrics.hsmUp().set(1);
+  const supervisor = new HsmSupervisor(hsm, {
+    deadAfterMs: config.HSM_DEAD_AFTER_SECONDS * 1000,
+    onChange: (up) => {
+      Metrics.hsmUp().set(up ? 1 : 0);
+      if (up) keys.invalidate();
+      if (up) runtime.logger.warn('HSM answers again: sessions reopened');
+      else runtime.logger.error('HSM does not answer: reopening its sessions');
+    },
+    onReopenFailed: (err) => runtime.logger.warn({ error: err instanceof Error ? err.message : 'error' }, 'HSM reopen failed; retrying'),
+  });
+  supervisor.start();
+  runtime.addReadinessCheck('hsm', () => supervisor.check());
+  runtime.addLivenessCheck('hsm', () => !supervisor.dead);
   let stopCertificateGauge = () => {};
   await bootstrapService({
     runtime,
@@ -34,6 +54,7 @@ async function main() {
     },
     beforeStop: async () => {
       stopCertificateGauge();
+      supervisor.stop();
       // Consumers stop first (runtime.stop); the HSM closes after in-flight signatures finish.
     },
   });

@@ -1,19 +1,57 @@
-import { Counter, Histogram, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { Counter, Histogram, HistogramConfiguration, Gauge, OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * One Prometheus registry per process, exposed on /metrics by the service kit. Labels carry
- * facility codes, topics and result codes — never personal data or MA_LK (unbounded).
+ * facility codes, topics and result codes — never personal data or MA_LK (unbounded). The
+ * OpenMetrics format is the one that carries exemplars (Prometheus negotiates it); counter
+ * series keep their `_total` names.
  */
-export const metricsRegistry = new Registry();
+// prom-client's typings omit the constructor's content-type argument that its code takes.
+const OpenMetricsRegistry = Registry as unknown as new (contentType: OpenMetricsContentType) => Registry<OpenMetricsContentType>;
+export const metricsRegistry = new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
 let defaultsStarted = false;
 
-export function initMetrics(service: string): Registry {
+export function initMetrics(service: string): Registry<OpenMetricsContentType> {
   if (!defaultsStarted) {
     metricsRegistry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: metricsRegistry });
     defaultsStarted = true;
   }
   return metricsRegistry;
+}
+
+/**
+ * A latency histogram whose observations carry the active span's trace id as an exemplar
+ * (`trace_id`, the name the Grafana datasource links to Tempo): from a slow bucket on a
+ * dashboard to the trace behind it. Call sites keep prom-client's usual observe/startTimer.
+ */
+function tracedHistogram<T extends string>(config: HistogramConfiguration<T>): Histogram<T> {
+  const h = new Histogram<T>({ ...config, enableExemplars: true });
+  const observeWithExemplar = h.observe.bind(h) as unknown as (o: { labels?: object; value: number; exemplarLabels?: Record<string, string> }) => void;
+  const observe = (labelsOrValue: object | number, maybeValue?: number) => {
+    const [labels, value] = typeof labelsOrValue === 'number' ? [{}, labelsOrValue] : [labelsOrValue, maybeValue ?? 0];
+    const span = trace.getActiveSpan()?.spanContext();
+    observeWithExemplar({ labels, value, exemplarLabels: span && isSpanContextValid(span) ? { trace_id: span.traceId } : {} });
+  };
+  h.observe = observe as Histogram<T>['observe'];
+  // startTimer reads the active span when the timer ends, as observe does.
+  h.startTimer = ((labels?: object) => {
+    const start = process.hrtime.bigint();
+    return (more?: object) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      observe({ ...(labels ?? {}), ...(more ?? {}) }, seconds);
+      return seconds;
+    };
+  }) as Histogram<T>['startTimer'];
+  return h;
+}
+
+/** Read at each scrape by the gauges below (set by the service that owns the state). */
+const readers: { circuitOpen?: () => boolean } = {};
+export function reportCircuitState(read: () => boolean): void {
+  readers.circuitOpen = read;
+  Metrics.gatewayCircuitOpen(); // registered now: the alert has a series before the first change
 }
 
 const cache = new Map<string, unknown>();
@@ -34,11 +72,18 @@ export const Metrics = {
   consumerLag: () =>
     once('lag', () => new Gauge({ name: 'bhyt_consumer_lag', help: 'Consumer lag per topic partition (messages)', labelNames: ['topic', 'partition'], registers: [metricsRegistry] })),
   hsmSignSeconds: () =>
-    once('hsm', () => new Histogram({ name: 'bhyt_hsm_sign_seconds', help: 'HSM signing latency', labelNames: ['facility'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5], registers: [metricsRegistry] })),
+    once('hsm', () => tracedHistogram({ name: 'bhyt_hsm_sign_seconds', help: 'HSM signing latency', labelNames: ['facility'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5], registers: [metricsRegistry] })),
+  /** 1 while the signer's HSM answers (its sessions are logged in), 0 while it is being reopened. */
+  hsmUp: () => once('hsmUp', () => new Gauge({ name: 'bhyt_hsm_up', help: 'Whether the HSM answers: 1 logged-in sessions, 0 failed or reopening', registers: [metricsRegistry] })),
+  /** 1 while gateway-sync's circuit breaker holds calls back (open or half-open), 0 when closed. */
+  gatewayCircuitOpen: () =>
+    once('circuit', () => new Gauge({ name: 'bhyt_gateway_circuit_open', help: 'Whether the circuit breaker to the BHYT gateway is open (1) or closed (0)', registers: [metricsRegistry], collect() { if (readers.circuitOpen) this.set(readers.circuitOpen() ? 1 : 0); } })),
+  claimsNeedingOperator: () =>
+    once('operator', () => new Gauge({ name: 'bhyt_claims_needing_operator', help: 'Claims that gateway-sync will not retry on its own (status NEEDS_OPERATOR), by facility', labelNames: ['facility'], registers: [metricsRegistry] })),
   gatewaySeconds: () =>
-    once('gw', () => new Histogram({ name: 'bhyt_gateway_request_seconds', help: 'Gateway call latency by operation and result code', labelNames: ['operation', 'code'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [metricsRegistry] })),
+    once('gw', () => tracedHistogram({ name: 'bhyt_gateway_request_seconds', help: 'Gateway call latency by operation and result code', labelNames: ['operation', 'code'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [metricsRegistry] })),
   timeToSubmitSeconds: () =>
-    once('tts', () => new Histogram({ name: 'bhyt_claim_time_to_submit_seconds', help: 'Encounter end to gateway reception', labelNames: ['facility'], buckets: [1, 10, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600], registers: [metricsRegistry] })),
+    once('tts', () => tracedHistogram({ name: 'bhyt_claim_time_to_submit_seconds', help: 'Encounter end to gateway reception', labelNames: ['facility'], buckets: [1, 10, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600], registers: [metricsRegistry] })),
   deadlines: () =>
     once('deadline', () => new Counter({ name: 'bhyt_claim_deadline_events_total', help: 'Deadline at-risk and missed events', labelNames: ['facility', 'kind'], registers: [metricsRegistry] })),
   certificateDaysToExpiry: () =>
@@ -79,6 +124,8 @@ export interface OpenClaimSample {
   hoursSinceEncounterEnd: number;
   atRisk: boolean;
   missed: boolean;
+  /** Status NEEDS_OPERATOR: the gateway's answer needs a person (docs/runbook.md). */
+  needsOperator?: boolean;
 }
 
 /**
@@ -91,6 +138,7 @@ export function publishOpenClaims(samples: OpenClaimSample[], facilities: string
   const known = new Set([...facilities, ...samples.map((s) => s.facilityCode)]);
   const age = new Map<string, number>();
   const state = new Map<string, number>();
+  const operator = new Map<string, number>([...known].map((f) => [f, 0]));
   for (const f of known) {
     for (const b of AGE_BUCKETS) age.set(`${f}|${b}`, 0);
     state.set(`${f}|at-risk`, 0);
@@ -101,6 +149,7 @@ export function publishOpenClaims(samples: OpenClaimSample[], facilities: string
     age.set(a, (age.get(a) ?? 0) + 1);
     const st = s.missed ? 'missed' : s.atRisk ? 'at-risk' : undefined;
     if (st) state.set(`${s.facilityCode}|${st}`, (state.get(`${s.facilityCode}|${st}`) ?? 0) + 1);
+    if (s.needsOperator) operator.set(s.facilityCode, (operator.get(s.facilityCode) ?? 0) + 1);
   }
   // Deadline-event counters exist from the start at 0, so that increase() in the alert rules
   // has a series to compare against before the first event.
@@ -115,6 +164,9 @@ export function publishOpenClaims(samples: OpenClaimSample[], facilities: string
     const [facility, st] = k.split('|') as [string, string];
     byState.set({ facility, state: st }, n);
   }
+  const byOperator = Metrics.claimsNeedingOperator();
+  byOperator.reset();
+  for (const [facility, n] of operator) byOperator.set({ facility }, n);
 }
 
 export interface CertificateKey {

@@ -35,9 +35,21 @@ export interface BootstrapOptions {
   openApi?: { title: string; description: string };
 }
 
+/** Runs the steps one after the other; a failing step is reported and the next still runs. */
+export async function stopInOrder(steps: Array<[string, () => Promise<unknown>]>, onError: (step: string, err: unknown) => void): Promise<void> {
+  for (const [name, run] of steps) {
+    try {
+      await run();
+    } catch (err) {
+      onError(name, err);
+    }
+  }
+}
+
 /**
  * Starts one service: runtime (database + migrations, producer, outbox relay), HTTP (health,
- * metrics, the service's API), then consumers. SIGTERM/SIGINT stop it gracefully.
+ * metrics, the service's API), then consumers. SIGTERM/SIGINT stop it gracefully, in the reverse
+ * order: HTTP, background jobs, consumers, producer, pool.
  */
 export async function bootstrapService(options: BootstrapOptions): Promise<INestApplication> {
   const { runtime } = options;
@@ -84,10 +96,18 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
     const force = setTimeout(() => process.exit(1), options.shutdownTimeoutMs ?? 25000);
     force.unref();
     try {
-      await options.beforeStop?.();
-      await runtime.stop();
-      await app.close();
-      await stopTracing();
+      await stopInOrder(
+        [
+          // No new requests (Kubernetes' preStop has already taken the pod out of its Service);
+          // those in progress finish while the pool is still open.
+          ['http', () => app.close()],
+          ['background jobs', async () => options.beforeStop?.()],
+          // Consumers, then the outbox relay and the producer, then the pool (ServiceRuntime.stop).
+          ['runtime', () => runtime.stop()],
+          ['tracing', () => stopTracing()],
+        ],
+        (step, err) => logger.warn({ step, error: err }, 'shutdown step failed'),
+      );
     } finally {
       process.exit(0);
     }

@@ -9,10 +9,14 @@ export const RUNTIME = Symbol('ServiceRuntime');
 class HealthController {
   constructor(@Inject(RUNTIME) private readonly runtime: ServiceRuntime) {}
 
-  /** Liveness: the process answers. Never depends on other systems (no restart storms). */
+  /**
+   * Liveness: the process answers and can still heal itself. Never depends on systems that come
+   * back on their own (no restart storms); see ServiceRuntime.addLivenessCheck.
+   */
   @Get('health/live')
-  live() {
-    return { status: 'ok', service: this.runtime.name };
+  live(@Res() res: Response) {
+    const l = this.runtime.live();
+    res.status(l.live ? 200 : 503).json({ status: l.live ? 'ok' : 'failing', service: this.runtime.name, checks: l.checks });
   }
 
   /** Readiness: database, Kafka and (for the signer) the HSM are reachable. */

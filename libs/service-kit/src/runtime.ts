@@ -1,5 +1,5 @@
 import { DataSource, MigrationInterface } from 'typeorm';
-import { Kafka } from 'kafkajs';
+import { Admin, Kafka } from 'kafkajs';
 import { Services, ServiceKey, Topics } from '@bhyt/contracts';
 import { createKafka, EventConsumer, EventPublisher, kafkaConnectionFromEnv, MessageHandler } from '@bhyt/messaging';
 import { createLogger, initMetrics, Logger } from '@bhyt/observability';
@@ -51,7 +51,9 @@ export class ServiceRuntime {
   relay!: OutboxRelay;
   private readonly consumers: EventConsumer[] = [];
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly liveness = new Map<string, () => boolean>();
   private stopped = false;
+  private kafkaProbe?: KafkaProbe;
 
   constructor(readonly options: RuntimeOptions) {
     this.name = Services[options.service].name;
@@ -79,7 +81,24 @@ export class ServiceRuntime {
     this.relay = new OutboxRelay(this.ds, this.publisher, this.logger, { url: this.options.databaseUrl, database: this.database });
     await this.relay.start();
     this.addReadinessCheck('database', () => databaseReachable(this.ds));
-    this.addReadinessCheck('kafka', async () => this.publisher.isConnected && this.consumers.every((c) => c.isRunning));
+    // Connected once is not reachable now: the brokers are asked again (cached a few seconds).
+    this.kafkaProbe = new KafkaProbe(this.kafka.admin({ retry: { retries: 0 } }));
+    this.addReadinessCheck('kafka', async () => this.publisher.isConnected && this.consumers.every((c) => c.isRunning) && (await this.kafkaProbe!.reachable()));
+  }
+
+  /**
+   * A condition without which the process cannot heal itself (the signer's HSM dead for minutes):
+   * /health/live fails and the orchestrator restarts the process. Never for outside systems that
+   * come back on their own (database, Kafka): restarting would not help and would storm.
+   */
+  addLivenessCheck(name: string, alive: () => boolean): void {
+    this.liveness.set(name, alive);
+  }
+
+  live(): { live: boolean; checks: Record<string, boolean> } {
+    const checks: Record<string, boolean> = {};
+    for (const [name, alive] of this.liveness) checks[name] = alive();
+    return { live: Object.values(checks).every(Boolean), checks };
   }
 
   addReadinessCheck(name: string, check: ReadinessCheck): void {
@@ -121,7 +140,51 @@ export class ServiceRuntime {
       await this.relay.relayOnce().catch(() => 0);
     }
     await this.publisher.disconnect().catch(() => undefined);
+    await this.kafkaProbe?.close();
     if (this.ds?.isInitialized) await this.ds.destroy();
     this.logger.info('shutdown complete');
+  }
+}
+
+/**
+ * Whether a broker answers a metadata request right now. One request at a time, its answer kept
+ * for `ttlMs` (readiness is probed every few seconds by every replica), and failing fast: the
+ * admin client does not retry, the readiness check has its own timeout.
+ */
+export class KafkaProbe {
+  private last?: { at: number; ok: boolean };
+  private inFlight?: Promise<boolean>;
+  private connected = false;
+
+  constructor(
+    private readonly admin: Pick<Admin, 'connect' | 'disconnect' | 'describeCluster'>,
+    private readonly ttlMs = 3000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  reachable(): Promise<boolean> {
+    if (this.last && this.now() - this.last.at < this.ttlMs) return Promise.resolve(this.last.ok);
+    this.inFlight ??= this.ask().finally(() => (this.inFlight = undefined));
+    return this.inFlight;
+  }
+
+  private async ask(): Promise<boolean> {
+    let ok = false;
+    try {
+      if (!this.connected) {
+        await this.admin.connect();
+        this.connected = true;
+      }
+      ok = (await this.admin.describeCluster()).brokers.length > 0;
+    } catch {
+      ok = false;
+    }
+    this.last = { at: this.now(), ok };
+    return ok;
+  }
+
+  async close(): Promise<void> {
+    if (this.connected) await this.admin.disconnect().catch(() => undefined);
+    this.connected = false;
   }
 }

@@ -4,6 +4,8 @@ export type { SigningErrorCode } from './errors';
 export { loadHsmConfigFromEnv, DEFAULT_SESSIONS } from './config';
 export type { HsmConfig } from './config';
 export { Pkcs11Hsm, DEFAULT_SIGN_MECHANISM } from './pkcs11-hsm';
+export { HsmSupervisor } from './hsm-supervisor';
+export type { SupervisedHsm, HsmSupervisorOptions } from './hsm-supervisor';
 export type { RsaSignMechanism, OpenOptions, ObjectHandle, HsmObjectSummary } from './pkcs11-hsm';
 export { FacilityKeyStore, facilityLabel, FACILITY_LABEL_PREFIX } from './key-store';
 export type { KeyInfo, FacilityKeyEntry, KeyStoreOptions } from './key-store';

@@ -109,16 +109,23 @@ export function pkcs11ErrorCode(e: unknown): number | undefined {
  */
 export class Pkcs11Hsm {
   private closed = false;
+  private reopening?: Promise<void>;
   readonly signMechanism: RsaSignMechanism;
 
   private constructor(
     private readonly cfg: Omit<HsmConfig, 'pin'>,
+    private readonly pin: string,
     private readonly mod: LoadedModule,
-    readonly slot: Buffer,
-    private readonly pool: SessionPool<Buffer>,
+    private slotHandle: Buffer,
+    private pool: SessionPool<Buffer>,
     opts: OpenOptions,
   ) {
     this.signMechanism = opts.signMechanism ?? DEFAULT_SIGN_MECHANISM;
+  }
+
+  /** The token's slot (it can change when the HSM is reopened). */
+  get slot(): Buffer {
+    return this.slotHandle;
   }
 
   static async open(cfg: HsmConfig, opts: OpenOptions = {}): Promise<Pkcs11Hsm> {
@@ -147,8 +154,9 @@ export class Pkcs11Hsm {
         }
       }
       mod.logins.set(slotKey, logins + 1);
-      const { pin: _pin, ...rest } = cfg;
-      return new Pkcs11Hsm(rest, mod, slot, new SessionPool(opened), opts);
+      const { pin, ...rest } = cfg;
+      // The PIN stays in this object for reopen() after an HSM failure; it is never logged.
+      return new Pkcs11Hsm(rest, pin, mod, slot, new SessionPool(opened), opts);
     } catch (e) {
       for (const s of opened) safe(() => p11.C_CloseSession(s));
       releaseModule(cfg.modulePath, mod);
@@ -312,7 +320,7 @@ export class Pkcs11Hsm {
    * session is signing, the HSM is evidently reachable.
    */
   async health(): Promise<boolean> {
-    if (this.closed) return false;
+    if (this.closed || this.pool.isClosed) return false;
     try {
       const info = this.mod.p11.C_GetTokenInfo(this.slot);
       if ((info.flags & pkcs11js.CKF_USER_PIN_LOCKED) !== 0) return false;
@@ -329,10 +337,59 @@ export class Pkcs11Hsm {
     }
   }
 
+  /**
+   * After an HSM failure (token gone, network HSM restarted, sessions invalid): waits for the
+   * operations in flight to fail or finish, then starts the PKCS#11 library over — C_Finalize and
+   * C_Initialize, because a library that lost its token keeps answering from its stale state
+   * (SoftHSM: CKR_GENERAL_ERROR, CKR_OBJECT_HANDLE_INVALID until re-initialised) — finds the token
+   * again, logs in and opens a fresh pool. Object handles of the old sessions must be looked up
+   * again (FacilityKeyStore.invalidate). Throws HSM_UNAVAILABLE while the token is still missing;
+   * callers retry (HsmSupervisor). One reopen at a time; concurrent callers share it. The module
+   * is shared by the process, so other Pkcs11Hsm of the same module must reopen too.
+   */
+  reopen(): Promise<void> {
+    this.assertOpen();
+    this.reopening ??= this.doReopen().finally(() => (this.reopening = undefined));
+    return this.reopening;
+  }
+
+  private async doReopen(): Promise<void> {
+    const old = this.pool;
+    await old.drain();
+    const p11 = this.mod.p11;
+    for (const s of old.items) safe(() => p11.C_CloseSession(s));
+    safe(() => p11.C_Finalize());
+    this.mod.logins.clear();
+    try {
+      p11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    } catch (e) {
+      if (pkcs11ErrorCode(e) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw new SigningError('HSM_UNAVAILABLE', `C_Initialize failed: ${errText(e)}`, { cause: e });
+    }
+    const opened: Buffer[] = [];
+    try {
+      const slot = findTokenSlot(p11, this.cfg.tokenLabel);
+      for (let i = 0; i < old.size; i++) opened.push(p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION));
+      try {
+        p11.C_Login(opened[0]!, pkcs11js.CKU_USER, this.pin);
+      } catch (e) {
+        if (pkcs11ErrorCode(e) !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) throw new SigningError('HSM_UNAVAILABLE', `login to token '${this.cfg.tokenLabel}' failed: ${errText(e)}`);
+      }
+      this.mod.logins.set(slot.toString('hex'), 1);
+      this.slotHandle = slot;
+      this.pool = new SessionPool(opened);
+    } catch (e) {
+      for (const s of opened) safe(() => p11.C_CloseSession(s));
+      // Leave a closed pool behind: operations fail fast with HSM_CLOSED until the next reopen.
+      if (e instanceof SigningError) throw e;
+      throw new SigningError('HSM_UNAVAILABLE', `cannot reopen token '${this.cfg.tokenLabel}': ${errText(e)}`, { cause: e });
+    }
+  }
+
   /** Waits for in-flight operations, logs out (if last user of the token), closes sessions, finalizes (if last user of the module). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.reopening?.catch(() => undefined);
     await this.pool.drain();
     const p11 = this.mod.p11;
     const slotKey = this.slot.toString('hex');

@@ -23,6 +23,11 @@ export class SessionPool<T> {
     return this.busy;
   }
 
+  /** Drained: lends nothing any more (HSM closed or being reopened). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get waiting(): number {
     return this.waiters.length;
   }

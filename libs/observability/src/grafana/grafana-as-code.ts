@@ -10,6 +10,7 @@ interface SyntaxNode {
   firstChild: SyntaxNode | null;
   nextSibling: SyntaxNode | null;
   getChild(name: string): SyntaxNode | null;
+  getChildren(name: string): SyntaxNode[];
 }
 interface PromQlParser {
   parse(text: string): { topNode: SyntaxNode; iterate(spec: { enter(node: { name: string; from: number; to: number; type: { isError: boolean }; node: SyntaxNode }): void }): void };
@@ -158,6 +159,51 @@ export function parsePromQl(expr: string): ParsedQuery {
   return { errors, metrics: [...metrics] };
 }
 
+export interface SelectedLabel {
+  /** The metrics the label is read from: the selector's own, or every one under a `by (…)`. */
+  metrics: string[];
+  label: string;
+  /** For `label="value"` matchers, the value. */
+  equals?: string;
+}
+
+/** Every label a query selects on: matchers of its vector selectors and the labels of `by (…)`. */
+export function selectedLabels(expr: string): SelectedLabel[] {
+  const out: SelectedLabel[] = [];
+  const text = (n: { from: number; to: number }) => expr.slice(n.from, n.to);
+  const metricsUnder = (node: SyntaxNode, found = new Set<string>()): string[] => {
+    if (node.name === 'VectorSelector') {
+      const id = node.getChild('Identifier');
+      if (id) found.add(text(id));
+    }
+    for (let c = node.firstChild; c; c = c.nextSibling) metricsUnder(c, found);
+    return [...found];
+  };
+  parser.parse(expr).iterate({
+    enter(ref) {
+      const node = ref.node;
+      if (node.name === 'VectorSelector') {
+        const id = node.getChild('Identifier');
+        const metric = id ? text(id) : '';
+        for (const m of node.getChild('LabelMatchers')?.getChildren('UnquotedLabelMatcher') ?? []) {
+          const name = m.getChild('LabelName');
+          const op = m.getChild('MatchOp');
+          const value = m.getChild('StringLiteral');
+          if (!name) continue;
+          const equals = op && text(op) === '=' && value ? JSON.parse(text(value).replace(/^'|'$/g, '"')) : undefined;
+          out.push({ metrics: [metric], label: text(name), ...(equals !== undefined ? { equals } : {}) });
+        }
+      }
+      if (node.name === 'AggregateExpr') {
+        const body = node.getChild('FunctionCallBody');
+        const labels = node.getChild('AggregateModifier')?.getChild('GroupingLabels')?.getChildren('LabelName') ?? [];
+        if (body) for (const l of labels) out.push({ metrics: metricsUnder(body), label: text(l) });
+      }
+    },
+  });
+  return out;
+}
+
 const COMPARISONS = new Set(['Gtr', 'Lss', 'Gte', 'Lte', 'Eql', 'Neq']);
 
 /**
@@ -180,6 +226,8 @@ export function exposedNames(registered: Array<{ name: string; type: string }>):
   const out = new Set<string>();
   for (const m of registered) {
     out.add(m.name);
+    // The OpenMetrics registry strips `_total` from a counter's name and writes it back on each series.
+    if (m.type === 'counter' && !m.name.endsWith('_total')) out.add(`${m.name}_total`);
     if (m.type === 'histogram') for (const s of ['_bucket', '_sum', '_count']) out.add(`${m.name}${s}`);
     if (m.type === 'summary') for (const s of ['_sum', '_count']) out.add(`${m.name}${s}`);
   }
