@@ -25,6 +25,12 @@ describe('telling an outage from a failing message', () => {
         Object.assign(new Error('Connection error'), { name: 'KafkaJSConnectionError' }),
       ),
     ).toBe(true);
+    expect(
+      isInfrastructureOutage(Object.assign(new Error('HSM session failed'), { code: 'HSM_UNAVAILABLE' })),
+    ).toBe(true);
+    expect(isInfrastructureOutage(Object.assign(new Error('C_Sign failed'), { code: 'HSM_ERROR' }))).toBe(
+      true,
+    );
   });
 
   it('counts everything else against the message: constraint violations, bad casts, programming errors', () => {

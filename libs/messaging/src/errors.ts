@@ -45,6 +45,14 @@ const SOCKET_CODES = new Set([
 const isOutageSqlState = (code: string): boolean =>
   /^(08|53|57|58)/.test(code) || code === '40001' || code === '40P01' || code === '55P03';
 
+/**
+ * Stable error codes of the platform's own adapters that mean "the dependency is down", not
+ * "this message is bad": `*_UNAVAILABLE` and the HSM's session failures (libs/signing), so
+ * that claims wait for the HSM instead of being dead-lettered (docs/runbook.md, "HSM unreachable").
+ */
+const isOutageCode = (code: string): boolean =>
+  /(^|_)UNAVAILABLE$/.test(code) || code === 'HSM_ERROR' || code === 'HSM_CLOSED';
+
 const OUTAGE_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|Driver not Connected/i;
 
@@ -66,7 +74,9 @@ export function isInfrastructureOutage(err: unknown): boolean {
     };
     if (
       typeof e.code === 'string' &&
-      (SOCKET_CODES.has(e.code) || (/^[0-9A-Z]{5}$/.test(e.code) && isOutageSqlState(e.code)))
+      (SOCKET_CODES.has(e.code) ||
+        isOutageCode(e.code) ||
+        (/^[0-9A-Z]{5}$/.test(e.code) && isOutageSqlState(e.code)))
     )
       return true;
     if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) return true;
