@@ -49,7 +49,17 @@ export const lanePortOffset = (suitePortOffset: number): number => suitePortOffs
 /** A suite's database suffix in this run's lane. */
 export const laneSuffix = (name: string): string => (laneOf() ? `_l${laneOf()}_${name}` : `_${name}`);
 
-export async function startTestPlatform(name: string, suitePortOffset: number, extra: Record<string, string> = {}): Promise<TestPlatform> {
+/** How the platform runs: processes per service, and the gateway simulator's mode. */
+export interface PlatformShape {
+  replicas?: number;
+  /**
+   * `production`: the simulator behaves as the real gateway (GATEWAY_SIMULATOR_MODE=production:
+   * no lookup, no result routes) and gateway-sync is not given the simulator's admin API.
+   */
+  gateway?: 'simulator' | 'production';
+}
+
+export async function startTestPlatform(name: string, suitePortOffset: number, extra: Record<string, string> = {}, shape: PlatformShape = {}): Promise<TestPlatform> {
   const { databaseUrl: url, brokers } = requireStackEnv();
   const portOffset = lanePortOffset(suitePortOffset);
   const suffix = laneSuffix(name);
@@ -68,7 +78,14 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
     kafkaBrokers: brokers,
     databaseSuffix: suffix,
     portOffset,
-    extra: { KAFKA_NAMESPACE: namespace, GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}`, LOG_LEVEL: 'warn', ...extra },
+    extra: {
+      KAFKA_NAMESPACE: namespace,
+      ...(shape.gateway === 'production' ? {} : { GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}` }),
+      LOG_LEVEL: 'warn',
+      ...extra,
+    },
+    ...(shape.gateway === 'production' ? { simulatorExtra: { GATEWAY_SIMULATOR_MODE: 'production' } } : {}),
+    replicas: shape.replicas ?? 1,
     logDir,
   });
   await platform.start();
