@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { loadConfigInput } from './config';
-import { startGatewaySimulator } from './simulator';
+import { simulatorModeFromEnv, startGatewaySimulator } from './simulator';
 
 /**
  * Standalone BHYT gateway simulator (development and test only).
@@ -9,13 +9,15 @@ import { startGatewaySimulator } from './simulator';
  * admin API has no authentication, never expose it), GATEWAY_SIMULATOR_CONFIG (JSON config
  * file), GATEWAY_SIMULATOR_CERT_DIR (directory of `<facilityCode>.pem`),
  * GATEWAY_SIMULATOR_PASSWORD (development password for default accounts; default
- * `dev-password-<code>`), GATEWAY_SIMULATOR_LOG_LEVEL (default info).
+ * `dev-password-<code>`), GATEWAY_SIMULATOR_LOG_LEVEL (default info), GATEWAY_SIMULATOR_MODE
+ * (`development` default; `production`: no lookup and no result routes, as the real gateway).
  */
 async function main(): Promise<void> {
   const logger = pino({ level: process.env['GATEWAY_SIMULATOR_LOG_LEVEL'] ?? 'info', base: { service: 'gateway-simulator' } });
   const certDir = process.env['GATEWAY_SIMULATOR_CERT_DIR'];
   const sim = await startGatewaySimulator({
     config: loadConfigInput(),
+    mode: simulatorModeFromEnv(process.env['GATEWAY_SIMULATOR_MODE']),
     logger,
     ...(process.env['GATEWAY_SIMULATOR_HOST'] ? { host: process.env['GATEWAY_SIMULATOR_HOST'] } : {}),
     ...(certDir ? { certDir } : {}),

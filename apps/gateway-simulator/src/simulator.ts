@@ -21,6 +21,21 @@ export interface GatewaySimulatorOptions {
   /** Directory of `<facilityCode>.pem` files. */
   readonly certDir?: string;
   readonly logger?: Logger;
+  /**
+   * `production`: behave as the real gateway does — no lookup (/admin/lookup) and no result
+   * routes (/admin/results…), since the real one has neither (spec §4.4, §7.2); results exist
+   * only "on the portal". Default `development` (both routes, for the simulator-only paths).
+   */
+  readonly mode?: SimulatorMode;
+}
+
+export type SimulatorMode = 'development' | 'production';
+
+/** Reads GATEWAY_SIMULATOR_MODE; anything but the two modes is refused with the variable named. */
+export function simulatorModeFromEnv(value: string | undefined): SimulatorMode {
+  if (value === undefined || value === '' || value === 'development') return 'development';
+  if (value === 'production') return 'production';
+  throw new Error(`GATEWAY_SIMULATOR_MODE must be "development" or "production", not ${JSON.stringify(value.slice(0, 40))}`);
 }
 
 export interface SimulatorClock {
@@ -105,6 +120,7 @@ function str(body: Json | undefined, name: string): string {
 export async function startGatewaySimulator(options: GatewaySimulatorOptions = {}): Promise<SimulatorHandle> {
   const config = normaliseConfig(options.config ?? { facilities: [] });
   const logger = options.logger ?? pino({ level: 'silent' });
+  const production = options.mode === 'production';
   const state = new SimulatorState(config.rawRetention);
   const faults = new FaultEngine(config.faults, config.seed);
   const certificates = new Map<string, RegisteredCertificate[]>();
@@ -480,6 +496,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       if (!bytes) return json(res, { error: 'raw XML evicted (retention limit)' }, 410);
       return send(res, 200, 'application/xml', bytes);
     }
+    // The real gateway has neither a lookup nor a result API: in production mode neither exists here.
+    if (production && (p === '/admin/lookup' || p === '/admin/results' || p.startsWith('/admin/results/'))) return json(res, { error: 'not found', mode: 'production' }, 404);
     if (req.method === 'GET' && p === '/admin/results') {
       // Many results in one request (?ids=a,b,c; at most 500): the platform's result poller asks
       // for a whole page of submitted claims at once instead of one request per claim.
@@ -663,7 +681,7 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   });
   const address = server.address() as AddressInfo;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, facilities: config.facilities.size, signaturePolicy: config.signaturePolicy }, 'gateway simulator listening');
+  logger.info({ url, facilities: config.facilities.size, signaturePolicy: config.signaturePolicy, mode: options.mode ?? 'development' }, 'gateway simulator listening');
 
   return {
     url,

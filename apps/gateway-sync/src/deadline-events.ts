@@ -1,14 +1,9 @@
 import { ClaimDeadline, Topics } from '@bhyt/contracts';
 import { createEvent, OutgoingMessage } from '@bhyt/messaging';
 import { Metrics } from '@bhyt/observability';
+import type { DeadlineRow } from './submission.store';
 
-export interface DeadlineRow {
-  facility_code: string;
-  ma_lk: string;
-  version: number;
-  encounter_end: Date | string;
-  deadline: Date | string;
-}
+export type { DeadlineRow };
 
 /** claim.deadline-at-risk / claim.deadline-missed for one claim, counted in the deadline metric. */
 export function deadlineEvent(kind: 'at-risk' | 'missed', r: DeadlineRow, observedAt: Date): OutgoingMessage {

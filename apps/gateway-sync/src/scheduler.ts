@@ -1,77 +1,83 @@
-import { EntityManager } from 'typeorm';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
 import { ClaimRejected, ClaimSubmitted, Topics } from '@bhyt/contracts';
-import { GatewayClient, GatewayOutcome } from '@bhyt/gateway-client';
+import { GatewayClient, GatewayOutcome, GatewayTimeError, parseGatewayTime } from '@bhyt/gateway-client';
 import { createEvent } from '@bhyt/messaging';
 import { ClaimAttr, inSpan, Metrics, scrubText } from '@bhyt/observability';
-import { enqueueOutbox, storedTraceContext, storedTraceHeadersSql } from '@bhyt/persistence';
-import { ServiceRuntime } from '@bhyt/service-kit';
-import { CircuitBreaker, nextAttemptDelay } from '@bhyt/submission-policy';
+import { enqueueOutbox, storedTraceContext } from '@bhyt/persistence';
+import { CircuitBreaker, nextSubmissionState, type SubmissionEvent, type SubmissionPolicy } from '@bhyt/submission-policy';
 import type { GatewaySyncConfig } from './config';
-import { submissionTraceKeySql } from './submission-intake';
 import { deadlineEvent } from './deadline-events';
+import type { AttemptTicket, Submission, SubmissionKind, SubmissionStore } from './submission.store';
 
-export type SubmissionKind = 'claim' | 'checkin';
+/** A transaction runner whose unit may run more than once (group commit re-runs it alone after a shared failure). */
+export type RerunnableTx = <T>(work: (m: EntityManager) => Promise<T>) => Promise<T>;
 
-export interface SubmissionRow {
-  id: string;
-  kind: SubmissionKind;
-  facility_code: string;
-  ma_lk: string;
-  version: number;
-  care_type: ClaimSubmitted['careType'];
-  document_sha256: string;
-  signed_xml_b64: string;
-  encounter_end: Date;
-  deadline: Date;
-  status: string;
-  attempts: number;
-  missed_notified: boolean;
-  /** The claim's trace context: the row's own, else (rows from before it had one) claim_trace_context's. */
-  trace: Record<string, string> | null;
+export interface SchedulerDeps {
+  readonly store: SubmissionStore;
+  readonly tx: RerunnableTx;
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  readonly client: GatewayClient;
+  readonly config: GatewaySyncConfig;
+  /** This replica's id (pod name + a random suffix, so that a restarted pod is a new owner). */
+  readonly owner?: string;
 }
 
 /**
- * Sends due claims to the gateway, earliest deadline first, with bounded concurrency overall
- * and per facility account, exponential backoff with jitter and a circuit breaker. Every
- * attempt is recorded with the gateway's answer. After an ambiguous failure (the request left,
- * no answer came back) the claim is reconciled with the gateway before it is sent again.
+ * Sends due submissions to the gateway, earliest deadline first, with bounded concurrency
+ * overall and per facility account, backoff with jitter and a circuit breaker.
  *
- * Check-ins (XML0) use the same machinery in their own lane: their own slots
- * (GATEWAY_CHECKIN_CONCURRENCY), so a burst of check-ins never takes a slot from a claim with a
- * deadline, and a claim backlog never holds a check-in back. The circuit breaker is shared:
- * it is one gateway.
+ * Several replicas run side by side. Each attempt is owned: taking a row gives it this
+ * replica's id and a lease, renewed while the call runs; only an expired lease is recovered
+ * (periodically, by any replica), and the outcome is written only if the attempt still holds
+ * the row — a stale writer changes nothing and emits nothing.
+ *
+ * The real gateway has no lookup (spec §4.4, §7.2): a send whose outcome is unknown is
+ * re-sent, same MA_LK and version, after the settle time; where a lookup exists (the
+ * simulator) it is asked first. Such re-sends are counted as possible duplicates.
+ *
+ * Check-ins (XML0) have their own slots (GATEWAY_CHECKIN_CONCURRENCY); both lanes are taken in
+ * one statement. The circuit breaker is shared: it is one gateway.
  */
 export class SubmissionScheduler {
+  readonly owner: string;
+  readonly breaker: CircuitBreaker;
+  private readonly policy: SubmissionPolicy;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
-  /** In-flight attempts per `${kind}|${facility}` and per kind. */
-  private readonly inFlight = new Map<string, number>();
-  private readonly inFlightByKind: Record<SubmissionKind, number> = { claim: 0, checkin: 0 };
+  private readonly inFlight = new Map<string, SubmissionKind>();
   private readonly tasks = new Set<Promise<void>>();
-  readonly breaker: CircuitBreaker;
+  private lastSweep = 0;
+  private lastRenewal = 0;
+  /** Past this instant a stopping scheduler stops retrying to store outcomes. */
+  private storeUntil = Infinity;
 
-  constructor(
-    private readonly runtime: ServiceRuntime,
-    private readonly client: GatewayClient,
-    private readonly config: GatewaySyncConfig,
-  ) {
-    this.breaker = new CircuitBreaker(config.GATEWAY_CIRCUIT_THRESHOLD, config.GATEWAY_CIRCUIT_OPEN_MS);
+  constructor(private readonly deps: SchedulerDeps) {
+    const c = deps.config;
+    this.owner = deps.owner ?? `${process.env['HOSTNAME'] ?? hostname()}-${randomUUID().slice(0, 8)}`;
+    this.breaker = new CircuitBreaker(c.GATEWAY_CIRCUIT_THRESHOLD, c.GATEWAY_CIRCUIT_OPEN_MS);
+    this.policy = { backoff: { baseMs: c.GATEWAY_BACKOFF_BASE_MS, maxMs: c.GATEWAY_BACKOFF_MAX_MS }, settleMs: c.GATEWAY_RECONCILE_SETTLE_MS };
   }
 
-  /** Rows left IN_FLIGHT by a crash may or may not have reached the gateway: reconcile them. */
-  async recoverAfterCrash(): Promise<number> {
-    // The dead process's requests may still be in the gateway's hands: look them up no sooner
-    // than the settle time after they were sent (updated_at is when the row went IN_FLIGHT), or
-    // a lookup could miss one that is about to be recorded.
-    const rows = await this.runtime.ds.query(
-      `UPDATE submissions SET status = 'RECONCILE', next_attempt_at = GREATEST(now(), updated_at + ($1::int * interval '1 millisecond')), updated_at = now()
-       WHERE status IN ('IN_FLIGHT', 'IN_FLIGHT_RECONCILE') RETURNING id`,
-      [this.config.GATEWAY_RECONCILE_SETTLE_MS],
-    );
-    const n = Array.isArray(rows[0]) ? rows[0].length : rows.length;
-    if (n) this.runtime.logger.warn({ count: n }, 'in-flight submissions found at start-up; reconciling before any re-send');
-    return n;
+  private get config(): GatewaySyncConfig {
+    return this.deps.config;
+  }
+
+  /**
+   * Recovers attempts whose lease expired and supersedes versions overtaken by a newer one.
+   * Run at start-up and then every GATEWAY_LEASE_SWEEP_MS by every replica (cheap: index on
+   * leases in flight), so that a row never waits for some process to restart.
+   */
+  async sweep(): Promise<{ recovered: number; superseded: number }> {
+    this.lastSweep = Date.now();
+    const { recovered, possibleDuplicates } = await this.deps.store.recoverExpiredLeases(this.config.GATEWAY_RECONCILE_SETTLE_MS);
+    const superseded = await this.deps.store.supersedeOlderVersions();
+    if (recovered) this.deps.logger.warn({ count: recovered, possibleDuplicates }, 'attempts with an expired lease recovered; their outcome is unknown, they will be re-sent');
+    if (superseded) this.deps.logger.info({ count: superseded }, 'older claim versions superseded by a newer one before they were sent');
+    return { recovered, superseded };
   }
 
   start(): void {
@@ -97,53 +103,73 @@ export class SubmissionScheduler {
   private async run(): Promise<void> {
     while (this.running) {
       try {
+        await this.housekeeping();
         const started = await this.dispatch();
         if (started === 0) await this.sleep(this.breaker.state === 'open' ? 1000 : 200);
       } catch (err) {
-        this.runtime.logger.warn({ error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err) }, 'scheduler tick failed');
+        this.deps.logger.warn({ error: errorInfo(err) }, 'scheduler tick failed');
         await this.sleep(1000);
       }
     }
   }
 
-  private freeSlots(kind: SubmissionKind): number {
-    const limit = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
-    return limit - this.inFlightByKind[kind];
+  /** Lease renewal for this replica's attempts, and the periodic sweep. */
+  private async housekeeping(): Promise<void> {
+    const now = Date.now();
+    if (this.inFlight.size && now - this.lastRenewal >= this.config.GATEWAY_LEASE_MS / 3) await this.renewLeases();
+    if (now - this.lastSweep >= this.config.GATEWAY_LEASE_SWEEP_MS) await this.sweep();
+  }
+
+  private async renewLeases(): Promise<void> {
+    this.lastRenewal = Date.now();
+    await this.deps.store.renewLeases(this.owner, [...this.inFlight.keys()], this.config.GATEWAY_LEASE_MS);
+  }
+
+  private inFlightOf(kind: SubmissionKind): number {
+    let n = 0;
+    for (const k of this.inFlight.values()) if (k === kind) n++;
+    return n;
   }
 
   /**
    * Free slots worth a query: with attempts in flight, wait until a quarter of the lane is free
-   * (the finishing attempts will wake the loop) rather than take rows one at a time as each
-   * slot frees — one query per claim was the scheduler's main database cost under load.
+   * (the finishing attempts wake the loop) rather than take rows one at a time as each slot
+   * frees — one query per claim was the scheduler's main database cost under load.
    */
   private worthTaking(kind: SubmissionKind): number {
     const limit = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
-    const free = this.freeSlots(kind);
-    return free >= Math.max(1, Math.floor(limit / 4)) || this.inFlightByKind[kind] === 0 ? free : 0;
+    const inFlight = this.inFlightOf(kind);
+    const free = limit - inFlight;
+    return free >= Math.max(1, Math.floor(limit / 4)) || inFlight === 0 ? free : 0;
   }
 
-  /** Takes due rows up to the free slots of each lane, earliest deadline first. @returns attempts started. */
+  /** Takes due rows of both lanes up to their free slots, earliest deadline first. @returns attempts started. */
   async dispatch(): Promise<number> {
-    if (this.worthTaking('claim') <= 0 && this.worthTaking('checkin') <= 0) return 0;
+    const claims = this.worthTaking('claim');
+    const checkins = this.worthTaking('checkin');
+    if (claims <= 0 && checkins <= 0) return 0;
     if (!this.breaker.tryAcquire()) return 0;
     // Half-open: exactly one probe, a claim if one is due.
     const probe = this.breaker.state === 'half-open';
-    const rows: SubmissionRow[] = [];
-    for (const kind of ['claim', 'checkin'] as const) {
-      const free = probe ? 1 - rows.length : this.worthTaking(kind);
-      if (free > 0) rows.push(...(await this.take(kind, free)));
-    }
-    if (rows.length === 0) {
-      if (probe) this.breaker.release(); // nothing to probe with: stay half-open, probe later
-      return 0;
+    let rows: Submission[] = [];
+    try {
+      rows = await this.deps.store.takeDue({
+        owner: this.owner,
+        leaseMs: this.config.GATEWAY_LEASE_MS,
+        claims,
+        checkins,
+        total: probe ? 1 : claims + checkins,
+        perFacility: { claim: this.config.GATEWAY_CONCURRENCY_PER_FACILITY, checkin: this.config.GATEWAY_CHECKIN_CONCURRENCY },
+      });
+    } finally {
+      // Nothing to probe with (or the take failed): stay half-open and probe later, never hold
+      // the probe — a held probe would stop submissions for every facility until a restart.
+      if (probe && rows.length === 0) this.breaker.release();
     }
     for (const row of rows) {
-      const key = `${row.kind}|${row.facility_code}`;
-      this.inFlightByKind[row.kind]++;
-      this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+      this.inFlight.set(row.id, row.kind);
       const task = this.attempt(row).finally(() => {
-        this.inFlightByKind[row.kind]--;
-        this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1);
+        this.inFlight.delete(row.id);
         this.tasks.delete(task);
         this.notify();
       });
@@ -152,81 +178,67 @@ export class SubmissionScheduler {
     return rows.length;
   }
 
-  /** Marks up to `free` due rows of one kind IN_FLIGHT: per-facility account limit, earliest deadline first. */
-  private async take(kind: SubmissionKind, free: number): Promise<SubmissionRow[]> {
-    const perFacility = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY_PER_FACILITY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
-    const full = [...this.inFlight.entries()].filter(([k, n]) => k.startsWith(`${kind}|`) && n >= perFacility).map(([k]) => k.slice(kind.length + 1));
-    // One statement, atomic on its own: no BEGIN/COMMIT round trips around it.
-    const result = await this.runtime.ds.query(
-      `WITH candidates AS (
-         SELECT id, facility_code, row_number() OVER (PARTITION BY facility_code ORDER BY deadline, id) AS rn
-         FROM submissions
-         WHERE kind = $4 AND status IN ('DUE', 'RECONCILE') AND next_attempt_at <= now() AND NOT (facility_code = ANY($2::text[]))
-         ORDER BY deadline, id
-         LIMIT $1 * 4
-       )
-       UPDATE submissions s SET status = CASE WHEN s.status = 'RECONCILE' THEN 'IN_FLIGHT_RECONCILE' ELSE 'IN_FLIGHT' END,
-              attempts = s.attempts + 1, updated_at = now()
-       WHERE s.id IN (
-         SELECT c.id FROM candidates c JOIN submissions x ON x.id = c.id
-         WHERE c.rn <= $3 - COALESCE(($5::jsonb ->> c.facility_code)::int, 0) ORDER BY x.deadline, x.id LIMIT $1 FOR UPDATE OF x SKIP LOCKED)
-       RETURNING s.*, COALESCE(s.trace_headers, ${storedTraceHeadersSql('s', submissionTraceKeySql('s'))}) AS trace`,
-      [free, full, perFacility, kind, JSON.stringify(this.inFlightOf(kind))],
-    );
-    return result[0] as SubmissionRow[];
-  }
-
-  /** facility → attempts in flight, for one kind. */
-  private inFlightOf(kind: SubmissionKind): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [k, n] of this.inFlight) if (k.startsWith(`${kind}|`) && n > 0) out[k.slice(kind.length + 1)] = n;
-    return out;
-  }
-
-  private async attempt(row: SubmissionRow): Promise<void> {
+  private async attempt(row: Submission): Promise<void> {
     const startedAt = new Date();
-    const reconciling = row.status === 'IN_FLIGHT_RECONCILE';
-    // The claim's trace (stored with the row when claim.signed arrived), so that the submission joins it.
+    const ticket: AttemptTicket = { id: row.id, owner: this.owner, attempt: row.state.attempts };
     const parent = storedTraceContext(row.trace);
+    const reconciling = row.state.outcomeUnknown && this.deps.client.canReconcile;
     await inSpan(
       'gateway submit',
-      { 'bhyt.facility': row.facility_code, 'bhyt.kind': row.kind, 'bhyt.ma_lk': row.ma_lk, 'bhyt.version': row.version, 'bhyt.care_type': row.care_type, 'bhyt.attempt': row.attempts, 'bhyt.reconcile': reconciling },
+      { 'bhyt.facility': row.facilityCode, 'bhyt.kind': row.kind, 'bhyt.ma_lk': row.maLk, 'bhyt.version': row.version, 'bhyt.care_type': row.careType, 'bhyt.attempt': row.state.attempts, 'bhyt.reconcile': reconciling },
       async (span) => {
         let outcome: GatewayOutcome | undefined;
-        if (reconciling) outcome = await this.reconcile(row);
+        let found = false;
+        if (reconciling) {
+          outcome = await this.reconcile(row);
+          found = outcome !== undefined;
+        }
         if (!outcome) {
+          if (row.state.outcomeUnknown) this.deps.logger.warn({ facility: row.facilityCode, maLk: row.maLk, version: row.version }, 're-sending a submission whose previous send has an unknown outcome (possible duplicate at the gateway)');
           const timer = Metrics.gatewaySeconds().startTimer({ operation: row.kind === 'claim' ? 'submit' : 'checkin' });
-          const request = { facilityCode: row.facility_code, signedXml: Buffer.from(row.signed_xml_b64, 'base64') };
-          outcome = await (row.kind === 'claim' ? this.client.submitClaim(request) : this.client.submitCheckin(request))
-            .catch((err: unknown): GatewayOutcome => ({ kind: 'needs-operator', code: 'CLIENT_ERROR', reason: err instanceof Error ? err.message : String(err) }));
-          timer({ code: outcome.kind === 'accepted' ? '200' : 'code' in outcome ? outcome.code : 'ambiguous' });
+          const request = { facilityCode: row.facilityCode, signedXml: Buffer.from(row.signedXmlB64 ?? '', 'base64') };
+          outcome = await (row.kind === 'claim' ? this.deps.client.submitClaim(request) : this.deps.client.submitCheckin(request)).catch(
+            (err: unknown): GatewayOutcome => ({ kind: 'needs-operator', code: 'CLIENT_ERROR', reason: err instanceof Error ? err.message : String(err) }),
+          );
+          timer({ code: outcomeCode(outcome) ?? 'ambiguous' });
         }
         span.setAttribute(ClaimAttr.gatewayOutcome, outcome.kind);
-        span.setAttribute(ClaimAttr.gatewayCode, outcome.kind === 'accepted' ? '200' : 'code' in outcome ? outcome.code : 'ambiguous');
-        await this.record(row, outcome, startedAt);
+        span.setAttribute(ClaimAttr.gatewayCode, outcomeCode(outcome) ?? 'ambiguous');
+        await this.record(row, ticket, outcome, startedAt, found);
       },
       parent ? { parent } : {},
     );
   }
 
   /** @returns an accepted outcome if the gateway already has this exact document, else undefined (send). */
-  private async reconcile(row: SubmissionRow): Promise<GatewayOutcome | undefined> {
+  private async reconcile(row: Submission): Promise<GatewayOutcome | undefined> {
     try {
-      const r = await this.client.reconcile({ facilityCode: row.facility_code, maLk: row.ma_lk, sha256: row.document_sha256 });
+      const r = await this.deps.client.reconcile({ facilityCode: row.facilityCode, maLk: row.maLk, sha256: row.documentSha256 });
       const found = r.submissions[0];
       if (r.found && found) return { kind: 'accepted', maGiaoDich: found.maGiaoDich, thoiGianTiepNhan: found.receivedAt };
       return undefined;
     } catch (err) {
-      // No reconciliation possible (production has no lookup API): re-send the same version;
-      // the gateway treats it as a superseding re-send of identical content.
-      this.runtime.logger.warn({ facility: row.facility_code, error: err instanceof Error ? err.name : 'error' }, 'reconciliation unavailable; re-sending the same version');
+      // No lookup possible (the real gateway has none): re-send the same version.
+      this.deps.logger.warn({ facility: row.facilityCode, error: err instanceof Error ? err.name : 'error' }, 'reconciliation unavailable; re-sending the same version');
       return undefined;
     }
   }
 
-  private async record(row: SubmissionRow, outcome: GatewayOutcome, startedAt: Date): Promise<void> {
-    const detail = 'reason' in outcome ? scrubText(outcome.reason).slice(0, 1000) : (outcome.thongDiep ?? null);
-    const code = outcome.kind === 'accepted' ? '200' : 'code' in outcome ? outcome.code : null;
+  private async record(row: Submission, ticket: AttemptTicket, outcome: GatewayOutcome, startedAt: Date, found: boolean): Promise<void> {
+    let detail = 'reason' in outcome ? scrubText(outcome.reason).slice(0, 1000) : (outcome.thongDiep ?? null);
+    const code = outcomeCode(outcome);
+    // The gateway's reception time, validated: a malformed one is recorded as an error next to
+    // the answer (the claim was received), and the time the answer arrived stands in for it.
+    let receivedAt = new Date();
+    if (outcome.kind === 'accepted') {
+      try {
+        receivedAt = found ? lookupTime(outcome.thoiGianTiepNhan) : parseGatewayTime(outcome.thoiGianTiepNhan);
+      } catch (err) {
+        if (!(err instanceof GatewayTimeError)) throw err;
+        detail = `${err.code}: ${err.message}; reception time taken from this replica's clock`;
+        this.deps.logger.warn({ facility: row.facilityCode, maLk: row.maLk, version: row.version, code: err.code }, 'gateway answered with a malformed reception time');
+      }
+    }
     // The breaker moves once, before the transaction: the unit below may run twice (group commit).
     let circuitClosed = false;
     if (outcome.kind === 'accepted' || outcome.kind === 'permanent') circuitClosed = this.breaker.success();
@@ -234,129 +246,171 @@ export class SubmissionScheduler {
     // Not the claim's fault (account locked, wrong facility binding…): says nothing about the
     // gateway being down; a probe that ends there must not stay taken.
     else this.breaker.release();
-    const msToDeadline = new Date(row.deadline).getTime() - Date.now();
-    const backoff = nextAttemptDelay(row.attempts, { baseMs: this.config.GATEWAY_BACKOFF_BASE_MS, maxMs: this.config.GATEWAY_BACKOFF_MAX_MS }, Math.random, msToDeadline);
+
+    const event: SubmissionEvent = found
+      ? { type: 'found-at-gateway' }
+      : { type: 'answered', answer: outcome.kind, msToDeadline: row.deadline.getTime() - Date.now(), jitter: Math.random(), msSinceSent: Date.now() - startedAt.getTime() };
+    const t = nextSubmissionState(row.state, event, this.policy);
+    if (!t.ok) throw new Error(`scheduler bug: ${t.reason}`);
+    const effects = new Set(t.effects.map((e) => e.type));
+    const retry = t.effects.find((e) => e.type === 'retry-after');
+
+    let stored = false;
     let released: number | undefined;
-    // The outcome is known; only the database may fail here (a restart, a failover). Keep the
-    // slot and retry until the outcome is stored: a row left IN_FLIGHT would otherwise wait for
-    // the next start-up of this service to be reconciled (found by the chaos suite).
-    await this.untilStored(row, () => this.runtime.tx(async (m: EntityManager) => {
-      await m.query(
-        `INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail, ma_giao_dich) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
-        [row.id, row.attempts, startedAt, outcome.kind, code, detail, outcome.kind === 'accepted' ? outcome.maGiaoDich : null],
-      );
-      switch (outcome.kind) {
-        case 'accepted': {
-          if (circuitClosed) released = await this.releaseBackoffAfterOutage(m);
-          const receivedAt = parseGatewayTime(outcome.thoiGianTiepNhan) ?? new Date();
-          await m.query(
-            `UPDATE submissions SET status = 'SUBMITTED', ma_giao_dich = $2, received_at = $3, last_code = '200', last_error = NULL, signed_xml_b64 = NULL, updated_at = now() WHERE id = $1`,
-            [row.id, outcome.maGiaoDich, receivedAt],
-          );
-          if (row.kind === 'checkin') break; // no claim events for a check-in
-          const late = receivedAt.getTime() > new Date(row.deadline).getTime();
+    // A lookup that found the document is the gateway's acceptance of the earlier send.
+    const outcomeName = outcome.kind;
+    if (found) detail = detail ?? 'found at the gateway by lookup: the earlier send arrived';
+    const ok = await this.untilStored(row, async () => {
+      stored = await this.deps.tx(async (m) => {
+        const written = await this.deps.store.recordOutcome(m, ticket, {
+          next: t.state,
+          code: code ?? (outcome.kind === 'ambiguous' ? 'AMBIGUOUS' : null),
+          detail,
+          ...(outcome.kind === 'accepted' ? { maGiaoDich: outcome.maGiaoDich, receivedAt } : {}),
+          ...(retry && 'delayMs' in retry ? { retryAfterMs: retry.delayMs } : {}),
+          dropDocument: effects.has('drop-document'),
+          attempt: { startedAt, outcome: outcomeName },
+        });
+        if (!written) return false; // stale: another replica owns this row now
+        if (circuitClosed) released = await this.deps.store.releaseBackoffAfterOutage(m);
+        if (row.kind === 'checkin') return true; // no claim events for a check-in
+        if (effects.has('emit-submitted') && outcome.kind === 'accepted') {
+          const late = receivedAt.getTime() > row.deadline.getTime();
           // Sent late but never reported missed (the monitor had not run yet): report it now.
-          const unreported: unknown[] = late ? (await m.query(`UPDATE submissions SET missed_notified = true, at_risk_notified = true WHERE id = $1 AND NOT missed_notified RETURNING id`, [row.id]))[0] : [];
-          if (unreported.length) await enqueueOutbox(m, [deadlineEvent('missed', row, receivedAt)]);
+          if (late && (await this.deps.store.markLateReported(m, row.id))) await enqueueOutbox(m, [deadlineEvent('missed', deadlineRow(row), receivedAt)]);
           const payload: ClaimSubmitted = {
-            facilityCode: row.facility_code,
-            maLk: row.ma_lk,
+            facilityCode: row.facilityCode,
+            maLk: row.maLk,
             version: row.version,
-            careType: row.care_type,
+            careType: row.careType,
             maGiaoDich: outcome.maGiaoDich,
             receivedAt: receivedAt.toISOString(),
-            encounterEnd: new Date(row.encounter_end).toISOString(),
-            deadline: new Date(row.deadline).toISOString(),
-            onTime: receivedAt.getTime() <= new Date(row.deadline).getTime(),
-            attempts: row.attempts,
+            encounterEnd: row.encounterEnd.toISOString(),
+            deadline: row.deadline.toISOString(),
+            onTime: !late,
+            attempts: t.state.attempts,
           };
-          await enqueueOutbox(m, [createEvent(Topics.claimSubmitted.name, { facilityCode: row.facility_code, key: row.ma_lk, payload }).message]);
-          break;
+          await enqueueOutbox(m, [createEvent(Topics.claimSubmitted.name, { facilityCode: row.facilityCode, key: row.maLk, payload }).message]);
         }
-        case 'retryable':
-        case 'ambiguous': {
-          // Ambiguous: the gateway may still be working on the request; let it settle before the lookup.
-          const settle = this.config.GATEWAY_RECONCILE_SETTLE_MS - (Date.now() - startedAt.getTime());
-          const delay = outcome.kind === 'ambiguous' ? Math.max(backoff, settle) : backoff;
-          await m.query(
-            `UPDATE submissions SET status = $2, next_attempt_at = now() + ($3::int * interval '1 millisecond'), last_code = $4, last_error = $5, updated_at = now() WHERE id = $1`,
-            [row.id, outcome.kind === 'ambiguous' ? 'RECONCILE' : 'DUE', delay, code ?? 'AMBIGUOUS', detail],
-          );
-          break;
-        }
-        case 'permanent': {
-          if (circuitClosed) released = await this.releaseBackoffAfterOutage(m);
-          await m.query(`UPDATE submissions SET status = 'REJECTED', last_code = $2, last_error = $3, updated_at = now() WHERE id = $1`, [row.id, code, detail]);
-          if (row.kind === 'checkin') break;
+        if (effects.has('emit-rejected') && outcome.kind === 'permanent') {
           const payload: ClaimRejected = {
-            facilityCode: row.facility_code,
-            maLk: row.ma_lk,
+            facilityCode: row.facilityCode,
+            maLk: row.maLk,
             version: row.version,
             stage: 'gateway',
             codes: [{ code: outcome.code, message: detail ?? 'rejected by the gateway' }],
             rejectedAt: new Date().toISOString(),
           };
-          await enqueueOutbox(m, [createEvent(Topics.claimRejected.name, { facilityCode: row.facility_code, key: row.ma_lk, payload }).message]);
-          break;
+          await enqueueOutbox(m, [createEvent(Topics.claimRejected.name, { facilityCode: row.facilityCode, key: row.maLk, payload }).message]);
         }
-        case 'needs-operator': {
-          // Not the claim's fault: wait for an operator.
-          await m.query(`UPDATE submissions SET status = 'NEEDS_OPERATOR', last_code = $2, last_error = $3, updated_at = now() WHERE id = $1`, [row.id, code, detail]);
-          break;
-        }
-      }
-    }));
+        return true;
+      });
+    });
+    if (!ok) return;
     // Side effects that must happen once, after the commit.
-    if (released !== undefined) this.runtime.logger.warn({ released, opened: this.breaker.opened }, 'gateway answers again; circuit closed');
-    const ids = { facility: row.facility_code, kind: row.kind, maLk: row.ma_lk, version: row.version, code };
-    if (outcome.kind === 'accepted' && row.kind === 'claim') {
-      const receivedAt = parseGatewayTime(outcome.thoiGianTiepNhan) ?? new Date();
-      Metrics.timeToSubmitSeconds().observe({ facility: row.facility_code }, Math.max(0, (receivedAt.getTime() - new Date(row.encounter_end).getTime()) / 1000));
+    const ids = { facility: row.facilityCode, kind: row.kind, maLk: row.maLk, version: row.version, code };
+    if (!stored) {
+      this.deps.logger.warn({ ...ids, attempt: ticket.attempt }, 'attempt no longer owns its submission (lease expired); its outcome was not stored');
+      return;
     }
-    if (outcome.kind === 'permanent') this.runtime.logger.warn(ids, 'gateway rejected a submission permanently');
-    if (outcome.kind === 'needs-operator') this.runtime.logger.error(ids, 'gateway submission needs an operator');
+    if (released !== undefined) this.deps.logger.warn({ released, opened: this.breaker.opened }, 'gateway answers again; circuit closed');
+    if (effects.has('emit-submitted') && row.kind === 'claim') {
+      Metrics.timeToSubmitSeconds().observe({ facility: row.facilityCode }, Math.max(0, (receivedAt.getTime() - row.encounterEnd.getTime()) / 1000));
+    }
+    if (effects.has('possible-duplicate')) this.deps.logger.warn({ ...ids, sends: t.state.sends }, 'submission may have reached the gateway more than once');
+    if (outcome.kind === 'permanent') this.deps.logger.warn(ids, 'gateway rejected a submission permanently');
+    if (outcome.kind === 'needs-operator') this.deps.logger.error(ids, 'gateway submission needs an operator');
   }
 
-  /** Runs `store` until it succeeds, backing off; gives up only when the scheduler stops. */
-  private async untilStored(row: SubmissionRow, store: () => Promise<void>): Promise<void> {
+  /**
+   * Runs `store` until it succeeds. An outage (connection lost, failover, serialization) is
+   * retried with backoff, keeping the slot; an error that can never succeed (a data error) is
+   * not: the submission becomes NEEDS_OPERATOR. A stopping scheduler gives up at its deadline
+   * and leaves the row to lease recovery. @returns whether the store ran to completion.
+   */
+  private async untilStored(row: Submission, store: () => Promise<void>): Promise<boolean> {
     for (let failures = 0; ; failures++) {
       try {
-        return await store();
+        await store();
+        return true;
       } catch (err) {
-        if (!this.running) throw err; // stopping: the row stays IN_FLIGHT and the next start reconciles it
+        if (!isTransientStoreError(err)) {
+          this.deps.logger.error({ facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) }, 'gateway outcome cannot be stored; the submission needs an operator');
+          await this.markUnstorable(row, err).catch((e: unknown) => this.deps.logger.error({ error: errorInfo(e) }, 'could not mark the submission NEEDS_OPERATOR; lease recovery will take it'));
+          return false;
+        }
         const delay = Math.min(5000, 200 * 2 ** Math.min(failures, 5));
-        this.runtime.logger.warn({ facility: row.facility_code, maLk: row.ma_lk, version: row.version, failures: failures + 1, delayMs: delay, error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err) }, 'gateway outcome not stored yet; retrying');
+        if (Date.now() + delay > this.storeUntil) return false; // stopping: lease recovery takes it
+        this.deps.logger.warn({ facility: row.facilityCode, maLk: row.maLk, version: row.version, failures: failures + 1, delayMs: delay, error: errorInfo(err) }, 'gateway outcome not stored yet; retrying');
         await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
 
-  /**
-   * The circuit closed after an outage: the backoff delays that the outage imposed are void.
-   * Make every waiting DUE row eligible now, so that the backlog goes out earliest deadline
-   * first rather than in the order the jitter happened to pick. (RECONCILE rows keep their
-   * settle delay.)
-   */
-  private async releaseBackoffAfterOutage(m: EntityManager): Promise<number> {
-    const released = (await m.query(`UPDATE submissions SET next_attempt_at = now() WHERE status = 'DUE' AND next_attempt_at > now() RETURNING id`))[0] as unknown[];
-    return released.length;
+  private async markUnstorable(row: Submission, err: unknown): Promise<void> {
+    const t = nextSubmissionState(row.state, { type: 'unstorable' }, this.policy);
+    if (!t.ok) return;
+    const code = (err as { code?: unknown }).code;
+    await this.deps.tx((m) =>
+      this.deps.store.recordOutcome(m, { id: row.id, owner: this.owner, attempt: row.state.attempts }, {
+        next: t.state,
+        code: typeof code === 'string' ? `STORE_${code}` : 'STORE_FAILED',
+        detail: err instanceof Error ? scrubText(err.message).slice(0, 1000) : 'outcome could not be stored',
+        dropDocument: false,
+        attempt: { startedAt: new Date(), outcome: 'unstorable' },
+      }),
+    );
   }
 
+  /**
+   * Stops taking rows, then waits for the calls in flight — up to the gateway timeout plus a
+   * margin (GATEWAY_STOP_GRACE_MS), so that their outcomes are stored rather than recovered as
+   * unknown by another replica. What is still running after that keeps its lease and is
+   * recovered once the lease expires.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await Promise.allSettled([...this.tasks]);
+    const graceEnds = Date.now() + this.config.GATEWAY_STOP_GRACE_MS;
+    this.storeUntil = graceEnds;
+    const renew = setInterval(() => void this.renewLeases().catch(() => undefined), Math.max(100, this.config.GATEWAY_LEASE_MS / 3));
+    try {
+      let timer: NodeJS.Timeout | undefined;
+      const waited = await Promise.race([
+        Promise.allSettled([...this.tasks]).then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), Math.max(0, graceEnds - Date.now())))),
+      ]);
+      clearTimeout(timer);
+      if (!waited) this.deps.logger.warn({ inFlight: this.inFlight.size }, 'stop grace over with gateway calls in flight; their leases will expire and another replica recovers them');
+    } finally {
+      clearInterval(renew);
+    }
   }
 }
 
-/** thoiGianTiepNhan is yyyyMMddHHmmss, Vietnam local time (UTC+7; unconfirmed zone, spec §8.7). */
-export function parseGatewayTime(value: string | undefined): Date | undefined {
-  if (!value) return undefined;
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
-  if (!m) {
-    const d = new Date(value);
-    return Number.isNaN(d.getTime()) ? undefined : d;
-  }
-  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+07:00`);
+const outcomeCode = (o: GatewayOutcome): string | null => (o.kind === 'accepted' ? '200' : 'code' in o ? o.code : null);
+
+/** The simulator's lookup answers ISO times; anything unreadable falls back to the gateway format rules. */
+function lookupTime(value: string): Date {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? parseGatewayTime(value) : d;
 }
+
+const deadlineRow = (row: Submission) => ({ facility_code: row.facilityCode, ma_lk: row.maLk, version: row.version, encounter_end: row.encounterEnd, deadline: row.deadline });
+
+const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err));
+
+/**
+ * Whether storing may succeed later: connection-level failures (no SQLSTATE, class 08), lack of
+ * resources (53), operator intervention such as a restart (57), serialization / deadlock (40),
+ * lock not available (55P03). Data errors (class 22, 23…) and programming errors never will.
+ */
+export function isTransientStoreError(err: unknown): boolean {
+  if (err instanceof RangeError || err instanceof TypeError) return false;
+  // PostgreSQL's own errors carry a severity and a SQLSTATE (TypeORM keeps them on driverError).
+  const pg = ((err as { driverError?: unknown } | null)?.driverError ?? err) as { severity?: unknown; code?: unknown } | null;
+  if (typeof pg?.severity !== 'string' || typeof pg.code !== 'string') return true; // socket-level: an outage
+  return ['08', '53', '57', '40', '58'].includes(pg.code.slice(0, 2)) || pg.code === '55P03';
+}
+

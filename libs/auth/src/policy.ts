@@ -8,6 +8,7 @@ import type { Principal, Role } from './principal';
  * |---------------------------------|---------------------|-----------------|---------------------------|-------|
  * | /v1/facilities/:facility/**     | own facility, r+w   | —               | province, read-only       | —     |
  * | /v1/claims/** (operator API)    | —                   | own facility    | province, read-only       | all   |
+ * | /v1/submissions/** (SRE report) | —                   | —               | —                         | all   |
  * | /v1/reports/**                  | —                   | own facility    | province*, read-only      | all   |
  * | anything else                   | —                   | —               | —                         | —     |
  *
@@ -59,6 +60,8 @@ interface Family {
 
 const FAMILIES: Family[] = [
   { path: /^\/v1\/facilities(\/|$)/, category: 'patient-data', roles: { 'ward-system': 'scoped', doctor: 'scoped', 'facility-it': 'none', 'provincial-officer': 'scoped', sre: 'none' } },
+  // Network-wide delivery figures (no facility in them): SRE only.
+  { path: /^\/v1\/submissions(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'none', 'provincial-officer': 'none', sre: 'all' } },
   { path: /^\/v1\/claims(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
   { path: /^\/v1\/reports(\/|$)/, category: 'report', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' }, provinceWide: true },
 ];

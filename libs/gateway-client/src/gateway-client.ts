@@ -143,6 +143,11 @@ export class GatewayClient {
     return result;
   }
 
+  /** Whether `reconcile()` can be asked at all (a simulator lookup is configured). */
+  get canReconcile(): boolean {
+    return this.options.simulatorAdminBaseUrl !== undefined;
+  }
+
   /**
    * SIMULATOR ONLY. Asks the simulator whether it received (facility, MA_LK, document sha256).
    * The real gateway offers no such API: against production an ambiguous failure is resolved by
@@ -162,6 +167,8 @@ export class GatewayClient {
     url.searchParams.set('maLk', request.maLk);
     url.searchParams.set('sha256', sha256);
     const res = await fetch(url, { signal: AbortSignal.timeout(this.totalTimeoutMs) });
+    // 404: a simulator in production mode, which (like the real gateway) has no lookup.
+    if (res.status === 404) throw new LookupUnavailableError();
     if (!res.ok) throw new Error(`simulator lookup failed with HTTP ${res.status}`);
     return (await res.json()) as ReconcileResult;
   }
@@ -305,6 +312,14 @@ export class GatewayClient {
     const token: CachedToken = { accessToken, idToken, issuedAtMs: now, expiresAtMs };
     this.tokens.set(account.username, token);
     return { ok: true, token };
+  }
+}
+
+/** The gateway (or a simulator in production mode) offers no lookup: re-send the same version. */
+export class LookupUnavailableError extends Error {
+  constructor() {
+    super('the gateway has no lookup API; re-send the same version');
+    this.name = 'LookupUnavailableError';
   }
 }
 

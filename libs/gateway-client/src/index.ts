@@ -1,4 +1,4 @@
-export { GatewayClient } from './gateway-client';
+export { GatewayClient, LookupUnavailableError } from './gateway-client';
 export type {
   CardLookupOutcome,
   CardLookupRequest,
@@ -14,3 +14,5 @@ export type { Classification, FailureOutcome, GatewayOperation, GatewayOutcome, 
 export { md5UpperHex, secretSourceAccountResolver, staticAccountResolver, UnknownFacilityAccountError } from './accounts';
 export type { AccountResolver, GatewayAccount, SecretSource, StaticAccountEntry } from './accounts';
 export { parseExpiresIn } from './expiry';
+export { GatewayTimeError, parseGatewayTime } from './gateway-time';
+export { UNCONFIRMED_GATEWAY_TIME_OFFSET, UNCONFIRMED_RESEND_SUPERSEDES } from './unconfirmed';

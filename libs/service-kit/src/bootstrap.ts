@@ -30,6 +30,8 @@ export interface BootstrapOptions {
   afterStart?: (app: INestApplication) => Promise<void>;
   /** Work to stop before the runtime stops (schedulers). */
   beforeStop?: () => Promise<void>;
+  /** A stop that takes longer than this exits forcibly (default 25 s; gateway-sync waits for gateway calls). */
+  shutdownTimeoutMs?: number;
   openApi?: { title: string; description: string };
 }
 
@@ -79,7 +81,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutdown requested');
-    const force = setTimeout(() => process.exit(1), 25000);
+    const force = setTimeout(() => process.exit(1), options.shutdownTimeoutMs ?? 25000);
     force.unref();
     try {
       await options.beforeStop?.();

@@ -1,3 +1,4 @@
 export * from './deadline';
 export * from './backoff';
 export * from './circuit-breaker';
+export * from './submission-state';
