@@ -72,7 +72,17 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
   const logDir = `${process.env['STATE_DIR'] ?? '.state'}/logs/${laneSuffix(name).slice(1)}`;
   rmSync(logDir, { recursive: true, force: true });
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-e2e' });
-  await ensureTopics(kafka, allTopics(), namespace);
+  // A busy broker can answer the metadata check right after creating topics with "does not host
+  // this topic-partition": try again (creation is idempotent).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(kafka, allTopics(), namespace);
+      break;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 2000 * attempt));
+    }
+  }
   const platform = new Platform({
     databaseUrl: url,
     kafkaBrokers: brokers,
@@ -88,7 +98,13 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
     replicas: shape.replicas ?? 1,
     logDir,
   });
-  await platform.start();
+  try {
+    await platform.start();
+  } catch (err) {
+    // A service that did not come up: stop the ones that did, or they outlive the suite.
+    await platform.stop().catch(() => undefined);
+    throw err;
+  }
   const pools = new Map<ServiceKey, Pool>();
   const tokens = devTokenClient(stateDir(), platform.url('intake'));
   return {

@@ -213,9 +213,15 @@ export class Platform {
     sim.start();
     await sim.waitReady();
     onProgress?.(Services.gatewaySimulator.name);
-    const rest = ALL_SERVICES.filter((k) => k !== 'gatewaySimulator').flatMap((k) => this.replicas(k));
-    for (const p of rest) p.start();
-    await Promise.all(rest.map(async (p) => (await p.waitReady(), onProgress?.(p.replica === 0 ? Services[p.key].name : p.label))));
+    const services = ALL_SERVICES.filter((k) => k !== 'gatewaySimulator');
+    const first = services.map((k) => this.get(k));
+    for (const p of first) p.start();
+    await Promise.all(first.map(async (p) => (await p.waitReady(), onProgress?.(Services[p.key].name))));
+    // Further replicas once the first ones are ready (their migrations done), as a rollout would:
+    // eleven Node processes starting at once on a small machine miss the readiness timeout.
+    const more = services.flatMap((k) => this.replicas(k).slice(1));
+    for (const p of more) p.start();
+    await Promise.all(more.map(async (p) => (await p.waitReady(120000), onProgress?.(p.label))));
   }
 
   async restart(key: ServiceKey, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
