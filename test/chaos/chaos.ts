@@ -141,6 +141,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       // A SIGKILLed replica's attempts come back to the others within seconds, not 45 s.
       GATEWAY_LEASE_MS: '6000',
       GATEWAY_LEASE_SWEEP_MS: '1000',
+      // One PostgreSQL (max_connections 100 by default) serves every replica: 10 connections
+      // each would be 150 with 3 replicas of 5 services. Fewer per process, as in production
+      // where DB_POOL_SIZE × replicas must stay under the server's limit.
+      ...(replicas > 1 ? { DB_POOL_SIZE: String(Math.max(2, Math.floor(8 / replicas))) } : {}),
     },
     { replicas, gateway },
   );

@@ -8,6 +8,9 @@ import { chaosVerdict } from './verdict';
  * KAFKA_BROKERS and PostgreSQL, so run it when no other suite uses the local stack, or against a
  * broker of its own (docs/runbook.md, "Chaos runs"). The last line is the verdict as JSON.
  */
+// Ctrl-C or a kill ends the run through process.exit, whose hook stops every service started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
 async function main() {
   const argv = process.argv.slice(2);
   const arg = (name: string, fallback: number) => {

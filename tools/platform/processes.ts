@@ -102,6 +102,22 @@ export function serviceEnvironment(key: ServiceKey, env: PlatformEnv, replica = 
   return { ...common, ...(env.extra ?? {}), ...(key === 'gatewaySimulator' ? (env.simulatorExtra ?? {}) : {}) };
 }
 
+/**
+ * Every child started by this process: killed when it exits, however it exits (a chaos run
+ * interrupted with Ctrl-C must not leave fifteen services running, holding database connections).
+ */
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+}
+
 export class ServiceProcess {
   child?: ChildProcess;
   constructor(
@@ -138,6 +154,7 @@ export class ServiceProcess {
       env: { ...process.env, ...serviceEnvironment(this.key, this.env, this.replica) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    track(this.child);
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
   }
