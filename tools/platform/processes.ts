@@ -238,7 +238,7 @@ export class Platform {
     // eleven Node processes starting at once on a small machine miss the readiness timeout.
     const more = services.flatMap((k) => this.replicas(k).slice(1));
     for (const p of more) p.start();
-    await Promise.all(more.map(async (p) => (await p.waitReady(120000), onProgress?.(p.label))));
+    await Promise.all(more.map(async (p) => (await p.waitReady(240000), onProgress?.(p.label))));
   }
 
   async restart(key: ServiceKey, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
