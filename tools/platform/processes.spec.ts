@@ -5,16 +5,21 @@ const env = (portOffset: number) => ({ databaseUrl: 'postgres://x@127.0.0.1:5432
 const SERVICES: ServiceKey[] = ['intake', 'encounter', 'signer', 'gatewaySync', 'reporting'];
 
 describe('replicas of a platform', () => {
-  it('gives every replica of every service its own port, none of them a port of a one-replica suite or lane', () => {
-    const ports = new Set<number>();
-    for (const offset of [920, 990]) {
-      for (const key of SERVICES) for (let r = 0; r < MAX_REPLICAS; r++) ports.add(replicaPort(key, env(offset), r));
-    }
-    expect(ports.size).toBe(2 * SERVICES.length * MAX_REPLICAS);
-    // Replica 0 keeps the service's port; the others sit above every suite offset and lane (< 20000).
+  it('gives every replica of the chaos suites its own port in every lane, none a port of another suite, all below the ephemeral range', () => {
+    const single = new Set<number>();
+    const suiteOffsets = [100, 200, 500, 510, 600, 610, 620, 700, 710, 800, 900, 910, 1000, 1200, 1500];
+    const lanes = Array.from({ length: 10 }, (_, l) => l * 2000);
+    for (const lane of lanes) for (const o of suiteOffsets) for (const s of Object.values(Services)) single.add(s.port + o + lane);
+    const replicas: number[] = [];
+    for (const lane of lanes)
+      for (const o of [920, 990]) {
+        single.add(Services.gatewaySimulator.port + o + lane);
+        for (const key of SERVICES) for (let r = 0; r < MAX_REPLICAS; r++) replicas.push(replicaPort(key, env(o + lane), r));
+      }
+    expect(new Set(replicas).size).toBe(replicas.length);
+    expect(replicas.filter((p) => single.has(p))).toEqual([]);
+    expect(Math.max(...replicas)).toBeLessThan(32768);
     expect(replicaPort('intake', env(920), 0)).toBe(Services.intake.port + 920);
-    const highestSinglePort = Services.gatewaySimulator.port + 1200 + 9 * 2000 + 1500;
-    for (const key of SERVICES) for (let r = 1; r < MAX_REPLICAS; r++) expect(replicaPort(key, env(920), r)).toBeGreaterThan(highestSinglePort);
   });
 
   it('runs one simulator and N processes of each service, and refuses more than the most KEDA scales to', () => {

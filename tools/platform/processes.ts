@@ -52,11 +52,13 @@ export function serviceUrl(key: ServiceKey, env: PlatformEnv): string {
 }
 
 /**
- * Replica 0 listens on the service's port; replica r ≥ 1 on 20000 + 5(r − 1) above it, clear of
- * every suite's and lane's ports (offsets below 20000) and of the platform's other services.
+ * Replica r listens 100 × r above the service's port: clear of the other suites' offsets (steps
+ * of 10, none 100 × r + 0…4 apart from a chaos suite's), of the lanes (2000 apart) and of the
+ * kernel's ephemeral ports (32768 and up), where an outgoing connection that happens to hold the
+ * port made a replica fail with EADDRINUSE.
  */
 export function replicaPort(key: ServiceKey, env: PlatformEnv, replica: number): number {
-  return replica === 0 ? servicePort(key, env) : servicePort(key, env) + 20000 + 5 * (replica - 1);
+  return servicePort(key, env) + 100 * replica;
 }
 
 function devSecret(name: string): string {
