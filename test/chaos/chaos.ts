@@ -304,7 +304,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const received = ((await (await fetch(`${sim}/admin/submissions?limit=10000000`)).json()) as { submissions: Array<{ facility: string; maLk: string; version: number; kind: string; receivedAt?: string }> }).submissions.filter((s) => s.kind !== 'checkin');
     const perClaim = new Map<string, typeof received>();
     for (const s of received) {
-      const k = `${keyOf(s.facility, s.maLk)}|${s.version}`;
+      // By MA_LK, not by the simulator's version: it numbers every submission of an MA_LK (a
+      // re-send of the same content is its "version 2"), and the chaos load sends version 1 only,
+      // so every submission after the first is a duplicate.
+      const k = keyOf(s.facility, s.maLk);
       perClaim.set(k, [...(perClaim.get(k) ?? []), s]);
     }
     const ops = t.platform.url('gatewaySync');
@@ -320,7 +323,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const listed = new Set((exactlyOnce.report?.possibleDuplicates ?? []).map((d) => `${keyOf(d.facility, d.maLk)}|${d.version}`));
     for (const c of closed) {
       const k = keyOf(c.facility, c.maLk);
-      const at = perClaim.get(`${k}|1`) ?? [];
+      const at = perClaim.get(k) ?? [];
       const row = subs.get(k);
       if (at.length > 1) {
         details.duplicates.push(`${k}: ${at.length} submissions at the gateway`);
