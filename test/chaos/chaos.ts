@@ -11,16 +11,20 @@ import { listScenarios } from '@bhyt/xml130';
 import { registrationFor } from '../../tools/platform/demo';
 import { ROOT } from '../../tools/platform/processes';
 import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
+import { readExactlyOnce } from './exactly-once';
 
 const run = promisify(execFile);
 
 /**
- * The chaos suite: claims of several facilities flow through the whole platform while services
- * are SIGKILLed at random, the Kafka broker and PostgreSQL are restarted (long variant only: they
- * are shared with other suites) and the gateway simulator answers 5xx, hangs past the client
- * timeout, accepts-then-drops and is slow. Afterwards the simulator's own record decides:
- * every closed encounter submitted exactly once, none lost, every deadline met or reported,
- * every failure explained by the operator API.
+ * The chaos suite: claims of several facilities flow through the whole platform, every service
+ * running as `replicas` processes, while replicas are SIGKILLed at random, services go through
+ * rolling restarts and scale down to one replica and back up, the Kafka broker and PostgreSQL are
+ * restarted (long variant only: they are shared with other suites) and the gateway simulator
+ * answers 5xx, hangs past the client timeout, accepts-then-drops and is slow. Afterwards the
+ * simulator's own record decides: every closed encounter submitted exactly once (with the
+ * production gateway, which has no lookup: at most once per ambiguous send, and every extra
+ * send listed by the operator API), none lost, none stuck, every deadline met or reported, every
+ * failure explained by the operator API.
  *
  * Ward events go over Kafka (encounter.ward-events.v1) so that volume does not ride on one REST
  * call per event; registration and close stay on REST (with tokens) like the ward systems'.
@@ -28,6 +32,10 @@ const run = promisify(execFile);
 export interface ChaosOptions {
   name: string;
   portOffset: number;
+  /** Processes per service (intake, encounter, signer, gateway-sync, reporting). */
+  replicas?: number;
+  /** `production`: the simulator without lookup and result routes, as the real gateway. */
+  gateway?: 'simulator' | 'production';
   claims: number;
   facilities: string[];
   concurrency: number;
@@ -48,24 +56,42 @@ export interface ChaosOptions {
 }
 
 export interface ChaosResult {
+  replicas: number;
+  gateway: 'simulator' | 'production';
   claims: number;
   lost: number;
+  /** Claims the gateway received more than once (same MA_LK and version). */
   duplicates: number;
+  /** Rows not final and past their lease at the end (gateway-sync's operator API). */
+  stuck: number | null;
+  /** Sends whose outcome was unknown (timeout after the body went out), as gateway-sync counted them. */
+  ambiguous_sends: number | null;
+  /** (facility, MA_LK, version) that gateway-sync lists as possibly received twice. */
+  possible_duplicates: number | null;
   deadline_missed: number;
   unexplained_failures: number;
   faults: Record<string, number>;
   failedToClose: number;
-  details: { lost: string[]; duplicates: string[]; deadlineMissed: string[]; unexplained: string[]; closeErrors: string[] };
+  details: { lost: string[]; duplicates: string[]; unlistedDuplicates: string[]; deadlineMissed: string[]; unexplained: string[]; closeErrors: string[]; notes: string[] };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const KILLABLE: ServiceKey[] = ['intake', 'encounter', 'signer', 'gatewaySync', 'reporting'];
+const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)]!;
 
-/** One REST call with the ward system's token, retried while the service is down (killed). */
-async function call(t: TestPlatform, client: string, url: string, body: unknown | undefined, accept: (status: number) => boolean, deadline: number): Promise<{ status: number; json: Record<string, unknown> }> {
+let roundRobin = 0;
+/** The base URL of a running replica of a service (round robin, as a Kubernetes Service would). */
+function replicaUrl(t: TestPlatform, service: ServiceKey): string {
+  const live = t.platform.live(service);
+  return (live.length ? live[roundRobin++ % live.length]! : t.platform.get(service)).url;
+}
+
+/** One REST call with the ward system's token to any replica, retried while replicas are down (killed). */
+async function call(t: TestPlatform, client: string, service: ServiceKey, path: string, body: unknown | undefined, accept: (status: number) => boolean, deadline: number): Promise<{ status: number; json: Record<string, unknown> }> {
   for (let i = 0; ; i++) {
     let status = 0;
     let json: Record<string, unknown> = {};
+    const url = `${replicaUrl(t, service)}${path}`;
     try {
       const res = await t.fetchAs(client, url, { method: body === undefined ? 'GET' : 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(20000) });
       status = res.status;
@@ -99,15 +125,30 @@ interface Closed {
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const log = o.log ?? (() => undefined);
-  const t = await startTestPlatform(o.name, o.portOffset, {
-    // Faults must resolve within the run: short client timeout and reconcile settle time.
-    GATEWAY_TIMEOUT_MS: '2000',
-    GATEWAY_RECONCILE_SETTLE_MS: '3000',
-    GATEWAY_BACKOFF_BASE_MS: '200',
-    GATEWAY_BACKOFF_MAX_MS: '3000',
-    GATEWAY_CIRCUIT_OPEN_MS: '2000',
-    GATEWAY_RESULT_POLL_MS: '1000',
-  });
+  const replicas = o.replicas ?? 1;
+  const gateway = o.gateway ?? 'simulator';
+  const t = await startTestPlatform(
+    o.name,
+    o.portOffset,
+    {
+      // Faults must resolve within the run: short client timeout and reconcile settle time.
+      GATEWAY_TIMEOUT_MS: '2000',
+      GATEWAY_RECONCILE_SETTLE_MS: '3000',
+      GATEWAY_BACKOFF_BASE_MS: '200',
+      GATEWAY_BACKOFF_MAX_MS: '3000',
+      GATEWAY_CIRCUIT_OPEN_MS: '2000',
+      GATEWAY_RESULT_POLL_MS: '1000',
+      // A SIGKILLed replica's attempts come back to the others within seconds, not 45 s.
+      GATEWAY_LEASE_MS: '6000',
+      GATEWAY_LEASE_SWEEP_MS: '1000',
+      // One PostgreSQL (max_connections 100 by default) serves every replica: 10 connections
+      // each would be 150 with 3 replicas of 5 services. Fewer per process, as in production
+      // where DB_POOL_SIZE × replicas must stay under the server's limit.
+      ...(replicas > 1 ? { DB_POOL_SIZE: String(Math.max(2, Math.floor(8 / replicas))) } : {}),
+    },
+    { replicas, gateway },
+  );
+  log(`platform up: ${replicas} replica(s) of each service, gateway ${gateway}`);
   const sim = t.platform.url('gatewaySimulator');
   const faults: Record<string, number> = {};
   const count = (k: string) => (faults[k] = (faults[k] ?? 0) + 1);
@@ -139,7 +180,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         await sleep(o.faultEveryMs * (0.5 + Math.random()));
         if (loadDone) break;
         const actions = [
-          ...(o.killServices ? ['kill', 'kill', 'kill'] : []),
+          ...(o.killServices ? ['kill', 'kill', 'kill', 'rolling', ...(replicas > 1 ? ['scale'] : [])] : []),
           ...(o.restartKafka && n % 4 === 3 ? ['kafka'] : []),
           ...(o.restartPostgres && n % 4 === 1 ? ['postgres'] : []),
         ];
@@ -147,14 +188,33 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const action = actions[Math.floor(Math.random() * actions.length)];
         try {
           if (action === 'kill') {
-            const key = KILLABLE[Math.floor(Math.random() * KILLABLE.length)]!;
-            count(`sigkill:${key}`);
-            log(`chaos: SIGKILL ${key}`);
-            const p = t.platform.get(key);
+            // Any replica of any service, as the OOM killer or a node failure would.
+            const live = KILLABLE.flatMap((k) => t.platform.live(k));
+            if (live.length === 0) continue;
+            const p = pick(live);
+            count(`sigkill:${p.key}`);
+            log(`chaos: SIGKILL ${p.label}`);
             await p.stop('SIGKILL');
             await sleep(300 + Math.random() * 1500);
             p.start();
             await p.waitReady(120000);
+          } else if (action === 'rolling') {
+            // A rolling update: one replica at a time, SIGTERM (graceful), the next once it is ready.
+            const key = pick(KILLABLE);
+            count(`rolling:${key}`);
+            log(`chaos: rolling restart of ${key} (${replicas} replica(s))`);
+            for (const p of t.platform.replicas(key)) {
+              await p.stop('SIGTERM');
+              p.start();
+              await p.waitReady(120000);
+            }
+          } else if (action === 'scale') {
+            const key = pick(KILLABLE);
+            count(`scale:${key}`);
+            log(`chaos: scaling ${key} down to 1 replica and back up to ${replicas}`);
+            await t.platform.scale(key, 1);
+            await sleep(2000 + Math.random() * 4000);
+            await t.platform.scale(key, replicas);
           } else if (action === 'kafka') {
             count('restart:kafka');
             log('chaos: restarting the Kafka broker');
@@ -192,21 +252,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const record = scenario.build({ facilityCode: facility, maLk: 'PENDING', patientSeed: 50_000 + i, start });
         try {
           const deadline = Math.min(Date.now() + 300_000, loadDeadline + 60_000);
-          const enc = t.platform.url('encounter');
-          const reg = await call(t, client, `${t.platform.url('intake')}/v1/facilities/${facility}/visits`, registrationFor(record, 'CCCD', `chaos-${o.name}-${i}`), (s) => s === 201, deadline);
+          const reg = await call(t, client, 'intake', `/v1/facilities/${facility}/visits`, registrationFor(record, 'CCCD', `chaos-${o.name}-${i}`), (s) => s === 201, deadline);
           const maLk = String(reg.json['maLk']);
           record.maLk = maLk;
-          const url = `${enc}/v1/facilities/${facility}/encounters/${encodeURIComponent(maLk)}`;
-          await call(t, client, url, undefined, (s) => s === 200, deadline); // opened from intake.registered
+          const url = `/v1/facilities/${facility}/encounters/${encodeURIComponent(maLk)}`;
+          await call(t, client, 'encounter', url, undefined, (s) => s === 200, deadline); // opened from intake.registered
           const events = wardEventsFromRecord(record);
           await publishWardEvents(producer, wardTopic, events.map((ev) => ({ key: maLk, value: JSON.stringify(ev), headers: { 'x-facility': facility } })), deadline);
-          await call(t, client, url, undefined, (s) => s === 200, deadline);
+          await call(t, client, 'encounter', url, undefined, (s) => s === 200, deadline);
           await waitFor('ward events applied', async () => {
-            const r = await call(t, client, url, undefined, (s) => s === 200, deadline);
+            const r = await call(t, client, 'encounter', url, undefined, (s) => s === 200, deadline);
             return Number(r.json['ward_events']) >= events.length ? true : undefined;
           }, Math.max(1000, deadline - Date.now()), 300);
           // 409 ALREADY_CLOSED: an earlier attempt closed it and its answer was lost to a kill.
-          await call(t, client, `${url}/close`, {}, (s) => s === 200 || s === 409, deadline);
+          await call(t, client, 'encounter', `${url}/close`, {}, (s) => s === 200 || s === 409, deadline);
           closed.push({ facility, maLk });
         } catch (err) {
           closeErrors.push(`#${i} ${scenario.name}: ${err instanceof Error ? err.message : String(err)}`);
@@ -221,12 +280,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
 
     // ---------------------------------------------------------------- settle
     await fetch(`${sim}/admin/faults`, { method: 'POST', body: JSON.stringify({}) });
-    for (const key of KILLABLE) {
-      const p = t.platform.get(key);
-      if (!p.child || p.child.exitCode !== null || p.child.signalCode !== null) p.start();
-      await p.waitReady(120000);
-    }
+    for (const key of KILLABLE) await t.platform.scale(key, replicas);
     const keyOf = (f: string, m: string) => `${f}|${m}`;
+    // Without result routes (production) the lifecycle ends at SUBMITTED: that is final there.
+    const final = ['SUBMITTED', 'ACCEPTED', 'REJECTED', 'NEEDS_OPERATOR', 'SUPERSEDED'];
     const terminal = async () =>
       new Map(
         (await t.query<{ facility_code: string; ma_lk: string; status: string }>('gatewaySync', `SELECT facility_code, ma_lk, status FROM submissions WHERE kind = 'claim' AND version = 1`)).map((r) => [keyOf(r.facility_code, r.ma_lk), r.status]),
@@ -235,7 +292,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       'every closed claim at the gateway or in a terminal failure',
       async () => {
         const rows = await terminal();
-        const done = closed.filter((c) => ['SUBMITTED', 'ACCEPTED', 'REJECTED', 'NEEDS_OPERATOR'].includes(rows.get(keyOf(c.facility, c.maLk)) ?? '')).length;
+        const done = closed.filter((c) => final.includes(rows.get(keyOf(c.facility, c.maLk)) ?? '')).length;
         log(`settle: ${done}/${closed.length}`);
         return done === closed.length ? true : undefined;
       },
@@ -247,7 +304,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const received = ((await (await fetch(`${sim}/admin/submissions?limit=10000000`)).json()) as { submissions: Array<{ facility: string; maLk: string; version: number; kind: string; receivedAt?: string }> }).submissions.filter((s) => s.kind !== 'checkin');
     const perClaim = new Map<string, typeof received>();
     for (const s of received) {
-      const k = `${keyOf(s.facility, s.maLk)}|${s.version}`;
+      // By MA_LK, not by the simulator's version: it numbers every submission of an MA_LK (a
+      // re-send of the same content is its "version 2"), and the chaos load sends version 1 only,
+      // so every submission after the first is a duplicate.
+      const k = keyOf(s.facility, s.maLk);
       perClaim.set(k, [...(perClaim.get(k) ?? []), s]);
     }
     const ops = t.platform.url('gatewaySync');
@@ -257,12 +317,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         `SELECT facility_code, ma_lk, status, deadline, missed_notified, last_code, last_error FROM submissions WHERE kind = 'claim' AND version = 1`,
       )).map((r) => [keyOf(r.facility_code, r.ma_lk), r]),
     );
-    const details: ChaosResult['details'] = { lost: [], duplicates: [], deadlineMissed: [], unexplained: [], closeErrors };
+    const details: ChaosResult['details'] = { lost: [], duplicates: [], unlistedDuplicates: [], deadlineMissed: [], unexplained: [], closeErrors, notes: [] };
+    const exactlyOnce = await readExactlyOnce(t);
+    if (exactlyOnce.note) details.notes.push(exactlyOnce.note);
+    const listed = new Set((exactlyOnce.report?.possibleDuplicates ?? []).map((d) => `${keyOf(d.facility, d.maLk)}|${d.version}`));
     for (const c of closed) {
       const k = keyOf(c.facility, c.maLk);
-      const at = perClaim.get(`${k}|1`) ?? [];
+      const at = perClaim.get(k) ?? [];
       const row = subs.get(k);
-      if (at.length > 1) details.duplicates.push(`${k}: ${at.length} submissions at the gateway`);
+      if (at.length > 1) {
+        details.duplicates.push(`${k}: ${at.length} submissions at the gateway`);
+        if (!listed.has(`${k}|1`)) details.unlistedDuplicates.push(`${k}: received ${at.length} times, not listed by GET /v1/submissions/exactly-once`);
+      }
       const receivedAt = at[0] ? Date.parse(at[0].receivedAt ?? '') : NaN;
       if (row && (Number.isNaN(receivedAt) ? Date.now() > row.deadline.getTime() : receivedAt > row.deadline.getTime()) && !row.missed_notified) details.deadlineMissed.push(`${k}: late and not reported`);
       if (at.length > 0) continue;
@@ -274,7 +340,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const res = await t.fetchAs('sre', `${ops}/v1/claims/${c.facility}/${encodeURIComponent(c.maLk)}`);
       const history = (await res.json().catch(() => ({}))) as { versions?: Array<{ status: string; last_code: string | null; last_error: string | null }> };
       const v = history.versions?.[0];
-      const explained = res.status === 200 && v && ['REJECTED', 'NEEDS_OPERATOR'].includes(v.status) && (v.last_code || v.last_error);
+      const explained = res.status === 200 && v && ['REJECTED', 'NEEDS_OPERATOR', 'SUPERSEDED'].includes(v.status) && (v.last_code || v.last_error || v.status === 'SUPERSEDED');
       if (explained) continue;
       if (['REJECTED', 'NEEDS_OPERATOR'].includes(row.status)) details.unexplained.push(`${k}: ${row.status} without a code or reason`);
       else details.lost.push(`${k}: never reached the gateway, still ${row.status}`);
@@ -283,9 +349,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const stats = (await (await fetch(`${sim}/admin/stats`)).json().catch(() => ({}))) as Record<string, unknown>;
     for (const [k, v] of Object.entries(stats)) if (typeof v === 'number' && !/stored/i.test(k)) faults[`gateway:${k}`] = v;
     return {
+      replicas,
+      gateway,
       claims: closed.length,
       lost: details.lost.length,
       duplicates: details.duplicates.length,
+      stuck: exactlyOnce.report?.stuck ?? exactlyOnce.fallbackStuck,
+      ambiguous_sends: exactlyOnce.report?.ambiguousSends ?? null,
+      possible_duplicates: exactlyOnce.report ? exactlyOnce.report.possibleDuplicates.length : null,
       deadline_missed: details.deadlineMissed.length,
       unexplained_failures: details.unexplained.length,
       faults,

@@ -49,7 +49,17 @@ export const lanePortOffset = (suitePortOffset: number): number => suitePortOffs
 /** A suite's database suffix in this run's lane. */
 export const laneSuffix = (name: string): string => (laneOf() ? `_l${laneOf()}_${name}` : `_${name}`);
 
-export async function startTestPlatform(name: string, suitePortOffset: number, extra: Record<string, string> = {}): Promise<TestPlatform> {
+/** How the platform runs: processes per service, and the gateway simulator's mode. */
+export interface PlatformShape {
+  replicas?: number;
+  /**
+   * `production`: the simulator behaves as the real gateway (GATEWAY_SIMULATOR_MODE=production:
+   * no lookup, no result routes) and gateway-sync is not given the simulator's admin API.
+   */
+  gateway?: 'simulator' | 'production';
+}
+
+export async function startTestPlatform(name: string, suitePortOffset: number, extra: Record<string, string> = {}, shape: PlatformShape = {}): Promise<TestPlatform> {
   const { databaseUrl: url, brokers } = requireStackEnv();
   const portOffset = lanePortOffset(suitePortOffset);
   const suffix = laneSuffix(name);
@@ -62,16 +72,39 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
   const logDir = `${process.env['STATE_DIR'] ?? '.state'}/logs/${laneSuffix(name).slice(1)}`;
   rmSync(logDir, { recursive: true, force: true });
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-e2e' });
-  await ensureTopics(kafka, allTopics(), namespace);
+  // A busy broker can answer the metadata check right after creating topics with "does not host
+  // this topic-partition": try again (creation is idempotent).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ensureTopics(kafka, allTopics(), namespace);
+      break;
+    } catch (err) {
+      if (attempt >= 4) throw err;
+      await new Promise((r) => setTimeout(r, 2000 * attempt));
+    }
+  }
   const platform = new Platform({
     databaseUrl: url,
     kafkaBrokers: brokers,
     databaseSuffix: suffix,
     portOffset,
-    extra: { KAFKA_NAMESPACE: namespace, GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}`, LOG_LEVEL: 'warn', ...extra },
+    extra: {
+      KAFKA_NAMESPACE: namespace,
+      ...(shape.gateway === 'production' ? {} : { GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}` }),
+      LOG_LEVEL: 'warn',
+      ...extra,
+    },
+    ...(shape.gateway === 'production' ? { simulatorExtra: { GATEWAY_SIMULATOR_MODE: 'production' } } : {}),
+    replicas: shape.replicas ?? 1,
     logDir,
   });
-  await platform.start();
+  try {
+    await platform.start();
+  } catch (err) {
+    // A service that did not come up: stop the ones that did, or they outlive the suite.
+    await platform.stop().catch(() => undefined);
+    throw err;
+  }
   const pools = new Map<ServiceKey, Pool>();
   const tokens = devTokenClient(stateDir(), platform.url('intake'));
   return {

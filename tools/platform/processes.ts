@@ -29,10 +29,20 @@ export interface PlatformEnv {
   portOffset?: number;
   gatewayWindowHours?: number;
   extra?: Record<string, string>;
+  /** Extra environment of the gateway simulator only (e.g. GATEWAY_SIMULATOR_MODE). */
+  simulatorExtra?: Record<string, string>;
   logDir?: string;
   /** Run the five services from their images (tools/platform/images.ts); the simulator stays a process. */
   images?: ImageRun;
+  /**
+   * Processes per service (not the simulator), as Kubernetes runs 2–6 replicas: each its own
+   * port (replicaPort), log file and PID, all sharing the service's database and consumer groups.
+   */
+  replicas?: number;
 }
+
+/** The most replicas a platform runs per service: the highest KEDA scales to. */
+export const MAX_REPLICAS = 6;
 
 export const ALL_SERVICES: ServiceKey[] = ['gatewaySimulator', 'intake', 'encounter', 'signer', 'gatewaySync', 'reporting'];
 
@@ -42,6 +52,16 @@ export function servicePort(key: ServiceKey, env: PlatformEnv): number {
 
 export function serviceUrl(key: ServiceKey, env: PlatformEnv): string {
   return `http://127.0.0.1:${servicePort(key, env)}`;
+}
+
+/**
+ * Replica r listens 100 × r above the service's port: clear of the other suites' offsets (steps
+ * of 10, none 100 × r + 0…4 apart from a chaos suite's), of the lanes (2000 apart) and of the
+ * kernel's ephemeral ports (32768 and up), where an outgoing connection that happens to hold the
+ * port made a replica fail with EADDRINUSE.
+ */
+export function replicaPort(key: ServiceKey, env: PlatformEnv, replica: number): number {
+  return servicePort(key, env) + 100 * replica;
 }
 
 function devSecret(name: string): string {
@@ -66,13 +86,13 @@ function devGatewayAccounts(): Record<string, string> {
   return out;
 }
 
-export function serviceEnvironment(key: ServiceKey, env: PlatformEnv): Record<string, string> {
+export function serviceEnvironment(key: ServiceKey, env: PlatformEnv, replica = 0): Record<string, string> {
   const suffix = env.databaseSuffix ?? '';
   const common: Record<string, string> = {
     DATABASE_URL: env.databaseUrl,
     DATABASE_NAME: `${Services[key].database}${suffix}`,
     KAFKA_BROKERS: env.kafkaBrokers,
-    HTTP_PORT: String(servicePort(key, env)),
+    HTTP_PORT: String(replicaPort(key, env, replica)),
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     FACILITY_REGISTRY_FILE: process.env['FACILITY_REGISTRY_FILE'] ?? join(ROOT, 'config/facilities.dev.json'),
     GATEWAY_URL: serviceUrl('gatewaySimulator', env),
@@ -84,7 +104,23 @@ export function serviceEnvironment(key: ServiceKey, env: PlatformEnv): Record<st
     ...devGatewayAccounts(),
     ...devSecurityEnvironment(stateDir(), key),
   };
-  return { ...common, ...(env.extra ?? {}) };
+  return { ...common, ...(env.extra ?? {}), ...(key === 'gatewaySimulator' ? (env.simulatorExtra ?? {}) : {}) };
+}
+
+/**
+ * Every child started by this process: killed when it exits, however it exits (a chaos run
+ * interrupted with Ctrl-C must not leave fifteen services running, holding database connections).
+ */
+const children = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const c of children) c.kill('SIGKILL');
+  });
 }
 
 export class ServiceProcess {
@@ -92,10 +128,25 @@ export class ServiceProcess {
   constructor(
     readonly key: ServiceKey,
     private readonly env: PlatformEnv,
+    readonly replica = 0,
   ) {}
 
   get url(): string {
-    return serviceUrl(this.key, this.env);
+    return `http://127.0.0.1:${replicaPort(this.key, this.env, this.replica)}`;
+  }
+
+  /** `gateway-sync`, or `gateway-sync#2` for a further replica. */
+  get label(): string {
+    return this.replica === 0 ? Services[this.key].name : `${Services[this.key].name}#${this.replica}`;
+  }
+
+  /** Started and neither exited nor killed. */
+  get alive(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  private get logName(): string {
+    return this.replica === 0 ? `${Services[this.key].name}.log` : `${Services[this.key].name}-${this.replica}.log`;
   }
 
   private get fromImage(): boolean {
@@ -105,19 +156,20 @@ export class ServiceProcess {
   start(): void {
     const logDir = this.env.logDir ?? join(stateDir(), 'logs');
     mkdirSync(logDir, { recursive: true });
-    const log = createWriteStream(join(logDir, `${Services[this.key].name}.log`), { flags: 'a' });
+    const log = createWriteStream(join(logDir, this.logName), { flags: 'a' });
     if (this.fromImage) {
       const passed: Record<string, string> = {};
       for (const k of ['HSM_TOKEN_LABEL', 'HSM_SESSIONS', 'NODE_OPTIONS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) if (process.env[k]) passed[k] = process.env[k]!;
-      this.child = startContainer(this.key, containerEnvironment({ ...passed, ...serviceEnvironment(this.key, this.env) }, stateDir(), this.env.images!), this.env.images!);
+      this.child = startContainer(this.key, containerEnvironment({ ...passed, ...serviceEnvironment(this.key, this.env, this.replica) }, stateDir(), this.env.images!), this.env.images!);
     } else {
       const entry = join(ROOT, 'dist/apps', Services[this.key].name, 'src/main.js');
       this.child = spawn(process.execPath, ['--enable-source-maps', entry], {
         cwd: ROOT,
-        env: { ...process.env, ...serviceEnvironment(this.key, this.env) },
+        env: { ...process.env, ...serviceEnvironment(this.key, this.env, this.replica) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     }
+    track(this.child);
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
   }
@@ -128,7 +180,7 @@ export class ServiceProcess {
     const path = this.key === 'gatewaySimulator' ? '/health' : '/health/ready';
     while (Date.now() < deadline) {
       if (this.child && this.child.exitCode !== null) {
-        throw new Error(`${Services[this.key].name} exited with code ${this.child.exitCode} during start-up (see .state/logs/${Services[this.key].name}.log)`);
+        throw new Error(`${this.label} exited with code ${this.child.exitCode} during start-up (see .state/logs/${this.logName})`);
       }
       try {
         const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(2000) });
@@ -138,7 +190,7 @@ export class ServiceProcess {
       }
       await new Promise((r) => setTimeout(r, 250));
     }
-    throw new Error(`${Services[this.key].name} not ready after ${timeoutMs} ms`);
+    throw new Error(`${this.label} not ready after ${timeoutMs} ms`);
   }
 
   /** SIGTERM and wait (graceful), or SIGKILL for chaos tests. */
@@ -156,15 +208,36 @@ export class ServiceProcess {
 }
 
 export class Platform {
+  /** Replica 0 of each service (and the simulator). */
   readonly processes = new Map<ServiceKey, ServiceProcess>();
+  private readonly sets = new Map<ServiceKey, ServiceProcess[]>();
   constructor(readonly env: PlatformEnv) {
-    for (const key of ALL_SERVICES) this.processes.set(key, new ServiceProcess(key, env));
+    const replicas = env.replicas ?? 1;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new Error(`replicas must be an integer from 1 to ${MAX_REPLICAS}`);
+    for (const key of ALL_SERVICES) {
+      const n = key === 'gatewaySimulator' ? 1 : replicas;
+      const set = Array.from({ length: n }, (_, r) => new ServiceProcess(key, env, r));
+      this.sets.set(key, set);
+      this.processes.set(key, set[0]!);
+    }
   }
 
+  /** Replica 0 of a service. */
   get(key: ServiceKey): ServiceProcess {
     return this.processes.get(key)!;
   }
 
+  /** Every replica of a service, running or not. */
+  replicas(key: ServiceKey): ServiceProcess[] {
+    return this.sets.get(key)!;
+  }
+
+  /** The replicas of a service that are running now. */
+  live(key: ServiceKey): ServiceProcess[] {
+    return this.replicas(key).filter((p) => p.alive);
+  }
+
+  /** Replica 0's URL (the stable one: tests that run one replica use it). */
   url(key: ServiceKey): string {
     return serviceUrl(key, this.env);
   }
@@ -174,9 +247,15 @@ export class Platform {
     sim.start();
     await sim.waitReady();
     onProgress?.(Services.gatewaySimulator.name);
-    const rest = ALL_SERVICES.filter((k) => k !== 'gatewaySimulator').map((k) => this.get(k));
-    for (const p of rest) p.start();
-    await Promise.all(rest.map(async (p) => (await p.waitReady(), onProgress?.(Services[p.key].name))));
+    const services = ALL_SERVICES.filter((k) => k !== 'gatewaySimulator');
+    const first = services.map((k) => this.get(k));
+    for (const p of first) p.start();
+    await Promise.all(first.map(async (p) => (await p.waitReady(), onProgress?.(Services[p.key].name))));
+    // Further replicas once the first ones are ready (their migrations done), as a rollout would:
+    // eleven Node processes starting at once on a small machine miss the readiness timeout.
+    const more = services.flatMap((k) => this.replicas(k).slice(1));
+    for (const p of more) p.start();
+    await Promise.all(more.map(async (p) => (await p.waitReady(240000), onProgress?.(p.label))));
   }
 
   async restart(key: ServiceKey, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -186,8 +265,17 @@ export class Platform {
     await p.waitReady();
   }
 
+  /** Runs `n` replicas of a service: stops the highest ones (SIGTERM) or starts the missing ones. */
+  async scale(key: ServiceKey, n: number): Promise<void> {
+    const set = this.replicas(key);
+    await Promise.all(set.slice(n).map((p) => p.stop()));
+    const missing = set.slice(0, n).filter((p) => !p.alive);
+    for (const p of missing) p.start();
+    await Promise.all(missing.map((p) => p.waitReady(120000)));
+  }
+
   async stop(): Promise<void> {
-    const rest = ALL_SERVICES.filter((k) => k !== 'gatewaySimulator').map((k) => this.get(k));
+    const rest = ALL_SERVICES.filter((k) => k !== 'gatewaySimulator').flatMap((k) => this.replicas(k));
     await Promise.all(rest.map((p) => p.stop()));
     await this.get('gatewaySimulator').stop();
   }

@@ -11,3 +11,16 @@ export const baseServiceEnv = z.object({
   HTTP_HOST: z.string().default('127.0.0.1'),
   DB_POOL_SIZE: env.int(10, 1),
 });
+
+/**
+ * How hard every service tries before it parks a message on the dead-letter topic instead of
+ * letting it block the rest (read by the service runtime, so every service has them).
+ */
+export const deliveryEnv = z.object({
+  /** Attempts of a consumed message whose handler keeps failing (outages do not count). */
+  CONSUMER_MAX_ATTEMPTS: env.int(10, 1),
+  CONSUMER_RETRY_INITIAL_MS: env.int(200, 1),
+  CONSUMER_RETRY_MAX_MS: env.int(30000, 1),
+  /** Failed publications of one outbox row the broker refuses before it is dead-lettered. */
+  OUTBOX_MAX_PUBLISH_ATTEMPTS: env.int(5, 1),
+});

@@ -3,7 +3,7 @@ import { context } from '@opentelemetry/api';
 import { EventContractError, Headers } from '@bhyt/contracts';
 import { extractTraceContext, inSpan, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind } from '@bhyt/observability';
 import { deadLetterMessage } from './dead-letter';
-import { PoisonMessageError } from './errors';
+import { isInfrastructureOutage, MessagingErrorCode, PoisonMessageError } from './errors';
 import { finishedPrefix, runKeyOrdered } from './key-ordered';
 import { EventPublisher } from './publisher';
 import { logicalTopic, physicalTopic } from './namespace';
@@ -33,9 +33,24 @@ export interface ConsumerOptions {
    * what lets N messages share one database transaction.
    */
   inFlightPerPartition?: number;
-  /** Backoff for transient failures: the message is retried, never skipped. */
-  retry?: { initialMs: number; maxMs: number };
+  /** Backoff for transient failures, and the bound on them (see DEFAULT_CONSUMER_RETRY). */
+  retry?: Partial<ConsumerRetry>;
 }
+
+export interface ConsumerRetry {
+  /** First backoff; doubles per attempt up to maxMs. */
+  initialMs: number;
+  maxMs: number;
+  /**
+   * Attempts before a message whose handler keeps failing is dead-lettered
+   * (HANDLER_RETRIES_EXHAUSTED) so that it stops blocking its partition. Outages of the
+   * database or the broker (isInfrastructureOutage) do not count: those are retried for ever.
+   */
+  maxAttempts: number;
+}
+
+/** 10 attempts, 0.2 s doubling to 30 s: about 80 s of retries before a message is parked. */
+export const DEFAULT_CONSUMER_RETRY: ConsumerRetry = { initialMs: 200, maxMs: 30000, maxAttempts: 10 };
 
 const headerString = (h: IHeaders | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -132,7 +147,8 @@ export class EventConsumer {
 
   /** @returns false when the consumer is stopping and the message was not finished. */
   private async processWithRetry(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<boolean> {
-    const retry = this.options.retry ?? { initialMs: 200, maxMs: 30000 };
+    const retry: ConsumerRetry = { ...DEFAULT_CONSUMER_RETRY, ...this.options.retry };
+    let counted = 0;
     const received: ReceivedMessage = {
       topic,
       partition,
@@ -170,10 +186,17 @@ export class EventConsumer {
           Metrics.messagesConsumed().inc({ topic, outcome: 'dead-lettered' });
           return true;
         }
+        const outage = isInfrastructureOutage(err);
+        if (!outage && ++counted >= retry.maxAttempts) {
+          const reason = `failed ${counted} times, last: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`;
+          await this.deadLetter(received, MessagingErrorCode.RetriesExhausted, reason);
+          Metrics.messagesConsumed().inc({ topic, outcome: 'dead-lettered' });
+          return true;
+        }
         if (this.stopping) return false;
         const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt, 10));
         this.logger.warn(
-          { topic, partition, offset: message.offset, attempt, delayMs: delay, error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err) },
+          { topic, partition, offset: message.offset, attempt, counted, outage, delayMs: delay, error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err) },
           'handler failed; retrying the same message',
         );
         Metrics.messagesConsumed().inc({ topic, outcome: 'retried' });

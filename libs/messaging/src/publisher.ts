@@ -38,6 +38,20 @@ export function chunkByBytes(messages: OutgoingMessage[], maxBytes: number): Out
 }
 
 /**
+ * A send that failed part-way: the first `published` messages were acknowledged by the broker
+ * (chunks go in order), the rest were not. `cause` is the broker's or the client's error.
+ */
+export class PublishFailedError extends Error {
+  constructor(
+    readonly published: number,
+    override readonly cause: unknown,
+  ) {
+    super(`publish failed after ${published} messages: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'PublishFailedError';
+  }
+}
+
+/**
  * The one producer of a service: idempotent, acks from all in-sync replicas. Used by the
  * outbox relay and the dead-letter path; services never publish around the outbox.
  */
@@ -68,6 +82,7 @@ export class EventPublisher {
     // One produce request per chunk, in order: a record batch larger than the broker's
     // message.max.bytes (1 MiB by default) is refused whole, so a relay backlog of 500 claims
     // (10–30 KB each) would otherwise fail on every retry and never drain.
+    let published = 0;
     for (const chunk of chunkByBytes(messages, MAX_REQUEST_BYTES)) {
       const byTopic = new Map<string, OutgoingMessage[]>();
       for (const m of chunk) {
@@ -75,14 +90,19 @@ export class EventPublisher {
         if (list) list.push(m);
         else byTopic.set(m.topic, [m]);
       }
-      await this.producer.sendBatch({
-        acks: -1,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
-          topic: physicalTopic(topic),
-          messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-        })),
-      });
+      try {
+        await this.producer.sendBatch({
+          acks: -1,
+          compression: CompressionTypes.None,
+          topicMessages: [...byTopic.entries()].map(([topic, list]) => ({
+            topic: physicalTopic(topic),
+            messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          })),
+        });
+      } catch (err) {
+        throw new PublishFailedError(published, err);
+      }
+      published += chunk.length;
       for (const [topic, list] of byTopic) Metrics.messagesPublished().inc({ topic }, list.length);
     }
   }

@@ -18,8 +18,17 @@ export function databaseUrl(url: string, database: string): string {
 }
 
 /**
+ * The advisory lock that serialises migrations within one database (advisory locks are scoped
+ * to the database, so each service's database has its own). Any 64-bit constant would do; this
+ * one spells "bhytmigr".
+ */
+export const MIGRATION_LOCK_KEY = '7523100912634114418';
+
+/**
  * A TypeORM DataSource for one service's own database. Schema changes go through migrations,
- * run at start-up inside a transaction; `synchronize` is never used.
+ * run at start-up inside a transaction; `synchronize` is never used. Every replica runs them at
+ * start-up, so they run under a session advisory lock: replicas starting together wait for the
+ * first one, then find nothing left to do (TypeORM's migrations table is read under the lock).
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   const ds = new DataSource({
@@ -41,8 +50,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     await createDatabase(options.url, options.database);
     await ds.initialize();
   }
-  await ds.runMigrations({ transaction: 'each' });
+  await runMigrationsLocked(ds, databaseUrl(options.url, options.database));
   return ds;
+}
+
+async function runMigrationsLocked(ds: DataSource, url: string): Promise<void> {
+  // A session lock on a connection of its own (not from the pool, which may hold one
+  // connection): TypeORM commits each migration separately ('each'), and a transaction-scoped
+  // lock would be released by the first commit. A replica that dies holding it drops its
+  // session, and with it the lock.
+  const lock = new Client({ connectionString: url, application_name: 'bhyt-migration-lock' });
+  lock.on('error', () => undefined);
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
 }
 
 async function createDatabase(url: string, database: string): Promise<void> {
@@ -52,7 +77,10 @@ async function createDatabase(url: string, database: string): Promise<void> {
   try {
     await admin.query(`CREATE DATABASE ${database}`);
   } catch (err) {
-    if ((err as { code?: string }).code !== '42P04') throw err; // created concurrently
+    // Created concurrently by another replica: 42P04, or 23505 when both inserted into
+    // pg_database at the same moment.
+    const code = (err as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw err;
   } finally {
     await admin.end();
   }

@@ -73,3 +73,33 @@ export class OutboxLz4Migration1700000000001 implements MigrationInterface {
     await useDefaultCompression(q, [['outbox', 'value']]);
   }
 }
+
+/**
+ * Failed publications are counted per row, and a row the broker keeps refusing (larger than
+ * message.max.bytes, say) is moved to outbox_parked after OUTBOX_MAX_PUBLISH_ATTEMPTS, with a
+ * dead letter, so that it stops blocking the relay. The row is kept whole there: its dead
+ * letter may have had to leave without the value.
+ */
+export class OutboxParkingMigration1700000000002 implements MigrationInterface {
+  name = 'OutboxParkingMigration1700000000002';
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE outbox ADD COLUMN IF NOT EXISTS publish_attempts int NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE outbox ADD COLUMN IF NOT EXISTS last_error text`);
+    await q.query(`CREATE TABLE IF NOT EXISTS outbox_parked (
+      id bigint PRIMARY KEY,
+      topic text NOT NULL,
+      msg_key text NOT NULL,
+      headers jsonb NOT NULL,
+      value text NOT NULL,
+      created_at timestamptz NOT NULL,
+      parked_at timestamptz NOT NULL DEFAULT now(),
+      publish_attempts int NOT NULL,
+      reason text NOT NULL
+    )`);
+  }
+  async down(q: QueryRunner): Promise<void> {
+    await q.query('DROP TABLE IF EXISTS outbox_parked');
+    await q.query('ALTER TABLE outbox DROP COLUMN IF EXISTS last_error');
+    await q.query('ALTER TABLE outbox DROP COLUMN IF EXISTS publish_attempts');
+  }
+}

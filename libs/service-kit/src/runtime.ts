@@ -3,9 +3,11 @@ import { Admin, Kafka } from 'kafkajs';
 import { Services, ServiceKey, Topics } from '@bhyt/contracts';
 import { createKafka, EventConsumer, EventPublisher, kafkaConnectionFromEnv, MessageHandler } from '@bhyt/messaging';
 import { createLogger, initMetrics, Logger } from '@bhyt/observability';
+import { deliveryEnv, loadConfig } from '@bhyt/config';
+import type { z } from 'zod';
 import { FacilityRegistry, loadFacilityRegistry } from '@bhyt/facilities';
 import { AuditLog1700000000050 } from '@bhyt/audit';
-import { ClaimTraceContextMigration1700000009000, databaseReachable, GroupCommit, OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, OutboxRelay, openDatabase, Transact } from '@bhyt/persistence';
+import { ClaimTraceContextMigration1700000009000, databaseReachable, GroupCommit, OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, OutboxParkingMigration1700000000002, OutboxRelay, openDatabase, Transact } from '@bhyt/persistence';
 
 export interface ConsumerSpec {
   /** Consumer group suffix: the group is `bhyt-<service>-<name>`. */
@@ -54,9 +56,11 @@ export class ServiceRuntime {
   private readonly liveness = new Map<string, () => boolean>();
   private stopped = false;
   private kafkaProbe?: KafkaProbe;
+  private readonly delivery: z.infer<typeof deliveryEnv>;
 
   constructor(readonly options: RuntimeOptions) {
     this.name = Services[options.service].name;
+    this.delivery = loadConfig(this.name, deliveryEnv);
     this.logger = createLogger(this.name);
     initMetrics(this.name);
     this.kafka = createKafka(kafkaConnectionFromEnv(`bhyt-${this.name}`), this.logger);
@@ -72,13 +76,19 @@ export class ServiceRuntime {
     this.ds = await openDatabase({
       url: this.options.databaseUrl,
       database: this.database,
-      migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, AuditLog1700000000050, ...this.options.migrations, ClaimTraceContextMigration1700000009000],
+      migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, OutboxParkingMigration1700000000002, AuditLog1700000000050, ...this.options.migrations, ClaimTraceContextMigration1700000009000],
       applicationName: `bhyt-${this.name}`,
       poolSize: this.options.poolSize ?? 10,
     });
     this.tx = new GroupCommit(this.ds).run;
     await this.publisher.connect();
-    this.relay = new OutboxRelay(this.ds, this.publisher, this.logger, { url: this.options.databaseUrl, database: this.database });
+    this.relay = new OutboxRelay(this.ds, this.publisher, this.logger, {
+      url: this.options.databaseUrl,
+      database: this.database,
+      maxPublishAttempts: this.delivery.OUTBOX_MAX_PUBLISH_ATTEMPTS,
+      deadLetterTopic: Topics.deadLetter.name,
+      consumerGroup: `bhyt-${this.name}-outbox`,
+    });
     await this.relay.start();
     this.addReadinessCheck('database', () => databaseReachable(this.ds));
     // Connected once is not reachable now: the brokers are asked again (cached a few seconds).
@@ -122,7 +132,15 @@ export class ServiceRuntime {
     const consumer = new EventConsumer(
       this.kafka,
       this.publisher,
-      { groupId: `bhyt-${this.name}-${spec.name}`, topics: spec.topics, handler: spec.handler, deadLetterTopic: Topics.deadLetter.name, concurrency: spec.concurrency ?? 3, inFlightPerPartition: spec.inFlightPerPartition },
+      {
+        groupId: `bhyt-${this.name}-${spec.name}`,
+        topics: spec.topics,
+        handler: spec.handler,
+        deadLetterTopic: Topics.deadLetter.name,
+        concurrency: spec.concurrency ?? 3,
+        inFlightPerPartition: spec.inFlightPerPartition,
+        retry: { initialMs: this.delivery.CONSUMER_RETRY_INITIAL_MS, maxMs: this.delivery.CONSUMER_RETRY_MAX_MS, maxAttempts: this.delivery.CONSUMER_MAX_ATTEMPTS },
+      },
       this.logger,
     );
     this.consumers.push(consumer);
