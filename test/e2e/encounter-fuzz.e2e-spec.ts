@@ -60,7 +60,7 @@ describe('malformed input at every ingress', () => {
   const dead: Array<Record<string, string>> = [];
   let maLk: string;
   let patientRef: string;
-  const record = listScenarios().find((s) => s.name === 'outpatientVisit')!.build({ facilityCode: '79001', maLk: 'PENDING', patientSeed: 8000, start: new Date(Date.now() - 3600_000) });
+  const record = listScenarios().find((s) => s.name === 'outpatientVisit')!.build({ facilityCode: '79001', maLk: 'PENDING', patientSeed: 8000, start: new Date(Date.now() - 4 * 3600_000) });
   const registration = registrationFor(record, 'CCCD', 'fuzz-base') as unknown as Record<string, unknown>;
   const registrationRequired = [['requestId'], ['identifier'], ['identifier', 'type'], ['identifier', 'value'], ['careType'], ['patient'], ['patient', 'fullName'], ['patient', 'birthDate'], ['patient', 'sex']];
 

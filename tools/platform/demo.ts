@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IdentifierType } from '@bhyt/contracts';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
-import { EncounterRecord, listScenarios } from '@bhyt/xml130';
+import { EncounterRecord, listScenarios, type ScenarioOptions } from '@bhyt/xml130';
 import { devClientId } from '@bhyt/auth';
 import { devTokenClient } from './dev-security';
 import { stateDir } from './processes';
@@ -114,6 +114,16 @@ export async function seedSimulatorCards(simulatorUrl: string, records: Encounte
 }
 
 /**
+ * A scenario's record that ends (discharge) at `endedAt` (ms): ward systems send no dates in
+ * the future, and encounter refuses them (DATE_IN_FUTURE). Scenarios last minutes to weeks.
+ */
+export function buildEndingAt(scenario: { build: (o?: Partial<ScenarioOptions>) => EncounterRecord }, o: Partial<Omit<ScenarioOptions, 'start'>>, endedAt: number): EncounterRecord {
+  const probe = scenario.build({ ...o, start: new Date(endedAt) });
+  const length = probe.dischargedAt.getTime() - probe.admittedAt.getTime();
+  return scenario.build({ ...o, start: new Date(endedAt - length) });
+}
+
+/**
  * The i-th demo encounter (pure, deterministic in i and now): scenario, facility, the record
  * it plays and the identifier the patient presents.
  */
@@ -123,9 +133,7 @@ export function planEncounter(i: number, now: number, facilities: string[], scen
   // Encounters that ENDED 1–6 hours ago (an inpatient stay began days before), so that
   // deadlines and delays are realistic: build once to learn the scenario's length.
   const endedAt = now - (1 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
-  const probe = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start: new Date(endedAt) });
-  const length = probe.dischargedAt.getTime() - probe.admittedAt.getTime();
-  const record = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start: new Date(endedAt - length) });
+  const record = buildEndingAt(scenario, { facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i }, endedAt);
   const identifierType = IDENTIFIERS[i % IDENTIFIERS.length]!;
   return { scenario, facilityCode, record, identifierType };
 }

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { FacilityCode, MaLk } from '@bhyt/contracts';
-import { WardEvent } from '@bhyt/encounter-domain';
-import { parseBody } from '@bhyt/service-kit';
+import { parseParams } from '@bhyt/service-kit';
 import { EncounterService } from './encounter.service';
 
 const EncounterPath = z.object({ facilityCode: FacilityCode, maLk: MaLk });
+const EventPath = EncounterPath.extend({ eventId: z.uuid() });
 
 @ApiTags('encounters')
 @Controller('v1/facilities/:facilityCode/encounters')
@@ -16,25 +16,37 @@ export class EncountersController {
   @Get(':maLk')
   @ApiOperation({ summary: 'State of an encounter (no clinical or personal data)' })
   get(@Param('facilityCode') facilityCode: string, @Param('maLk') maLk: string) {
-    const path = parseBody(EncounterPath, { facilityCode, maLk });
+    const path = parseParams(EncounterPath, { facilityCode, maLk });
     return this.encounters.get(path.facilityCode, path.maLk);
   }
 
   @Post(':maLk/events')
   @HttpCode(202)
-  @ApiOperation({ summary: 'A ward-system event: order, result, note, transfer, discharge, paper… (422 lists every field error; 404 for an unknown facility or encounter)' })
+  @ApiOperation({
+    summary:
+      'A ward-system event: order, result, note, transfer, discharge, paper… checked on receipt against its type’s schema, the clock and the encounter (422 names every field; 409 for an eventId re-used with another body; 404 for an unknown facility or encounter). "replaces": eventId replaces an earlier event; type "retraction" takes one back.',
+  })
   async event(@Param('facilityCode') facilityCode: string, @Param('maLk') maLk: string, @Body() body: unknown) {
+    const path = parseParams(EncounterPath, { facilityCode, maLk });
     // The facility and MA_LK come from the path only: a body cannot write to another facility.
-    const event = parseBody(WardEvent, { ...(typeof body === 'object' && body && !Array.isArray(body) ? body : {}), facilityCode, maLk });
+    const event = this.encounters.parse({ ...(typeof body === 'object' && body && !Array.isArray(body) ? body : {}), ...path });
     const outcome = await this.encounters.record(event);
     return { eventId: event.eventId, outcome };
   }
 
+  @Delete(':maLk/events/:eventId')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Take back an event sent earlier (by its eventId): the encounter is rebuilt without it; idempotent' })
+  async retract(@Param('facilityCode') facilityCode: string, @Param('maLk') maLk: string, @Param('eventId') eventId: string) {
+    const path = parseParams(EventPath, { facilityCode, maLk, eventId });
+    return { eventId: path.eventId, ...(await this.encounters.retract(path.facilityCode, path.maLk, path.eventId, 'HIS')) };
+  }
+
   @Post(':maLk/close')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Close (or re-close after a correction): builds, validates and emits encounter.closed' })
+  @ApiOperation({ summary: 'Close (or re-close after a correction): builds, validates and emits encounter.closed; a refusal lists the events to fix' })
   close(@Param('facilityCode') facilityCode: string, @Param('maLk') maLk: string) {
-    const path = parseBody(EncounterPath, { facilityCode, maLk });
+    const path = parseParams(EncounterPath, { facilityCode, maLk });
     return this.encounters.close(path.facilityCode, path.maLk);
   }
 }

@@ -59,6 +59,8 @@ interface Family {
 
 const FAMILIES: Family[] = [
   { path: /^\/v1\/facilities(\/|$)/, category: 'patient-data', roles: { 'ward-system': 'scoped', doctor: 'scoped', 'facility-it': 'none', 'provincial-officer': 'scoped', sre: 'none' } },
+  // Encounters that cannot move on, and taking back the event at fault (apps/encounter).
+  { path: /^\/v1\/operations(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
   { path: /^\/v1\/claims(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
   { path: /^\/v1\/reports(\/|$)/, category: 'report', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' }, provinceWide: true },
 ];
