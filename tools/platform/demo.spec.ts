@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { listScenarios } from '@bhyt/xml130';
 import { RegisterVisitRequest } from '../../apps/intake/src/registration.schema';
-import { checkIdentifier } from '../../apps/intake/src/identifier-check';
+import { checkIdentifier, checkRegistrationDates } from '../../apps/intake/src/identifier-check';
 import { planEncounter, qrIssueDate, registrationFor } from './demo';
 
 const scenarios = listScenarios();
@@ -20,7 +20,9 @@ describe('demo generator', () => {
         const { record, identifierType } = planEncounter(i, now, FACILITIES, scenarios);
         const body = registrationFor(record, identifierType, `demo-${i}`);
         const req = RegisterVisitRequest.parse(body);
-        expect(checkIdentifier(req).errors).toEqual([]);
+        const checked = checkIdentifier(req);
+        expect([checked.errors, checked.warnings]).toEqual([[], []]);
+        expect(checkRegistrationDates(req, new Date(now), 0)).toEqual([]);
       }),
       { numRuns: 400 },
     );
