@@ -43,6 +43,11 @@ export const wardEventSha256 = (e: WardEvent): string =>
 
 const asFieldErrors = (errors: ReceiptError[]) => errors.map((e) => ({ field: e.field, code: e.code, message: e.message }));
 
+/** What the caller of a ward event is told besides the outcome: a check-in (XML0) that could not be built. */
+export interface WardEventReport {
+  checkin?: { sequence: number; status: 'INVALID'; violations: Array<{ field: string; code: string; message: string }> };
+}
+
 /** A ward event that may be parked: the message as received, kept for its dead letter should its encounter never open. */
 export interface ParkableMessage {
   raw: string;
@@ -134,7 +139,7 @@ export class EncounterService {
    * may deliver it before intake.registered) is parked and applied when it opens, or
    * dead-lettered by ParkedWardEvents if it never does; otherwise it is a 404.
    */
-  async record(event: WardEvent, options: { park?: ParkableMessage } = {}): Promise<WardEventOutcome> {
+  async record(event: WardEvent, options: { park?: ParkableMessage; report?: WardEventReport } = {}): Promise<WardEventOutcome> {
     this.requireFacility(event.facilityCode);
     return this.runtime.ds.transaction(async (m) => {
       let enc = await this.lock(m, event.facilityCode, event.maLk);
@@ -154,7 +159,7 @@ export class EncounterService {
         );
         return 'parked';
       }
-      return this.apply(m, enc, event);
+      return this.apply(m, enc, event, options.report ? { report: options.report } : {});
     });
   }
 
@@ -176,7 +181,7 @@ export class EncounterService {
     return rows.map((r) => ({ eventId: r.event_id, type: r.type, data: r.data, replaces: r.replaces }));
   }
 
-  private async apply(m: EntityManager, enc: LockedEncounter, event: WardEvent, options: { refuseQuietly?: boolean } = {}): Promise<WardEventOutcome> {
+  private async apply(m: EntityManager, enc: LockedEncounter, event: WardEvent, options: { refuseQuietly?: boolean; report?: WardEventReport } = {}): Promise<WardEventOutcome> {
     const closed = enc.status !== 'OPEN';
     const sha = wardEventSha256(event);
     const earlier: Array<{ body_sha256: string | null }> = await m.query(`SELECT body_sha256 FROM ward_events WHERE event_id = $1`, [event.eventId]);
@@ -206,7 +211,7 @@ export class EncounterService {
       draft = applyWardEvent(enc.draft, event);
     }
     await insert(null);
-    const sent = closed ? enc.checkins_sent : await this.sendDueCheckins(m, draft, enc.checkins_sent);
+    const sent = closed ? enc.checkins_sent : await this.sendDueCheckins(m, draft, enc.checkins_sent, options.report);
     await m.query(
       `UPDATE encounters SET draft = $3, checkins_sent = $4, status = CASE WHEN status = 'OPEN' THEN 'OPEN' ELSE 'CORRECTION_PENDING' END, updated_at = now() WHERE facility_code = $1 AND ma_lk = $2`,
       [event.facilityCode, event.maLk, JSON.stringify(draft), sent],
@@ -239,7 +244,7 @@ export class EncounterService {
    * library refuses is kept as INVALID with its violations and tried again on the next event.
    * @returns how many check-ins have been sent for the encounter.
    */
-  private async sendDueCheckins(m: EntityManager, draft: EncounterDraft, sent: number): Promise<number> {
+  private async sendDueCheckins(m: EntityManager, draft: EncounterDraft, sent: number, report?: WardEventReport): Promise<number> {
     for (;;) {
       const due = checkinDue(draft, sent);
       if (!due) return sent;
@@ -251,6 +256,10 @@ export class EncounterService {
         [draft.facilityCode, draft.maLk, due.sequence, status, due.firstBillableAt, doc.ok ? null : JSON.stringify(doc.violations)],
       );
       if (!doc.ok) {
+        if (report) {
+          const violations = doc.violations.map((v) => ({ field: [v.table, v.row, v.field].filter((x) => x !== undefined).join('.'), code: v.code, message: v.message }));
+          report.checkin = { sequence: due.sequence, status: 'INVALID', violations };
+        }
         this.runtime.logger.warn({ facility: draft.facilityCode, maLk: draft.maLk, sequence: due.sequence, codes: doc.violations.map((v) => v.code) }, 'check-in not sent: XML0 invalid');
         return sent;
       }

@@ -9,7 +9,7 @@ import { HttpException } from '@nestjs/common';
 import type { ServiceRuntime } from '@bhyt/service-kit';
 import { listScenarios } from '@bhyt/xml130';
 import { buildEndingAt } from '../../../tools/platform/demo';
-import { EncounterService } from './encounter.service';
+import { EncounterService, type WardEventReport } from './encounter.service';
 import { Encounters1700000000200 } from './migrations/1700000000200-encounters';
 import { CheckinsHealthBook1700000000201 } from './migrations/1700000000201-checkins-health-book';
 import { ParkedWardEventOrigin1700000000202 } from './migrations/1700000000202-parked-ward-event-origin';
@@ -131,5 +131,17 @@ describe('ward events checked on receipt (PostgreSQL)', () => {
     expect(row!.draft.services).toHaveLength(services.length);
     expect(row!.draft.services.at(-1)).toMatchObject({ code: s.data['code'], quantity: '2' });
     expect((await service.close('79001', maLk)).version).toBe(1);
+  });
+
+  it('tells the caller, and the operator view, when the check-in (XML0) an event made due cannot be built', async () => {
+    const { maLk, events } = await openEncounter(6);
+    await send(events.find((e) => e.type === 'admission')!);
+    // Registration data XML0 refuses (an empty HO_TEN, as intake of older versions let through).
+    await ds.query(`UPDATE encounters SET draft = jsonb_set(draft, '{patient,fullName}', '""') WHERE ma_lk = $1`, [maLk]);
+    const report: WardEventReport = {};
+    await service.record(service.parse(events.find((e) => e.type === 'service.ordered')!), { report });
+    expect(report.checkin).toMatchObject({ sequence: 1, status: 'INVALID', violations: [expect.objectContaining({ code: expect.any(String) })] });
+    const listed = (await service.blocked('79001', 100)).encounters.find((e) => e.maLk === maLk);
+    expect(listed).toMatchObject({ invalidCheckins: [expect.objectContaining({ sequence: 1 })] });
   });
 });

@@ -65,7 +65,7 @@ const Icd10 = z.string().regex(/^[A-Z]\d{2}(\.[0-9A-Z]{1,2})?$/, 'must be an ICD
 const OtherSources = z.strictObject({ nsnn: UnitPrice.optional(), vtnn: UnitPrice.optional(), vttn: UnitPrice.optional(), cl: UnitPrice.optional() });
 
 export const InsuranceCardData = z.object({
-  cardNumber: z.string().regex(/^[A-Z]{2}\d{13}$/, 'must be a 15-character BHYT card number'),
+  cardNumber: z.string().regex(/^[A-Z]{2}[1-5]\d{12}$/, 'must be a 15-character BHYT card number (group, benefit digit 1–5, 12 digits)'),
   registrationFacility: z.string().regex(/^\d{5}$/, 'must be a 5-digit facility code'),
   validFrom: CalendarDate,
   validTo: CalendarDate,
@@ -77,7 +77,7 @@ export const InsuranceCardData = z.object({
 export const PatientData = z.object({
   patientId: text(100),
   fullName: text(255),
-  citizenId: z.string().regex(/^\d{9}$|^\d{12}$/, 'must be 12 digits (CCCD) or 9 (old ID)'),
+  citizenId: z.string().regex(/^(\d{9}|\d{12}|[A-Z]{1,2}\d{7})$/, 'must be 12 digits (CCCD), 9 (old ID) or a passport number'),
   birthDateTime: BirthDateTime,
   sex: z.union([z.literal(1), z.literal(2), z.literal(3)]),
   bloodGroup: text(5),
@@ -94,7 +94,7 @@ export const PatientData = z.object({
   motherName: text(255),
   guardianName: text(255),
   workplace: text(1024),
-  socialInsuranceNumber: code(15),
+  socialInsuranceNumber: z.string().regex(/^(?!0+$)\d{10}$/, 'must be the 10-digit social insurance number'),
 }).partial();
 
 /** Fields of the admission event: the patient, cards and record-level codes. */
@@ -108,7 +108,7 @@ export const AdmissionData = z.object({
   inpatientReason: freeText.optional(),
   inpatientReasonCode: code(5).optional(),
   recordNumber: text(100).optional(),
-  headOfFacility: code(10).optional(),
+  headOfFacility: z.string().regex(/^\d{10}$/, 'must be the 10-digit code of the head of facility').optional(),
   benefitLevel: Percent.optional(),
   paymentMethod: PaymentMethod.optional(),
   referredFrom: z.string().regex(/^\d{5}$/, 'must be a 5-digit facility code').optional(),
@@ -169,7 +169,7 @@ export const ServiceOrderedData = z.object({
   hospitalPrice: UnitPrice,
   insurancePrice: UnitPrice.optional(),
   serviceRatio: Percent.optional(),
-  beds: z.array(code(50)).max(20).optional(),
+  beds: z.array(z.string().regex(/^[HTCK]\d{3}$/, 'must be a bed code such as H001')).max(20).optional(),
   performers: z.array(z.string().min(1).max(255)).max(20).optional(),
   diseaseCodes: z.string().max(100).optional(),
   resultAt: IsoTime.optional(),
@@ -186,7 +186,7 @@ export const SupplyUsedData = z.object({
   hospitalPrice: UnitPrice,
   insurancePrice: UnitPrice.optional(),
   tender: text(50).optional(),
-  packageCode: code(3).optional(),
+  packageCode: z.string().regex(/^G[1-9]\d{0,2}$/, 'must be a package code such as G1').optional(),
   productCode: code(255).optional(),
   reused: z.boolean().optional(),
   serviceCode: code(50).optional(),
