@@ -49,6 +49,15 @@ export function isOpenRoute(method: string, path: string): boolean {
   return OPEN.some((r) => r.method === m && r.path.test(path));
 }
 
+/**
+ * Routes whose handler takes a further access decision of its own (the health book: care
+ * relationship, reader role): the guard does not write "allowed" for them but hands the
+ * record to the handler, which writes the decision it took (allowed, or denied with the
+ * reason) before answering — one audit row per request, the one that was taken.
+ */
+const HANDLER_DECIDES: RegExp[] = [/^\/v1\/facilities\/[^/]+\/patients\/[^/]+\/health-book\/?$/];
+export const handlerDecidesAccess = (method: string, path: string): boolean => ['GET', 'HEAD'].includes(method.toUpperCase()) && HANDLER_DECIDES.some((r) => r.test(path));
+
 interface Family {
   path: RegExp;
   category: AccessCategory;
