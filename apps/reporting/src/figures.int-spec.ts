@@ -3,7 +3,10 @@ import { DataSource } from 'typeorm';
 import { Topics } from '@bhyt/contracts';
 import { databaseUrl, openDatabase, OutboxInboxMigration1700000000000, ownTransaction } from '@bhyt/persistence';
 import { buildReport, parsePeriod, Period, ReportDocument, scopeFigures, toCsv } from '@bhyt/reporting';
-import { claimEvents, H, KNOWN_CLAIMS, knownHistory, shuffled, t } from './known-history';
+import { claimEvents, ev, H, KNOWN_CLAIMS, knownHistory, shuffled, t } from './known-history';
+import { ReportService } from './report.service';
+import { loadSummary } from './report-source';
+import type { ServiceRuntime } from '@bhyt/service-kit';
 import { REPORTING_MIGRATIONS } from './migrations';
 import { projectMessage } from './projector';
 import { truncateProjections } from './replay';
@@ -17,7 +20,7 @@ import { loadReportInputs } from './report-source';
  */
 jest.setTimeout(60_000);
 
-const DB = 'bhyt_reporting_int_figures';
+const DB = `bhyt_reporting_int_figures_l${process.env['E2E_LANE'] ?? '0'}`;
 const FACILITIES = [
   { code: '79001', name: 'BV Mẫu 1', province: '79', provinceName: 'TP Hồ Chí Minh' },
   { code: '79002', name: 'BV Mẫu 2', province: '79', provinceName: 'TP Hồ Chí Minh' },
@@ -135,5 +138,36 @@ describe('report figures from a known event history', () => {
     expect(await ds.query(`SELECT count(*)::int AS n FROM claim_facts`)).toEqual([{ n: 0 }]);
     for (const m of shuffled(events, 23)) await projectMessage(ownTransaction(ds), m.topic, m.value);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('never reports a negative closed → submitted latency, measured between the platform’s own clocks', async () => {
+    // The gateway's receivedAt (its clock) is 2 minutes before the close (ours); gateway-sync
+    // recorded the acceptance 3 minutes after the close.
+    const closed = '2026-02-02T10:00:00';
+    const msgs = claimEvents({ facility: '79002', maLk: 'SKEW', careType: 'OUTPATIENT_VISIT', insured: true, end: '2026-02-02T09:00:00', closed, signed: '2026-02-02T10:00:30' });
+    const submitted = ev(Topics.claimSubmitted.name, '79002', 'SKEW', { facilityCode: '79002', maLk: 'SKEW', version: 1, careType: 'OUTPATIENT_VISIT', maGiaoDich: 'GD-SKEW', receivedAt: t('2026-02-02T09:58:00'), encounterEnd: t('2026-02-02T09:00:00'), deadline: t('2026-02-03T09:00:00'), onTime: true, attempts: 1 });
+    const recordedAt = new Date(Date.parse(t(closed)) + 3 * 60_000);
+    const value = JSON.stringify({ ...JSON.parse(submitted.value), occurredAt: recordedAt.toISOString() });
+    for (const m of [...msgs, { topic: submitted.topic, value }]) await projectMessage(ownTransaction(ds), m.topic, m.value);
+    const summary = await loadSummary(ds, { facility: '79002', province: null }, '2026-02-02', '2026-02-02');
+    expect(summary.claims.map((c: Record<string, unknown>) => [c['submitted'], Number(c['p50_closed_to_submitted_ms'])])).toEqual([[1, 3 * 60_000]]);
+    const all = await loadSummary(ds, { facility: null, province: null }, '2026-01-01', '2026-02-28');
+    for (const c of all.claims as Array<Record<string, unknown>>) expect(Number(c['p50_closed_to_submitted_ms'] ?? 0)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('regenerates a download whose generation predates events of its period, and serves a current one as stored', async () => {
+    const runtime = { ds, facilities: { list: () => FACILITIES.map((f) => ({ code: f.code, name: f.name, province: f.province })) }, logger: { info: () => undefined } } as unknown as ServiceRuntime;
+    // The history's events were recorded at the real clock: generate after them.
+    const day = 86_400_000;
+    const localAt = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(0, 19);
+    const reports = new ReportService(runtime, () => new Date(Date.now() + day));
+    const period = parsePeriod('weekly', '2026-01-08');
+    const first = await reports.generate(period, 'page');
+    expect((await reports.currentOrGenerate(period, 'page')).id).toBe(first.id);
+    // A correction of claim A arrives after that generation: the download is regenerated.
+    const correction = claimEvents({ facility: '79001', maLk: 'A', version: 2, careType: 'OUTPATIENT_VISIT', insured: true, end: '2026-01-08T10:00:00', closed: localAt(Date.now() + 2 * day) });
+    for (const m of correction) await projectMessage(ownTransaction(ds), m.topic, m.value);
+    const again = await new ReportService(runtime, () => new Date(Date.now() + 3 * day)).currentOrGenerate(period, 'page');
+    expect(again.id).not.toBe(first.id);
   });
 });

@@ -84,3 +84,43 @@ export async function loadReportInputs(ds: DataSource, period: Pick<Period, 'fro
     backlogAsOf: asOf.toISOString(),
   };
 }
+
+/**
+ * closed → submitted: from encounter.closed's closedAt (the encounter service's clock, when the
+ * close committed) to claim.submitted's occurredAt (gateway-sync's clock, when the gateway's
+ * acceptance was recorded) — two platform clocks, not the gateway's receivedAt (its own clock,
+ * which may lag ours). A residual skew between hosts is clamped at 0: never negative.
+ */
+export const CLOSED_TO_SUBMITTED_MS = `greatest(0, extract(epoch FROM coalesce(submission_recorded_at, submitted_at) - closed_at) * 1000)`;
+const CLOSED_TO_SUBMITTED_PERCENTILES = `percentile_cont(0.5) WITHIN GROUP (ORDER BY ${CLOSED_TO_SUBMITTED_MS}) AS p50_closed_to_submitted_ms,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY ${CLOSED_TO_SUBMITTED_MS}) AS p99_closed_to_submitted_ms`;
+
+/** The summary endpoint's figures per facility of a scope: claims by the local day the encounter ended, registrations by day of registration. */
+export async function loadSummary(ds: DataSource, scope: { facility: string | null; province: string | null }, from: string, to: string) {
+  const params: unknown[] = [scope.facility, from, to, scope.province];
+  const claims = await ds.query(
+    `SELECT facility_code,
+            count(*) FILTER (WHERE closed_at IS NOT NULL)::int AS closed,
+            count(*) FILTER (WHERE signed_at IS NOT NULL)::int AS signed,
+            count(*) FILTER (WHERE submitted_at IS NOT NULL)::int AS submitted,
+            count(*) FILTER (WHERE on_time)::int AS on_time,
+            count(*) FILTER (WHERE accepted_at IS NOT NULL)::int AS accepted,
+            count(*) FILTER (WHERE rejected_at IS NOT NULL)::int AS rejected,
+            count(*) FILTER (WHERE missed_at IS NOT NULL)::int AS deadline_missed,
+            ${CLOSED_TO_SUBMITTED_PERCENTILES}
+     FROM claim_facts
+     WHERE ($1::text IS NULL OR facility_code = $1) AND ($4::text IS NULL OR left(facility_code, 2) = $4)
+       AND (encounter_end AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN $2::date AND $3::date
+     GROUP BY facility_code ORDER BY facility_code`,
+    params,
+  );
+  const registrations = await ds.query(
+    `SELECT facility_code, identifier_type, care_type, insured, count(*)::int AS n
+     FROM registrations
+     WHERE ($1::text IS NULL OR facility_code = $1) AND ($4::text IS NULL OR left(facility_code, 2) = $4)
+       AND (registered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN $2::date AND $3::date
+     GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    params,
+  );
+  return { period: { from, to }, claims, registrations };
+}
