@@ -12,8 +12,9 @@ jest.setTimeout(240_000);
 /**
  * Malformed input at every ingress of intake and encounter, against the running services:
  * ≥ 1,000 payloads each to intake REST, intake Kafka, encounter REST events, encounter Kafka
- * events and the health-book REST read. No 5xx, both processes still alive and ready, every
- * Kafka payload dead-lettered with a reason.
+ * events and the health-book REST read; then every route of intake, encounter, gateway-sync and
+ * reporting (from their OpenAPI documents) with fuzzed path and query parameters and bodies.
+ * No 5xx, every process still alive and ready, every Kafka payload dead-lettered with a reason.
  */
 const N = 1000;
 const FUZZ = 'x-fuzz-id';
@@ -145,8 +146,46 @@ describe('malformed input at every ingress', () => {
     }
   });
 
-  it('leaves both services alive and ready', async () => {
-    for (const key of ['intake', 'encounter'] as const) {
+  it('answers every route of every service, with fuzzed path and query parameters and bodies, never with 5xx', async () => {
+    // Every route each service documents (its OpenAPI document), so a new route is fuzzed too.
+    const services = ['intake', 'encounter', 'gatewaySync', 'reporting'] as const;
+    const pathValue = fc.oneof(
+      fc.constantFrom('79001', '79999', 'abc', '0', '-1', '1e309', 'NaN', '99999999999999999999', '%00', '%C0%AE', '..', '%2e%2e%2f', ' ', 'null', 'undefined', '[]', '{}', maLk, patientRef, 'x'.repeat(300), '%F0%9F%98%80', '%E2%80%AE', '2026-13-45', 'weekly', 'monthly', '2026-W01', '2026-H3'),
+      fc.uuid(),
+      fc.string({ maxLength: 40 }).map((v) => encodeURIComponent(v) || 'empty'),
+    );
+    const queryValue = fc.oneof(fc.constantFrom('', '0', '-5', '1000001', 'abc', 'NaN', '2026-02-30', 'xlsx', 'json', 'TREATMENT', 'checkin', '%00'), fc.string({ maxLength: 30 }));
+    const bodies = fc.oneof(fc.constant(undefined), randomJson.map((v) => JSON.stringify(v)), notJson);
+    const routes: Array<{ service: (typeof services)[number]; method: string; path: string; query: string[] }> = [];
+    for (const service of services) {
+      const doc = (await (await fetch(`${t.platform.url(service)}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>> };
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops)) routes.push({ service, method: method.toUpperCase(), path, query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name) });
+      }
+    }
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    const clientFor = (path: string) => (path.startsWith('/v1/facilities') ? (path.includes('health-book') ? 'doctor-79001' : 'ward-79001') : 'sre');
+    const requests = routes.flatMap((r, i) =>
+      fc.sample(fc.record({ params: fc.array(pathValue, { minLength: 4, maxLength: 4 }), query: fc.array(fc.tuple(fc.constantFrom(...r.query, 'limit', 'facility', 'from', 'to', 'kind'), queryValue), { maxLength: 4 }), body: bodies }), { numRuns: 40, seed: 1332 + i }).map((x) => ({ r, ...x })),
+    );
+    const failures: string[] = [];
+    await pool(requests, 16, async ({ r, params, query, body }) => {
+      let k = 0;
+      const path = r.path.replace(/\{[^}]+\}/g, () => params[k++ % params.length]!);
+      const qs = query.map(([n, v]) => `${encodeURIComponent(n)}=${encodeURIComponent(v)}`).join('&');
+      const url = `${t.platform.url(r.service)}${path}${qs ? `?${qs}` : ''}`;
+      const init: RequestInit = { method: r.method, ...(body !== undefined && r.method !== 'GET' ? { body, headers: { 'content-type': 'application/json' } } : {}) };
+      const res = await t.fetchAs(clientFor(path), url, init).catch(() => ({ status: 0, text: async () => '' }) as unknown as Response);
+      count('routes', res.status);
+      if (res.status >= 500 || res.status === 0) failures.push(`${res.status} ${r.method} ${r.service} ${r.path}`);
+      await res.text();
+    });
+    expect(total('routes')).toBeGreaterThanOrEqual(routes.length * 40);
+    expect([...new Set(failures)]).toEqual([]);
+  });
+
+  it('leaves every service alive and ready', async () => {
+    for (const key of ['intake', 'encounter', 'gatewaySync', 'reporting'] as const) {
       expect(t.platform.get(key).child!.exitCode).toBeNull();
       expect((await fetch(`${t.platform.url(key)}/health/ready`)).status).toBe(200);
     }
