@@ -54,13 +54,16 @@ describe('report figures from a known event history', () => {
   it('counts each facility of the week: encounters, claims, on time, rejections, delays, backlog, registrations, reads', async () => {
     const doc = await build(week);
     const a = scopeFigures(doc, { facility: '79001' })!;
-    expect({ encounters: a.encounters, interconnected: a.interconnected, insured: a.insuredEncounters, uninsured: a.uninsuredEncounters, closed: a.closed, signed: a.signed, submitted: a.submitted, onTime: a.onTime, accepted: a.accepted, rejected: a.rejected, missed: a.missed }).toEqual({
-      encounters: 4, interconnected: 2, insured: 3, uninsured: 1, closed: 5, signed: 4, submitted: 4, onTime: 3, accepted: 2, rejected: 2, missed: 0,
+    // Records A, B, C, E (E corrected once: counted in the state of its version 2).
+    expect({ encounters: a.encounters, interconnected: a.interconnected, insured: a.insuredEncounters, uninsured: a.uninsuredEncounters, closed: a.closed, signed: a.signed, submitted: a.submitted, onTime: a.onTime, accepted: a.accepted, rejected: a.rejected, missed: a.missed, corrections: a.corrections }).toEqual({
+      encounters: 4, interconnected: 2, insured: 3, uninsured: 1, closed: 4, signed: 3, submitted: 3, onTime: 2, accepted: 2, rejected: 1, missed: 0, corrections: 1,
     });
-    expect(a.onTimeRate).toBeCloseTo(3 / 4);
+    expect(a.closed).toBe(a.encounters);
+    expect(a.submitted).toBe(a.accepted + a.rejected);
+    expect(a.onTimeRate).toBeCloseTo(2 / 3);
     expect(a.rejectionsByCode).toEqual({ XML1_MA_THE: 1, XML2_THUOC: 1 });
-    // Delays 1 h (E1), 2 h (A), 6 h (E2), 32.5 h (B): nearest rank.
-    expect(a.delay).toEqual({ n: 4, p50Ms: 2 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H });
+    // Delays of each record's first submission: 1 h (E, version 1), 2 h (A), 32.5 h (B): nearest rank.
+    expect(a.delay).toEqual({ n: 3, p50Ms: 2 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H });
     expect(a.backlog).toEqual({ lt6h: 1, h6to12: 0, h12to24: 0, ge24h: 1 });
     expect(a.registrations).toEqual({ CCCD: 2, PERSONAL_ID: 0, BHYT_CARD: 1, VNEID_QR: 1 });
     expect(a.healthBookReads).toBe(2);
@@ -80,11 +83,11 @@ describe('report figures from a known event history', () => {
   it('adds up provinces and the total, with percentiles over all their claims', async () => {
     const doc = await build(week);
     const hcm = scopeFigures(doc, { province: '79' })!;
-    expect([hcm.encounters, hcm.interconnected, hcm.submitted, hcm.onTime, hcm.backlogTotal]).toEqual([5, 3, 5, 4, 2]);
-    expect(hcm.delay).toEqual({ n: 5, p50Ms: 2 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H }); // 1, 1, 2, 6, 32.5 h
+    expect([hcm.encounters, hcm.interconnected, hcm.submitted, hcm.onTime, hcm.backlogTotal]).toEqual([5, 3, 4, 3, 2]);
+    expect(hcm.delay).toEqual({ n: 4, p50Ms: 1 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H }); // 1 (E), 1 (F), 2 (A), 32.5 h (B)
     const all = scopeFigures(doc, 'all')!;
     expect({ encounters: all.encounters, interconnected: all.interconnected, closed: all.closed, signed: all.signed, submitted: all.submitted, onTime: all.onTime, accepted: all.accepted, rejected: all.rejected, reads: all.healthBookReads, registrations: all.registrationsTotal }).toEqual({
-      encounters: 6, interconnected: 3, closed: 7, signed: 6, submitted: 5, onTime: 4, accepted: 3, rejected: 3, reads: 2, registrations: 6,
+      encounters: 6, interconnected: 3, closed: 6, signed: 5, submitted: 4, onTime: 3, accepted: 3, rejected: 2, reads: 2, registrations: 6,
     });
     expect(all.registrations).toEqual({ CCCD: 3, PERSONAL_ID: 1, BHYT_CARD: 1, VNEID_QR: 1 });
     expect(all.rejectionsByCode).toEqual({ SIGNER_CERT: 1, XML1_MA_THE: 1, XML2_THUOC: 1 });
@@ -107,7 +110,7 @@ describe('report figures from a known event history', () => {
   it('includes the day before the week in the month, with its missed deadline', async () => {
     const month = await build(parsePeriod('monthly', '2026-01'));
     const a = scopeFigures(month, { facility: '79001' })!;
-    expect([a.encounters, a.closed, a.missed, a.registrationsTotal]).toEqual([5, 6, 1, 5]);
+    expect([a.encounters, a.closed, a.missed, a.registrationsTotal]).toEqual([5, 5, 1, 5]);
     // The month ended long before NOW: the backlog is measured at the month's end.
     expect(a.backlog).toEqual({ lt6h: 0, h6to12: 0, h12to24: 0, ge24h: 2 });
     expect(scopeFigures(month, { facility: '79002' })!.healthBookReads).toBe(1);
@@ -151,6 +154,9 @@ describe('report figures from a known event history', () => {
     for (const m of [...msgs, { topic: submitted.topic, value }]) await projectMessage(ownTransaction(ds), m.topic, m.value);
     const summary = await loadSummary(ds, { facility: '79002', province: null }, '2026-02-02', '2026-02-02');
     expect(summary.claims.map((c: Record<string, unknown>) => [c['submitted'], Number(c['p50_closed_to_submitted_ms'])])).toEqual([[1, 3 * 60_000]]);
+    // The summary counts records by the reports' rule: A, B, C, E (E corrected once).
+    const week = await loadSummary(ds, { facility: '79001', province: null }, '2026-01-08', '2026-01-14');
+    expect(week.claims.map((c: Record<string, unknown>) => [c['closed'], c['submitted'], c['accepted'], c['rejected'], c['corrections']])).toEqual([[4, 3, 2, 1, 1]]);
     const all = await loadSummary(ds, { facility: null, province: null }, '2026-01-01', '2026-02-28');
     for (const c of all.claims as Array<Record<string, unknown>>) expect(Number(c['p50_closed_to_submitted_ms'] ?? 0)).toBeGreaterThanOrEqual(0);
   });
