@@ -26,6 +26,21 @@ describe('ward events checked on receipt', () => {
     }
   });
 
+  it('fits every event of every scenario to its encounter, in the order a ward system sends them', () => {
+    for (const s of listScenarios()) {
+      const r = s.build({ facilityCode: '79001', maLk: 'LK1', patientSeed: 11, start });
+      let draft = openDraft({ facilityCode: '79001', maLk: 'LK1', careType: r.careType, registeredAt: r.admittedAt.toISOString(), patient: { maBn: 'BN1', fullName: 'X', birthDate: '198501010000', sex: '1' } });
+      const refused: string[] = [];
+      const seen = new Set<string>();
+      for (const e of wardEventsFromRecord(r, r.dischargedAt).map((x) => JSON.parse(JSON.stringify(x)) as WardEvent)) {
+        refused.push(...checkWardEventAgainstEncounter(draft, e, { eventIds: seen, retractions: new Set() }).map((x) => `${e.type} ${x.field} ${x.code}`));
+        seen.add(e.eventId);
+        draft = applyWardEvent(draft, e);
+      }
+      expect({ scenario: s.name, refused }).toEqual({ scenario: s.name, refused: [] });
+    }
+  });
+
   it('refuses a date later than the clock plus its tolerance, naming the field', () => {
     const service = events.find((e) => e.type === 'service.ordered')!;
     const late = { ...service, data: { ...service.data, executedAt: '2099-01-01T00:00:00Z' } };

@@ -73,16 +73,33 @@ export function checkWardEventOnReceipt(raw: unknown, clock: ClockPolicy): { eve
   return errors.length ? { errors } : { event, errors };
 }
 
-const LINE_TIMES = ['orderedAt', 'executedAt', 'resultAt', 'at'] as const;
-const LINE_LISTS = ['drugs', 'services', 'supplies', 'results', 'clinicalNotes'] as const;
+/**
+ * The times of each kind of care that must fall within the encounter (not after its discharge).
+ * Exempt: a drug's executedAt (a prescription may be dispensed after the visit ends — the
+ * telemedicine scenario's is 10 minutes after) and a result's resultAt (a lab may report after
+ * the patient left); the XML library accepts both.
+ */
+const CARE_TIMES: Record<string, readonly string[]> = {
+  'drug.ordered': ['orderedAt'],
+  'service.ordered': ['orderedAt', 'executedAt', 'resultAt'],
+  'supply.used': ['orderedAt', 'executedAt'],
+  'result.reported': [],
+  'note.recorded': ['at'],
+};
+const LIST_TIMES: Array<[keyof EncounterDraft, readonly string[]]> = [
+  ['drugs', CARE_TIMES['drug.ordered']!],
+  ['services', CARE_TIMES['service.ordered']!],
+  ['supplies', CARE_TIMES['supply.used']!],
+  ['clinicalNotes', CARE_TIMES['note.recorded']!],
+];
 const time = (v: unknown): number | undefined => (typeof v === 'string' && ISO.test(v) ? Date.parse(v) : undefined);
 
 /** The latest time of recorded care (orders, executions, results, notes) in the draft. */
 function latestCare(draft: EncounterDraft): number | undefined {
   let latest: number | undefined;
-  for (const list of LINE_LISTS) {
+  for (const [list, keys] of LIST_TIMES) {
     for (const line of (draft[list] ?? []) as Array<Record<string, unknown>>) {
-      for (const k of LINE_TIMES) {
+      for (const k of keys) {
         const t = time(line?.[k]);
         if (t !== undefined && (latest === undefined || t > latest)) latest = t;
       }
@@ -105,9 +122,9 @@ export function checkWardEventAgainstEncounter(
   const d = event.data;
   const admitted = time(draft.admittedAt);
   const discharged = time(draft.dischargedAt);
-  const lineEvent = ['drug.ordered', 'service.ordered', 'supply.used', 'result.reported', 'note.recorded'].includes(event.type);
-  if (lineEvent) {
-    for (const k of LINE_TIMES) {
+  const careTimes = CARE_TIMES[event.type];
+  if (careTimes) {
+    for (const k of careTimes) {
       const t = time(d[k]);
       if (t === undefined) continue;
       if (discharged !== undefined && t > discharged) errors.push({ field: `data.${k}`, code: 'AFTER_DISCHARGE', message: 'is after the encounter’s recorded discharge' });
