@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Consumer, Kafka, Producer } from 'kafkajs';
 import { Headers as H, Topics } from '@bhyt/contracts';
@@ -182,6 +183,53 @@ describe('malformed input at every ingress', () => {
     });
     expect(total('routes')).toBeGreaterThanOrEqual(routes.length * 40);
     expect([...new Set(failures)]).toEqual([]);
+  });
+
+  it('answers a re-used requestId with another patient with 409 naming the key, never the first patient’s visit', async () => {
+    const url = `${t.platform.url('intake')}/v1/facilities/79001/visits`;
+    const again = await t.fetchAs('ward-79001', url, { method: 'POST', body: JSON.stringify(registration) });
+    expect([again.status, ((await again.json()) as { maLk: string }).maLk]).toEqual([201, maLk]);
+    const other = registrationFor(listScenarios()[0]!.build({ facilityCode: '79001', maLk: 'PENDING', patientSeed: 8001, start: new Date(Date.now() - 4 * 3600_000) }), 'CCCD', 'fuzz-base');
+    const res = await t.fetchAs('ward-79001', url, { method: 'POST', body: JSON.stringify(other) });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect([res.status, res.headers.get('content-type')?.split(';')[0], body['code'], body['key']]).toEqual([409, 'application/problem+json', 'REQUEST_ID_CONFLICT', 'requestId']);
+    expect(JSON.stringify(body)).not.toContain(maLk);
+  });
+
+  it('answers a 2 MB body with 413, a malformed facility with 400 and an unknown one with 404', async () => {
+    const url = (f: string) => `${t.platform.url('intake')}/v1/facilities/${f}/visits`;
+    const big = await t.fetchAs('ward-79001', url('79001'), { method: 'POST', body: JSON.stringify({ ...registration, maBn: 'x'.repeat(2_000_000) }) });
+    expect([big.status, ((await big.json()) as { code: string }).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    const abc = await t.fetchAs('ward-79001', url('abc'), { method: 'POST', body: '{}' });
+    expect([abc.status, ((await abc.json()) as { code: string }).code]).toEqual([400, 'PATH_PARAMETER_INVALID']);
+    const unknown = await t.fetchAs('ward-79001', url('79999'), { method: 'POST', body: '{}' });
+    expect([unknown.status, ((await unknown.json()) as { code: string }).code]).toEqual([404, 'FACILITY_UNKNOWN']);
+  });
+
+  it('completes an encounter whose ward system sent a bad event, once that event is taken back', async () => {
+    const rec = listScenarios().find((x) => x.name === 'outpatientVisit')!.build({ facilityCode: '79001', maLk: 'PENDING', patientSeed: 8002, start: new Date(Date.now() - 4 * 3600_000) });
+    const reg = await t.fetchAs('ward-79001', `${t.platform.url('intake')}/v1/facilities/79001/visits`, { method: 'POST', body: JSON.stringify(registrationFor(rec, 'CCCD', 'door-8002')) });
+    const lk = ((await reg.json()) as { maLk: string }).maLk;
+    const base = `${t.platform.url('encounter')}/v1/facilities/79001/encounters/${encodeURIComponent(lk)}`;
+    const post = (path: string, body: unknown) => t.fetchAs('ward-79001', `${base}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    await waitFor('the encounter to open', async () => ((await t.fetchAs('ward-79001', base)).status === 200 ? true : undefined), 30_000, 200);
+    const events = wardEventsFromRecord({ ...rec, maLk: lk }).map(({ facilityCode: _f, maLk: _m, ...e }) => e);
+    // An empty drug order and an impossible birth date are refused at the door, naming the event's fields.
+    const empty = await post('/events', { ...events[0]!, eventId: randomUUID(), type: 'drug.ordered', data: {} });
+    expect(empty.status).toBe(422);
+    expect(((await empty.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(expect.arrayContaining(['data.name', 'data.unitPrice']));
+    const admission = events.find((e) => e.type === 'admission')!;
+    const badBirth = await post('/events', { ...admission, eventId: randomUUID(), data: { ...admission.data, patient: { ...(admission.data['patient'] as object), birthDateTime: '198513450000' } } });
+    expect(((await badBirth.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['data.patient.birthDateTime']);
+    for (const e of events) expect((await post('/events', e)).status).toBeLessThan(300);
+    // A wrong quantity that passes the door (the ward system's mistake), then replaced by eventId.
+    const service = events.find((e) => e.type === 'service.ordered')!;
+    const wrong = { ...service, eventId: randomUUID(), data: { ...service.data, quantity: '99' } };
+    expect((await post('/events', wrong)).status).toBe(202);
+    const retract = await t.fetchAs('ward-79001', `${base}/events/${wrong.eventId}`, { method: 'DELETE' });
+    expect([retract.status, ((await retract.json()) as { outcome: string }).outcome]).toEqual([200, 'applied']);
+    const closed = await post('/close', {});
+    expect([closed.status, ((await closed.json()) as { version: number }).version]).toEqual([200, 1]);
   });
 
   it('leaves every service alive and ready', async () => {

@@ -114,7 +114,13 @@ export class EncounterService {
         const enc = await this.lock(m, v.facilityCode, v.maLk);
         // A parked event that does not fit the encounter (e.g. care after its discharge) is kept,
         // refused with its reasons, and shown on the operator view of blocked encounters.
-        await this.apply(m, enc!, p.event, { refuseQuietly: true });
+        try {
+          await this.apply(m, enc!, p.event, { refuseQuietly: true });
+        } catch (err) {
+          // Its eventId is another encounter's event (where it stays recorded): not applied here.
+          if (!(err instanceof DomainError) || err.getStatus() !== 409) throw err;
+          this.runtime.logger.warn({ facility: v.facilityCode, maLk: v.maLk, eventId: p.event.eventId, code: 'EVENT_ID_CONFLICT' }, 'parked ward event not applied: its eventId belongs to another event');
+        }
       }
     });
   }
@@ -191,12 +197,15 @@ export class EncounterService {
     const retracted = new Set(recorded.filter((e) => e.type === 'retraction').map((e) => String(e.data['eventId'])));
     if (event.type === 'retraction' && retracted.has(String(event.data['eventId']))) return 'duplicate';
     const refusal = checkWardEventAgainstEncounter(enc.draft, event, { eventIds: new Set(recorded.map((e) => e.eventId)), retractions });
-    const insert = (refused: ReceiptError[] | null) =>
-      m.query(
+    const insert = async (refused: ReceiptError[] | null) => {
+      const inserted = await m.query(
         `INSERT INTO ward_events (event_id, facility_code, ma_lk, type, source, occurred_at, data, after_close_of_version, body_sha256, replaces, refused)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT DO NOTHING RETURNING 1`,
         [event.eventId, event.facilityCode, event.maLk, event.type, event.source, event.occurredAt, JSON.stringify(event.data), closed ? enc.version : null, sha, event.replaces ?? null, refused ? JSON.stringify(refused) : null],
       );
+      // Recorded meanwhile for another encounter (its lock is not ours): the same key, another body.
+      if (inserted.length === 0) throw new DomainError(409, 'EVENT_ID_CONFLICT', `eventId ${event.eventId} was already recorded for another encounter; send a new eventId`, { key: 'eventId', eventId: event.eventId });
+    };
     if (refusal.length) {
       if (!options.refuseQuietly) throw new ValidationFailed(asFieldErrors(refusal), 'the ward event does not fit the encounter');
       await insert(refusal);
