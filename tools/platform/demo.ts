@@ -114,13 +114,21 @@ export async function seedSimulatorCards(simulatorUrl: string, records: Encounte
 }
 
 /**
- * A scenario's record that ends (discharge) at `endedAt` (ms): ward systems send no dates in
- * the future, and encounter refuses them (DATE_IN_FUTURE). Scenarios last minutes to weeks.
+ * A scenario's record that ends (discharge) at `endedAt` (ms), or shortly before when the
+ * scenario discharges at a time of day: ward systems send no dates in the future, and encounter
+ * refuses them (DATE_IN_FUTURE). Scenarios last minutes to weeks.
  */
 export function buildEndingAt(scenario: { build: (o?: Partial<ScenarioOptions>) => EncounterRecord }, o: Partial<Omit<ScenarioOptions, 'start'>>, endedAt: number): EncounterRecord {
   const probe = scenario.build({ ...o, start: new Date(endedAt) });
-  const length = probe.dischargedAt.getTime() - probe.admittedAt.getTime();
-  return scenario.build({ ...o, start: new Date(endedAt - length) });
+  let start = endedAt - (probe.dischargedAt.getTime() - probe.admittedAt.getTime());
+  let record = scenario.build({ ...o, start: new Date(start) });
+  // Some scenarios discharge at a time of day (end of day): move the start back until the
+  // discharge is no later than endedAt (a day at a time once the difference alone does not do).
+  for (let k = 0; k < 8 && record.dischargedAt.getTime() > endedAt; k++) {
+    start -= record.dischargedAt.getTime() - endedAt + (k >= 2 ? 86_400_000 : 0);
+    record = scenario.build({ ...o, start: new Date(start) });
+  }
+  return record;
 }
 
 /**

@@ -76,23 +76,27 @@ export function checkWardEventOnReceipt(raw: unknown, clock: ClockPolicy): { eve
 /**
  * The times of each kind of care that must fall within the encounter (not after its discharge).
  * Exempt: a drug's executedAt (a prescription may be dispensed after the visit ends — the
- * telemedicine scenario's is 10 minutes after) and a result's resultAt (a lab may report after
- * the patient left); the XML library accepts both.
+ * telemedicine scenario's is 10 minutes after), a result's resultAt (a lab may report after the
+ * patient left) and a note's time (the record is often completed after the discharge); the XML
+ * library accepts all three.
  */
 const CARE_TIMES: Record<string, readonly string[]> = {
   'drug.ordered': ['orderedAt'],
   'service.ordered': ['orderedAt', 'executedAt', 'resultAt'],
   'supply.used': ['orderedAt', 'executedAt'],
   'result.reported': [],
-  'note.recorded': ['at'],
+  'note.recorded': [],
 };
 const LIST_TIMES: Array<[keyof EncounterDraft, readonly string[]]> = [
   ['drugs', CARE_TIMES['drug.ordered']!],
   ['services', CARE_TIMES['service.ordered']!],
   ['supplies', CARE_TIMES['supply.used']!],
-  ['clinicalNotes', CARE_TIMES['note.recorded']!],
 ];
-const time = (v: unknown): number | undefined => (typeof v === 'string' && ISO.test(v) ? Date.parse(v) : undefined);
+/** A time at the standard's precision (yyyyMMddHHmm: the minute), so that order is judged as the tables will show it. */
+const time = (v: unknown): number | undefined => {
+  const t = typeof v === 'string' && ISO.test(v) ? Date.parse(v) : NaN;
+  return Number.isFinite(t) ? Math.floor(t / 60_000) * 60_000 : undefined;
+};
 
 /** The latest time of recorded care (orders, executions, results, notes) in the draft. */
 function latestCare(draft: EncounterDraft): number | undefined {
