@@ -8,7 +8,7 @@ import { Topics, ServiceKey } from '@bhyt/contracts';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
 import { createKafka, physicalTopic } from '@bhyt/messaging';
 import { listScenarios } from '@bhyt/xml130';
-import { registrationFor } from '../../tools/platform/demo';
+import { buildEndingAt, registrationFor } from '../../tools/platform/demo';
 import { ROOT } from '../../tools/platform/processes';
 import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 import { readExactlyOnce } from './exactly-once';
@@ -248,8 +248,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const client = devClientId.ward(facility);
         const scenario = scenarios[i % scenarios.length]!;
         const overdue = o.overdueEvery > 0 && i % o.overdueEvery === o.overdueEvery - 1;
-        const start = new Date(started - (overdue ? 26 : 2 + (i % 5)) * 3600_000 - (i % 60) * 60_000);
-        const record = scenario.build({ facilityCode: facility, maLk: 'PENDING', patientSeed: 50_000 + i, start });
+        // Ended 2–6 h ago (overdue: 26 h ago), whatever the scenario's length: no dates in the future.
+        const endedAt = started - (overdue ? 26 : 2 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
+        const record = buildEndingAt(scenario, { facilityCode: facility, maLk: 'PENDING', patientSeed: 50_000 + i }, endedAt);
         try {
           const deadline = Math.min(Date.now() + 300_000, loadDeadline + 60_000);
           const reg = await call(t, client, 'intake', `/v1/facilities/${facility}/visits`, registrationFor(record, 'CCCD', `chaos-${o.name}-${i}`), (s) => s === 201, deadline);

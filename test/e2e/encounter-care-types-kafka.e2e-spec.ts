@@ -4,7 +4,7 @@ import { CheckinReady, EncounterClosed, HealthBookRead, parseEvent, Topics } fro
 import { wardEventsFromRecord, type WardEvent } from '@bhyt/encounter-domain';
 import { createKafka } from '@bhyt/messaging';
 import { EncounterRecord, listScenarios, parseCheckinDocument, parseClaimTables, validateClaim } from '@bhyt/xml130';
-import { registrationFor, seedSimulatorCards } from '../../tools/platform/demo';
+import { buildEndingAt, registrationFor, seedSimulatorCards } from '../../tools/platform/demo';
 import { simulatorSubmissions, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 
 jest.setTimeout(240_000);
@@ -81,7 +81,7 @@ describe('ward events over Kafka for all six care types', () => {
     await consumer.run({ eachMessage: async ({ topic, message }) => void (seen.get(topic) ?? seen.set(topic, []).get(topic)!).push({ value: message.value!, headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) }) });
 
     const scenarios = listScenarios();
-    const records = CARE_TYPE_SCENARIOS.map((name, i) => ({ name, record: scenarios.find((s) => s.name === name)!.build({ facilityCode: '79001', maLk: 'PENDING', patientSeed: 6000 + i, start }) }));
+    const records = CARE_TYPE_SCENARIOS.map((name, i) => ({ name, record: buildEndingAt(scenarios.find((s) => s.name === name)!, { facilityCode: '79001', maLk: 'PENDING', patientSeed: 6000 + i }, start.getTime()) }));
     await seedSimulatorCards(t.platform.url('gatewaySimulator'), records.map((r) => r.record));
     played.push(...(await Promise.all(records.map((r, i) => play(r.record, i % 2 ? 'CCCD' : 'BHYT_CARD', r.name)))));
     // The same patient (same CCCD) at another facility of the network.

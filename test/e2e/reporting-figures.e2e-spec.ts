@@ -31,10 +31,15 @@ function expected(truth: Truth, period: Period, inScope: (facility: string) => b
   const visitByLk = new Map(truth.visits.map((v) => [v.ma_lk, v]));
   const subs = truth.submissions.filter((s) => inScope(s.facility_code) && inPeriod(s.encounter_end));
   const lks = new Set(subs.map((s) => s.ma_lk));
-  const submitted = subs.filter((s) => s.received_at);
+  // One rule: each record (MA_LK) once, in the state of its latest version; delays of its first submission.
+  const latestVersion = new Map<string, number>();
+  for (const v of truth.versions) if (lks.has(v.ma_lk)) latestVersion.set(v.ma_lk, Math.max(latestVersion.get(v.ma_lk) ?? 0, v.version));
+  const latest = subs.filter((s) => s.version === latestVersion.get(s.ma_lk));
+  const submitted = latest.filter((s) => s.received_at);
+  const firstSubmitted = [...lks].map((lk) => subs.filter((s) => s.ma_lk === lk && s.received_at).sort((a, b) => a.version - b.version)[0]).filter((s) => s !== undefined);
   const registrations: Record<string, number> = { CCCD: 0, PERSONAL_ID: 0, BHYT_CARD: 0, VNEID_QR: 0 };
   for (const v of truth.visits.filter((x) => inScope(x.facility_code) && inPeriod(x.registered_at))) registrations[v.identifier_type]! += 1;
-  const delays = submitted.map((s) => s.received_at!.getTime() - s.encounter_end.getTime());
+  const delays = firstSubmitted.map((s) => s.received_at!.getTime() - s.encounter_end.getTime());
   const byCare: Record<string, { insured: number; uninsured: number; interconnected: number }> = {};
   for (const lk of lks) {
     const v = visitByLk.get(lk)!;
@@ -44,12 +49,12 @@ function expected(truth: Truth, period: Period, inScope: (facility: string) => b
   }
   return {
     encounters: lks.size,
-    closed: truth.versions.filter((v) => lks.has(v.ma_lk)).length,
-    signed: truth.signed.filter((v) => lks.has(v.ma_lk)).length,
+    closed: latestVersion.size,
+    signed: truth.signed.filter((v) => latestVersion.get(v.ma_lk) === v.version).length,
     submitted: submitted.length,
     onTime: submitted.filter((s) => s.received_at!.getTime() <= s.deadline.getTime()).length,
-    accepted: subs.filter((s) => s.status === 'ACCEPTED').length,
-    rejected: subs.filter((s) => s.status === 'REJECTED').length,
+    accepted: latest.filter((s) => s.status === 'ACCEPTED').length,
+    rejected: latest.filter((s) => s.status === 'REJECTED').length,
     registrations,
     delay: delays.length ? { n: delays.length, p50Ms: nearestRank(delays, 0.5), p90Ms: nearestRank(delays, 0.9), p99Ms: nearestRank(delays, 0.99) } : null,
     byCare,

@@ -114,11 +114,12 @@ describe('the department’s compliance page', () => {
     const headings = await page.$$eval('#compliance thead th', (ths) => ths.map((th) => th.textContent));
     expect(headings).toEqual(expect.arrayContaining(['Cơ sở KBCB', 'Tỷ lệ gửi đúng hạn', 'Bị từ chối', 'Tổng tồn đọng']));
     const cells = (scope: string) => page.$$eval(`#compliance tr[data-scope="${scope}"] td`, (tds) => tds.map((td) => td.textContent?.trim()));
-    // 79001 in January: A, B, C, D, E encounters; A, B, E1, E2 submitted, 3 on time; B, E1 rejected; C and D still waiting at the month's end.
+    // 79001 in January: A, B, C, D, E encounters; records counted once by their latest version:
+    // A, B, E submitted, A and E on time; A and E accepted, B rejected; C and D still waiting at the month's end.
     const row = await cells('79001');
-    expect(row.slice(0, 7)).toEqual(['79001 — Bệnh viện Đa khoa Mẫu Thành phố', '5', '4', '75,0%', '2', '2', '1']);
+    expect(row.slice(0, 7)).toEqual(['79001 — Bệnh viện Đa khoa Mẫu Thành phố', '5', '3', '66,7%', '2', '1', '1']);
     expect(row.at(-1)).toBe('2');
-    expect((await cells('all')).slice(1, 4)).toEqual(['7', '5', '80,0%']);
+    expect((await cells('all')).slice(1, 4)).toEqual(['7', '4', '75,0%']);
   });
 
   it('draws one bar per day of submissions, as tall as the day’s count, blue on time and red late', async () => {

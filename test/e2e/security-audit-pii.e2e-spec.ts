@@ -76,4 +76,12 @@ describe('audit log and personal data at rest', () => {
     const cipher = piiCipherFromEnv({ PII_DATA_KEY: readFileSync(join(stateDir(), 'secrets', 'pii-data-key'), 'utf8').trim(), PII_DATA_KEY_ID: 'dev1' });
     expect(cipher.decrypt(row!.pii, patientRef)).toMatchObject({ fullName: record.patient.fullName, citizenId: record.patient.citizenId });
   });
+
+  it('records a refused health-book read as denied with its reason, not as the guard’s allowed', async () => {
+    const before = (await auditRows('encounter')).length;
+    const res = await t.fetchAs(`doctor-${A}`, `${t.platform.url('encounter')}/v1/facilities/${A}/patients/6f1c1b9e-4c1e-4a57-9b43-0d2b7f7c2b10/health-book?purpose=TREATMENT`);
+    expect(res.status).toBe(404);
+    const rows = (await auditRows('encounter')).slice(before);
+    expect(rows.map((r) => [r.actor, r.action, r.outcome])).toEqual([[`doctor-${A}`, 'GET /v1/facilities/:facilityCode/patients/:patientRef/health-book', 'denied:PATIENT_UNKNOWN']]);
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { IdentifierType } from '@bhyt/contracts';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
-import { EncounterRecord, listScenarios } from '@bhyt/xml130';
+import { EncounterRecord, listScenarios, type ScenarioOptions } from '@bhyt/xml130';
 import { devClientId } from '@bhyt/auth';
 import { devTokenClient } from './dev-security';
 import { stateDir } from './processes';
@@ -65,6 +65,16 @@ function ddmmyyyy(yyyymmdd: string): string {
   return `${yyyymmdd.slice(6, 8)}${yyyymmdd.slice(4, 6)}${yyyymmdd.slice(0, 4)}`;
 }
 
+/**
+ * The issue date printed in a demo patient's chip-CCCD QR (yyyyMMdd): chip cards exist from
+ * 2021-07-15, a card is never issued before its holder's birth, nor after the visit it is shown at.
+ */
+export function qrIssueDate(birthYyyymmdd: string, visitAt: Date): string {
+  const visit = visitAt.toISOString().slice(0, 10).replace(/-/g, '');
+  const earliest = birthYyyymmdd > '20210715' ? birthYyyymmdd : '20210715';
+  return earliest < visit ? earliest : visit;
+}
+
 export function registrationFor(record: EncounterRecord, identifierType: IdentifierType, requestId: string) {
   const p = record.patient;
   const card = record.cards[0];
@@ -74,7 +84,7 @@ export function registrationFor(record: EncounterRecord, identifierType: Identif
     type === 'BHYT_CARD'
       ? card!.cardNumber
       : type === 'VNEID_QR'
-        ? `${p.citizenId}||${p.fullName}|${ddmmyyyy(birth)}|${p.sex === 2 ? 'Nữ' : 'Nam'}|${p.address}|${ddmmyyyy('20210715')}`
+        ? `${p.citizenId}||${p.fullName}|${ddmmyyyy(birth)}|${p.sex === 2 ? 'Nữ' : 'Nam'}|${p.address}|${ddmmyyyy(qrIssueDate(birth, record.admittedAt))}`
         : p.citizenId!;
   return {
     requestId,
@@ -103,6 +113,39 @@ export async function seedSimulatorCards(simulatorUrl: string, records: Encounte
   if (!res.ok) throw new Error(`seeding the simulator's cards failed with HTTP ${res.status}`);
 }
 
+/**
+ * A scenario's record that ends (discharge) at `endedAt` (ms), or shortly before when the
+ * scenario discharges at a time of day: ward systems send no dates in the future, and encounter
+ * refuses them (DATE_IN_FUTURE). Scenarios last minutes to weeks.
+ */
+export function buildEndingAt(scenario: { build: (o?: Partial<ScenarioOptions>) => EncounterRecord }, o: Partial<Omit<ScenarioOptions, 'start'>>, endedAt: number): EncounterRecord {
+  const probe = scenario.build({ ...o, start: new Date(endedAt) });
+  let start = endedAt - (probe.dischargedAt.getTime() - probe.admittedAt.getTime());
+  let record = scenario.build({ ...o, start: new Date(start) });
+  // Some scenarios discharge at a time of day (end of day): move the start back until the
+  // discharge is no later than endedAt (a day at a time once the difference alone does not do).
+  for (let k = 0; k < 8 && record.dischargedAt.getTime() > endedAt; k++) {
+    start -= record.dischargedAt.getTime() - endedAt + (k >= 2 ? 86_400_000 : 0);
+    record = scenario.build({ ...o, start: new Date(start) });
+  }
+  return record;
+}
+
+/**
+ * The i-th demo encounter (pure, deterministic in i and now): scenario, facility, the record
+ * it plays and the identifier the patient presents.
+ */
+export function planEncounter(i: number, now: number, facilities: string[], scenarios = listScenarios()) {
+  const scenario = scenarios[i % scenarios.length]!;
+  const facilityCode = facilities[i % facilities.length]!;
+  // Encounters that ENDED 1–6 hours ago (an inpatient stay began days before), so that
+  // deadlines and delays are realistic: build once to learn the scenario's length.
+  const endedAt = now - (1 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
+  const record = buildEndingAt(scenario, { facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i }, endedAt);
+  const identifierType = IDENTIFIERS[i % IDENTIFIERS.length]!;
+  return { scenario, facilityCode, record, identifierType };
+}
+
 export async function runDemo(o: DemoOptions): Promise<DemoEncounter[]> {
   const scenarios = listScenarios();
   const results: DemoEncounter[] = [];
@@ -115,15 +158,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoEncounter[]> {
     for (;;) {
       const i = next++;
       if (i >= o.encounters) return;
-      const scenario = scenarios[i % scenarios.length]!;
-      const facilityCode = o.facilities[i % o.facilities.length]!;
-      // Encounters that ENDED 1–6 hours ago (an inpatient stay began days before), so that
-      // deadlines and delays are realistic: build once to learn the scenario's length.
-      const endedAt = now - (1 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
-      const probe = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start: new Date(endedAt) });
-      const length = probe.dischargedAt.getTime() - probe.admittedAt.getTime();
-      const record = scenario.build({ facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i, start: new Date(endedAt - length) });
-      const identifierType = IDENTIFIERS[i % IDENTIFIERS.length]!;
+      const { scenario, facilityCode, record, identifierType } = planEncounter(i, now, o.facilities, scenarios);
       const entry: DemoEncounter = { facilityCode, maLk: '', scenario: scenario.name, careType: scenario.careType, identifierType, encounterEnd: record.dischargedAt.getTime() };
       results.push(entry);
       try {

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { HealthBookRead, Topics } from '@bhyt/contracts';
 import type { EncounterDraft } from '@bhyt/encounter-domain';
-import { assembleHealthBook, decideAccess, HealthBook, HealthBookEntry, HealthBookReadRequest, RegistrationFallback } from '@bhyt/health-book';
+import { AuditLog } from '@bhyt/audit';
+import type { AccessRecord } from '@bhyt/auth';
+import { assembleHealthBook, auditOutcome, decideAccess, HealthBook, HealthBookEntry, HealthBookReadRequest, RegistrationFallback } from '@bhyt/health-book';
 import { createEvent } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
 import { DomainError, ServiceRuntime } from '@bhyt/service-kit';
@@ -21,8 +23,14 @@ import { DomainError, ServiceRuntime } from '@bhyt/service-kit';
 export class HealthBookService {
   constructor(private readonly runtime: ServiceRuntime) {}
 
-  async read(req: HealthBookReadRequest): Promise<HealthBook> {
+  /**
+   * @param pendingAudit the platform guard's record for this request (authenticated deployments):
+   * completed with the decision taken here and appended before the answer, so the audit log
+   * says `denied:<code>` for a refused read — never the guard's `allowed`.
+   */
+  async read(req: HealthBookReadRequest, pendingAudit?: AccessRecord): Promise<HealthBook> {
     if (!this.runtime.facilities.has(req.facilityCode)) {
+      await this.recordDecision(pendingAudit, { granted: false, code: 'FACILITY_UNKNOWN' });
       throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${req.facilityCode} is not registered on this platform`);
     }
     const refusal = await this.runtime.ds.transaction(async (m) => {
@@ -46,9 +54,22 @@ export class HealthBookService {
       await enqueueOutbox(m, [createEvent(Topics.healthBookRead.name, { facilityCode: req.facilityCode, key: req.facilityCode, payload }).message]);
       return book;
     });
+    const code = refusal instanceof DomainError ? (refusal.getResponse() as { error: string }).error : undefined;
+    await this.recordDecision(pendingAudit, code ? { granted: false, code } : { granted: true });
     // Refusals are thrown after the commit, so that their audit rows are kept.
     if (refusal instanceof DomainError) throw refusal;
     return refusal;
+  }
+
+  /** Appends the decision taken to the audit log (before answering; no answer without it). */
+  async recordDecision(pendingAudit: AccessRecord | undefined, decision: { granted: true } | { granted: false; code: string }): Promise<void> {
+    if (!pendingAudit) return;
+    try {
+      await new AuditLog(this.runtime.ds).append({ ...pendingAudit, outcome: auditOutcome(decision) });
+    } catch (err) {
+      this.runtime.logger.error({ error: err }, 'audit log append failed');
+      throw new DomainError(503, 'AUDIT_UNAVAILABLE', 'the audit log cannot be written; try again');
+    }
   }
 
   private async audit(m: EntityManager, req: HealthBookReadRequest, outcome: string, episodes: number): Promise<void> {

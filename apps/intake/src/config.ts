@@ -13,6 +13,8 @@ const schema = baseServiceEnv.extend({
   CARD_CACHE_TTL_MS: env.int(10 * 60_000, 0),
   /** First re-check of a PENDING card after this long, doubling per attempt up to 5 minutes. */
   CARD_RECHECK_INTERVAL_MS: env.int(5000, 100),
+  /** How far ahead of this service's clock a visit's registeredAt may be (DATE_IN_FUTURE beyond). Minutes. */
+  CLOCK_TOLERANCE_MINUTES: z.coerce.number().min(0).max(1440).default(5),
 });
 
 export function loadIntakeConfig(source: NodeJS.ProcessEnv = process.env) {

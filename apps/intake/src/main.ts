@@ -9,6 +9,7 @@ import { loadIntakeConfig } from './config';
 import { ingressHandler } from './ingress.consumer';
 import { Intake1700000000100 } from './migrations/1700000000100-intake';
 import { CardCheck1700000000101 } from './migrations/1700000000101-card-check';
+import { RequestFingerprint1700000000102 } from './migrations/1700000000102-request-fingerprint';
 import { PatientsPiiEncrypted1700000000190 } from './migrations/1700000000190-patients-pii-encrypted';
 import { RegistrationService } from './registration.service';
 import { INTAKE_CONFIG } from './tokens';
@@ -16,7 +17,7 @@ import { VisitsController } from './visits.controller';
 
 async function main() {
   const config = loadIntakeConfig();
-  const runtime = new ServiceRuntime({ service: 'intake', migrations: [Intake1700000000100, CardCheck1700000000101, PatientsPiiEncrypted1700000000190], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({ service: 'intake', migrations: [Intake1700000000100, CardCheck1700000000101, RequestFingerprint1700000000102, PatientsPiiEncrypted1700000000190], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   let rechecker: CardRechecker | undefined;
   await bootstrapService({
     runtime,

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
+import canonicalize from 'canonicalize';
 import { Topics, VisitRegistered } from '@bhyt/contracts';
 import { createEvent } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
 import { DomainError, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
 import { CardLookupService, type CardCheckResult } from './card-lookup.service';
-import { checkIdentifier } from './identifier-check';
+import { checkIdentifier, checkRegistrationDates } from './identifier-check';
+import type { FieldError } from '@bhyt/service-kit';
 import { RegisterVisitRequest } from './registration.schema';
 import { INTAKE_CONFIG } from './tokens';
 import type { IntakeConfig } from './config';
@@ -20,6 +22,8 @@ export interface RegisteredVisit {
   /** The gateway's maKetQua when the card was checked (000 valid, 010 expired…). */
   cardCheckCode?: string;
   duplicate: boolean;
+  /** Consistency findings that did not refuse the visit (e.g. the name typed without diacritics). */
+  warnings?: FieldError[];
 }
 
 @Injectable()
@@ -35,38 +39,49 @@ export class RegistrationService {
   }
 
   /**
+   * The request's fingerprint: a keyed hash (the body holds personal data) of its canonical
+   * JSON, so that a requestId re-used for another body is recognised whatever the key order.
+   */
+  private fingerprint(facilityCode: string, req: RegisterVisitRequest): string {
+    return createHmac('sha256', this.config.identityKey).update(`request:${facilityCode}:${canonicalize(req)}`).digest('hex');
+  }
+
+  /**
    * Registers a visit: resolves the patient identity by identifier, creates the visit with a
    * new MA_LK and writes intake.registered to the outbox, all in one transaction.
    */
   async register(facilityCode: string, req: RegisterVisitRequest): Promise<RegisteredVisit> {
     const checked = checkIdentifier(req);
-    if (checked.errors.length) throw new ValidationFailed(checked.errors);
+    const errors = [...checked.errors, ...checkRegistrationDates(req, new Date(), this.config.CLOCK_TOLERANCE_MINUTES * 60_000)];
+    if (errors.length) throw new ValidationFailed(errors);
     if (!this.runtime.facilities.has(facilityCode)) {
       throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${facilityCode} is not registered on this platform`);
     }
-    const earlier = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId);
-    if (earlier) return earlier;
+    const fingerprint = this.fingerprint(facilityCode, req);
+    const warnings = checked.warnings.length ? { warnings: checked.warnings } : {};
+    const earlier = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId, fingerprint);
+    if (earlier) return { ...earlier, ...warnings };
     // The card is looked up before the transaction (no connection held while the gateway
     // answers); a gateway that is down makes it PENDING, and the re-checker asks again.
     const card: CardCheckResult | undefined = req.insuranceCard
       ? await this.cards.check({ facilityCode, cardNumber: req.insuranceCard.number, fullName: req.patient.fullName, birthDate: req.patient.birthDate })
       : undefined;
     try {
-      return await this.insertVisit(facilityCode, req, checked.citizenId, card);
+      return { ...(await this.insertVisit(facilityCode, req, checked.citizenId, card, fingerprint)), ...warnings };
     } catch (err) {
       // The same requestId registered concurrently: the other transaction won; answer with its visit.
       if ((err as { code?: string }).code === '23505') {
-        const winner = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId);
-        if (winner) return winner;
+        const winner = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId, fingerprint);
+        if (winner) return { ...winner, ...warnings };
       }
       throw err;
     }
   }
 
-  private insertVisit(facilityCode: string, req: RegisterVisitRequest, citizenId: string | undefined, card: CardCheckResult | undefined): Promise<RegisteredVisit> {
+  private insertVisit(facilityCode: string, req: RegisterVisitRequest, citizenId: string | undefined, card: CardCheckResult | undefined, fingerprint: string): Promise<RegisteredVisit> {
     const checked = { citizenId };
     return this.runtime.ds.transaction(async (m) => {
-      const existing = await this.findByRequest(m, facilityCode, req.requestId);
+      const existing = await this.findByRequest(m, facilityCode, req.requestId, fingerprint);
       if (existing) return existing;
       const patientRef = await this.resolvePatient(m, req, checked.citizenId);
       const registeredAt = req.registeredAt ? new Date(req.registeredAt) : new Date();
@@ -79,13 +94,14 @@ export class RegistrationService {
       const maBn = req.maBn ?? `BN${patientRef.slice(0, 8).toUpperCase()}`;
       await m.query(
         `INSERT INTO visits (visit_id, facility_code, ma_lk, ma_bn, patient_ref, care_type, identifier_type, insured, card_number, card_check, registered_at, request_id,
-                             card_check_code, card_checked_at, card_next_check_at)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+                             card_check_code, card_checked_at, card_next_check_at, request_fingerprint)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
         [
           visitId, facilityCode, maLk, maBn, patientRef, req.careType, req.identifier.type, insured, req.insuranceCard?.number ?? null, cardCheck, registeredAt, req.requestId,
           card?.code ?? null,
           card && card.cardCheck !== 'PENDING' ? new Date() : null,
           cardCheck === 'PENDING' ? new Date(Date.now() + this.config.CARD_RECHECK_INTERVAL_MS) : null,
+          fingerprint,
         ],
       );
       const payload: VisitRegistered = {
@@ -114,10 +130,18 @@ export class RegistrationService {
     });
   }
 
-  private async findByRequest(m: EntityManager, facilityCode: string, requestId: string): Promise<RegisteredVisit | undefined> {
-    const rows = await m.query(`SELECT visit_id, ma_lk, patient_ref, card_check, card_check_code FROM visits WHERE facility_code = $1 AND request_id = $2`, [facilityCode, requestId]);
+  /**
+   * The visit an earlier request with this requestId registered. The same requestId with
+   * another body is a 409 naming the key — never the other request's visit (another patient's).
+   */
+  private async findByRequest(m: EntityManager, facilityCode: string, requestId: string, fingerprint: string): Promise<RegisteredVisit | undefined> {
+    const rows = await m.query(`SELECT visit_id, ma_lk, patient_ref, card_check, card_check_code, request_fingerprint FROM visits WHERE facility_code = $1 AND request_id = $2`, [facilityCode, requestId]);
     const v = rows[0];
     if (!v) return undefined;
+    // Visits registered before fingerprints were kept (NULL) can only be taken as the same request.
+    if (v.request_fingerprint !== null && v.request_fingerprint !== fingerprint) {
+      throw new DomainError(409, 'REQUEST_ID_CONFLICT', 'this requestId was already used for a different registration; use a new requestId for a new request', { key: 'requestId' });
+    }
     return { visitId: v.visit_id, maLk: v.ma_lk, patientRef: v.patient_ref, facilityCode, cardCheck: v.card_check, ...(v.card_check_code ? { cardCheckCode: v.card_check_code } : {}), duplicate: true };
   }
 

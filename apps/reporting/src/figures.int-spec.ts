@@ -3,7 +3,10 @@ import { DataSource } from 'typeorm';
 import { Topics } from '@bhyt/contracts';
 import { databaseUrl, openDatabase, OutboxInboxMigration1700000000000, ownTransaction } from '@bhyt/persistence';
 import { buildReport, parsePeriod, Period, ReportDocument, scopeFigures, toCsv } from '@bhyt/reporting';
-import { claimEvents, H, KNOWN_CLAIMS, knownHistory, shuffled, t } from './known-history';
+import { claimEvents, ev, H, KNOWN_CLAIMS, knownHistory, shuffled, t } from './known-history';
+import { ReportService } from './report.service';
+import { loadSummary } from './report-source';
+import type { ServiceRuntime } from '@bhyt/service-kit';
 import { REPORTING_MIGRATIONS } from './migrations';
 import { projectMessage } from './projector';
 import { truncateProjections } from './replay';
@@ -17,7 +20,7 @@ import { loadReportInputs } from './report-source';
  */
 jest.setTimeout(60_000);
 
-const DB = 'bhyt_reporting_int_figures';
+const DB = `bhyt_reporting_int_figures_l${process.env['E2E_LANE'] ?? '0'}`;
 const FACILITIES = [
   { code: '79001', name: 'BV Mẫu 1', province: '79', provinceName: 'TP Hồ Chí Minh' },
   { code: '79002', name: 'BV Mẫu 2', province: '79', provinceName: 'TP Hồ Chí Minh' },
@@ -51,13 +54,16 @@ describe('report figures from a known event history', () => {
   it('counts each facility of the week: encounters, claims, on time, rejections, delays, backlog, registrations, reads', async () => {
     const doc = await build(week);
     const a = scopeFigures(doc, { facility: '79001' })!;
-    expect({ encounters: a.encounters, interconnected: a.interconnected, insured: a.insuredEncounters, uninsured: a.uninsuredEncounters, closed: a.closed, signed: a.signed, submitted: a.submitted, onTime: a.onTime, accepted: a.accepted, rejected: a.rejected, missed: a.missed }).toEqual({
-      encounters: 4, interconnected: 2, insured: 3, uninsured: 1, closed: 5, signed: 4, submitted: 4, onTime: 3, accepted: 2, rejected: 2, missed: 0,
+    // Records A, B, C, E (E corrected once: counted in the state of its version 2).
+    expect({ encounters: a.encounters, interconnected: a.interconnected, insured: a.insuredEncounters, uninsured: a.uninsuredEncounters, closed: a.closed, signed: a.signed, submitted: a.submitted, onTime: a.onTime, accepted: a.accepted, rejected: a.rejected, missed: a.missed, corrections: a.corrections }).toEqual({
+      encounters: 4, interconnected: 2, insured: 3, uninsured: 1, closed: 4, signed: 3, submitted: 3, onTime: 2, accepted: 2, rejected: 1, missed: 0, corrections: 1,
     });
-    expect(a.onTimeRate).toBeCloseTo(3 / 4);
+    expect(a.closed).toBe(a.encounters);
+    expect(a.submitted).toBe(a.accepted + a.rejected);
+    expect(a.onTimeRate).toBeCloseTo(2 / 3);
     expect(a.rejectionsByCode).toEqual({ XML1_MA_THE: 1, XML2_THUOC: 1 });
-    // Delays 1 h (E1), 2 h (A), 6 h (E2), 32.5 h (B): nearest rank.
-    expect(a.delay).toEqual({ n: 4, p50Ms: 2 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H });
+    // Delays of each record's first submission: 1 h (E, version 1), 2 h (A), 32.5 h (B): nearest rank.
+    expect(a.delay).toEqual({ n: 3, p50Ms: 2 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H });
     expect(a.backlog).toEqual({ lt6h: 1, h6to12: 0, h12to24: 0, ge24h: 1 });
     expect(a.registrations).toEqual({ CCCD: 2, PERSONAL_ID: 0, BHYT_CARD: 1, VNEID_QR: 1 });
     expect(a.healthBookReads).toBe(2);
@@ -77,11 +83,11 @@ describe('report figures from a known event history', () => {
   it('adds up provinces and the total, with percentiles over all their claims', async () => {
     const doc = await build(week);
     const hcm = scopeFigures(doc, { province: '79' })!;
-    expect([hcm.encounters, hcm.interconnected, hcm.submitted, hcm.onTime, hcm.backlogTotal]).toEqual([5, 3, 5, 4, 2]);
-    expect(hcm.delay).toEqual({ n: 5, p50Ms: 2 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H }); // 1, 1, 2, 6, 32.5 h
+    expect([hcm.encounters, hcm.interconnected, hcm.submitted, hcm.onTime, hcm.backlogTotal]).toEqual([5, 3, 4, 3, 2]);
+    expect(hcm.delay).toEqual({ n: 4, p50Ms: 1 * H, p90Ms: 32.5 * H, p99Ms: 32.5 * H }); // 1 (E), 1 (F), 2 (A), 32.5 h (B)
     const all = scopeFigures(doc, 'all')!;
     expect({ encounters: all.encounters, interconnected: all.interconnected, closed: all.closed, signed: all.signed, submitted: all.submitted, onTime: all.onTime, accepted: all.accepted, rejected: all.rejected, reads: all.healthBookReads, registrations: all.registrationsTotal }).toEqual({
-      encounters: 6, interconnected: 3, closed: 7, signed: 6, submitted: 5, onTime: 4, accepted: 3, rejected: 3, reads: 2, registrations: 6,
+      encounters: 6, interconnected: 3, closed: 6, signed: 5, submitted: 4, onTime: 3, accepted: 3, rejected: 2, reads: 2, registrations: 6,
     });
     expect(all.registrations).toEqual({ CCCD: 3, PERSONAL_ID: 1, BHYT_CARD: 1, VNEID_QR: 1 });
     expect(all.rejectionsByCode).toEqual({ SIGNER_CERT: 1, XML1_MA_THE: 1, XML2_THUOC: 1 });
@@ -104,7 +110,7 @@ describe('report figures from a known event history', () => {
   it('includes the day before the week in the month, with its missed deadline', async () => {
     const month = await build(parsePeriod('monthly', '2026-01'));
     const a = scopeFigures(month, { facility: '79001' })!;
-    expect([a.encounters, a.closed, a.missed, a.registrationsTotal]).toEqual([5, 6, 1, 5]);
+    expect([a.encounters, a.closed, a.missed, a.registrationsTotal]).toEqual([5, 5, 1, 5]);
     // The month ended long before NOW: the backlog is measured at the month's end.
     expect(a.backlog).toEqual({ lt6h: 0, h6to12: 0, h12to24: 0, ge24h: 2 });
     expect(scopeFigures(month, { facility: '79002' })!.healthBookReads).toBe(1);
@@ -135,5 +141,39 @@ describe('report figures from a known event history', () => {
     expect(await ds.query(`SELECT count(*)::int AS n FROM claim_facts`)).toEqual([{ n: 0 }]);
     for (const m of shuffled(events, 23)) await projectMessage(ownTransaction(ds), m.topic, m.value);
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('never reports a negative closed → submitted latency, measured between the platform’s own clocks', async () => {
+    // The gateway's receivedAt (its clock) is 2 minutes before the close (ours); gateway-sync
+    // recorded the acceptance 3 minutes after the close.
+    const closed = '2026-02-02T10:00:00';
+    const msgs = claimEvents({ facility: '79002', maLk: 'SKEW', careType: 'OUTPATIENT_VISIT', insured: true, end: '2026-02-02T09:00:00', closed, signed: '2026-02-02T10:00:30' });
+    const submitted = ev(Topics.claimSubmitted.name, '79002', 'SKEW', { facilityCode: '79002', maLk: 'SKEW', version: 1, careType: 'OUTPATIENT_VISIT', maGiaoDich: 'GD-SKEW', receivedAt: t('2026-02-02T09:58:00'), encounterEnd: t('2026-02-02T09:00:00'), deadline: t('2026-02-03T09:00:00'), onTime: true, attempts: 1 });
+    const recordedAt = new Date(Date.parse(t(closed)) + 3 * 60_000);
+    const value = JSON.stringify({ ...JSON.parse(submitted.value), occurredAt: recordedAt.toISOString() });
+    for (const m of [...msgs, { topic: submitted.topic, value }]) await projectMessage(ownTransaction(ds), m.topic, m.value);
+    const summary = await loadSummary(ds, { facility: '79002', province: null }, '2026-02-02', '2026-02-02');
+    expect(summary.claims.map((c: Record<string, unknown>) => [c['submitted'], Number(c['p50_closed_to_submitted_ms'])])).toEqual([[1, 3 * 60_000]]);
+    // The summary counts records by the reports' rule: A, B, C, E (E corrected once).
+    const week = await loadSummary(ds, { facility: '79001', province: null }, '2026-01-08', '2026-01-14');
+    expect(week.claims.map((c: Record<string, unknown>) => [c['closed'], c['submitted'], c['accepted'], c['rejected'], c['corrections']])).toEqual([[4, 3, 2, 1, 1]]);
+    const all = await loadSummary(ds, { facility: null, province: null }, '2026-01-01', '2026-02-28');
+    for (const c of all.claims as Array<Record<string, unknown>>) expect(Number(c['p50_closed_to_submitted_ms'] ?? 0)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('regenerates a download whose generation predates events of its period, and serves a current one as stored', async () => {
+    const runtime = { ds, facilities: { list: () => FACILITIES.map((f) => ({ code: f.code, name: f.name, province: f.province })) }, logger: { info: () => undefined } } as unknown as ServiceRuntime;
+    // The history's events were recorded at the real clock: generate after them.
+    const day = 86_400_000;
+    const localAt = (ms: number) => new Date(ms + 7 * 3600_000).toISOString().slice(0, 19);
+    const reports = new ReportService(runtime, () => new Date(Date.now() + day));
+    const period = parsePeriod('weekly', '2026-01-08');
+    const first = await reports.generate(period, 'page');
+    expect((await reports.currentOrGenerate(period, 'page')).id).toBe(first.id);
+    // A correction of claim A arrives after that generation: the download is regenerated.
+    const correction = claimEvents({ facility: '79001', maLk: 'A', version: 2, careType: 'OUTPATIENT_VISIT', insured: true, end: '2026-01-08T10:00:00', closed: localAt(Date.now() + 2 * day) });
+    for (const m of correction) await projectMessage(ownTransaction(ds), m.topic, m.value);
+    const again = await new ReportService(runtime, () => new Date(Date.now() + 3 * day)).currentOrGenerate(period, 'page');
+    expect(again.id).not.toBe(first.id);
   });
 });

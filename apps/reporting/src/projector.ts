@@ -16,6 +16,9 @@ export const PROJECTED_TOPICS = [
   Topics.healthBookRead.name,
 ] as const;
 
+/** Columns that keep the earliest value whatever the order of delivery (a re-emitted claim.submitted records its acceptance later). */
+const FIRST_WINS = new Set(['submission_recorded_at']);
+
 /**
  * Upserts the columns an event owns, keyed by (facility, MA_LK, version): one statement, no
  * inbox row (the hot path of every claim event). A repeated delivery writes the values it wrote
@@ -32,7 +35,7 @@ const upsertFact = (
   const params = [facility, maLk, version, ...Object.values(set)];
   return m.query(
     `INSERT INTO claim_facts (facility_code, ma_lk, version, ${cols.join(', ')}) VALUES ($1, $2, $3, ${cols.map((_, i) => `$${i + 4}`).join(', ')})
-     ON CONFLICT (facility_code, ma_lk, version) DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}`,
+     ON CONFLICT (facility_code, ma_lk, version) DO UPDATE SET ${cols.map((c) => (FIRST_WINS.has(c) ? `${c} = LEAST(claim_facts.${c}, EXCLUDED.${c})` : `${c} = EXCLUDED.${c}`)).join(', ')}`,
     params,
   );
 };
@@ -94,6 +97,7 @@ export async function projectMessage(
       case Topics.claimSubmitted.name:
         await upsertFact(m, p['facilityCode'], p['maLk'], p['version'], {
           submitted_at: p['receivedAt'],
+          submission_recorded_at: event.occurredAt,
           deadline: p['deadline'],
           on_time: p['onTime'],
           ma_giao_dich: p['maGiaoDich'],

@@ -1,4 +1,4 @@
-import { buildReport, FacilityInfo, Period, ReportDocument, ReportInputs, toCsv, toXlsx } from '@bhyt/reporting';
+import { buildReport, endOfLocalDay, FacilityInfo, generationIsStale, Period, ReportDocument, ReportInputs, startOfLocalDay, toCsv, toXlsx } from '@bhyt/reporting';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { facilityInfos, loadReportInputs } from './report-source';
 
@@ -75,6 +75,30 @@ export class ReportService {
   /** The latest generation, or a first one if the period was never generated. */
   async latestOrGenerate(period: Period, trigger: ReportTrigger) {
     return (await this.latest(period)) ?? (await this.generate(period, trigger), (await this.latest(period))!);
+  }
+
+  /**
+   * A download: the latest generation if it is still current, else a new one (see
+   * generationIsStale: generated before the period was over, or events of the period came in
+   * since). The web page's weekly download was the last generation, hours stale.
+   */
+  async currentOrGenerate(period: Period, trigger: ReportTrigger) {
+    const latest = await this.latest(period);
+    if (latest && !generationIsStale({ generatedAt: new Date(latest.generatedAt), periodEnd: endOfLocalDay(period.to), lastActivityAt: await this.lastActivity(period) })) return latest;
+    await this.generate(period, trigger);
+    return (await this.latest(period))!;
+  }
+
+  /** The latest event time the projections hold for a period (claims by encounter end, registrations, reads). */
+  private async lastActivity(period: Period): Promise<Date | null> {
+    const [row] = (await this.runtime.ds.query(
+      `SELECT greatest(
+         (SELECT max(greatest(closed_at, signed_at, submission_recorded_at, submitted_at, accepted_at, rejected_at, at_risk_at, missed_at)) FROM claim_facts WHERE encounter_end >= $1 AND encounter_end < $2),
+         (SELECT max(registered_at) FROM registrations WHERE registered_at >= $1 AND registered_at < $2),
+         (SELECT max(read_at) FROM health_book_reads WHERE read_at >= $1 AND read_at < $2)) AS last`,
+      [startOfLocalDay(period.from), endOfLocalDay(period.to)],
+    )) as Array<{ last: Date | null }>;
+    return row?.last ? new Date(row.last) : null;
   }
 
   async list(limit = 100): Promise<StoredReport[]> {

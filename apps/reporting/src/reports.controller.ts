@@ -6,6 +6,7 @@ import { allowedScope, AuthenticatedRequest, DataScope } from '@bhyt/auth';
 import { parsePeriod, Period, restrictReport, toCsv, toXlsx } from '@bhyt/reporting';
 import { parseBody, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
 import { ReportService } from './report.service';
+import { loadSummary } from './report-source';
 import { sendReport } from './web/web.controller';
 
 /** Injection token of the projection-lag probe (projection-lag.ts; a stub in tests). */
@@ -62,7 +63,7 @@ export class ReportsController {
     const scope = readerScope(req);
     const period = periodParam(kind, key);
     const f = parseBody(z.enum(['json', 'xlsx', 'csv']).default('json'), format);
-    const r = await this.reports.latestOrGenerate(period, 'api');
+    const r = await this.reports.currentOrGenerate(period, 'api');
     const document = restrictReport(r.document, scope);
     if (f === 'json') return void res.json({ id: r.id, kind: r.kind, periodKey: r.periodKey, from: r.from, to: r.to, generatedAt: r.generatedAt, trigger: r.trigger, scope, document });
     // The stored files are the network-wide report; a scoped caller's are written from its document.
@@ -84,33 +85,7 @@ export class ReportsController {
     // The facility and province filters come from the caller's scope, not from the query alone.
     const facility = scope !== 'all' && 'facility' in scope ? scope.facility : null;
     const province = scope !== 'all' && 'province' in scope ? scope.province : null;
-    const params: unknown[] = [facility, q.from ?? '1970-01-01', q.to ?? '9999-12-31', province];
-    const claims = await this.runtime.ds.query(
-      `SELECT facility_code,
-              count(*) FILTER (WHERE closed_at IS NOT NULL)::int AS closed,
-              count(*) FILTER (WHERE signed_at IS NOT NULL)::int AS signed,
-              count(*) FILTER (WHERE submitted_at IS NOT NULL)::int AS submitted,
-              count(*) FILTER (WHERE on_time)::int AS on_time,
-              count(*) FILTER (WHERE accepted_at IS NOT NULL)::int AS accepted,
-              count(*) FILTER (WHERE rejected_at IS NOT NULL)::int AS rejected,
-              count(*) FILTER (WHERE missed_at IS NOT NULL)::int AS deadline_missed,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM submitted_at - closed_at) * 1000) AS p50_closed_to_submitted_ms,
-              percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM submitted_at - closed_at) * 1000) AS p99_closed_to_submitted_ms
-       FROM claim_facts
-       WHERE ($1::text IS NULL OR facility_code = $1) AND ($4::text IS NULL OR left(facility_code, 2) = $4)
-         AND (encounter_end AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN $2::date AND $3::date
-       GROUP BY facility_code ORDER BY facility_code`,
-      params,
-    );
-    const registrations = await this.runtime.ds.query(
-      `SELECT facility_code, identifier_type, care_type, insured, count(*)::int AS n
-       FROM registrations
-       WHERE ($1::text IS NULL OR facility_code = $1) AND ($4::text IS NULL OR left(facility_code, 2) = $4)
-         AND (registered_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date BETWEEN $2::date AND $3::date
-       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
-      params,
-    );
-    return { period: { from: params[1], to: params[2] }, claims, registrations };
+    return loadSummary(this.runtime.ds, { facility, province }, q.from ?? '1970-01-01', q.to ?? '9999-12-31');
   }
 }
 

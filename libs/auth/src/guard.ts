@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { AuthSettings } from './config';
 import { JwtError, verifyJwt } from './jwt';
-import { authorize, Decision, isOpenRoute } from './policy';
+import { authorize, Decision, handlerDecidesAccess, isOpenRoute } from './policy';
 import { Principal, Role, scopeProblem } from './principal';
 
 /** What the guard writes for every decision on a protected route (see @bhyt/audit). */
@@ -21,6 +21,11 @@ export interface AuthenticatedRequest extends Request {
   principal?: Principal;
   /** The policy decision that let this request in (its facility or province scope). */
   access?: Decision;
+  /**
+   * On routes whose handler decides further (policy.ts handlerDecidesAccess): the audit record
+   * the handler completes with its own outcome and appends before answering.
+   */
+  pendingAudit?: AccessRecord;
 }
 
 const unauthenticated = (message: string) => new HttpException({ error: 'UNAUTHENTICATED', message }, 401);
@@ -62,7 +67,8 @@ export class AuthGuard implements CanActivate {
       throw err;
     }
     const decision = authorize(principal, { method: req.method, path: req.path, params: (req.params ?? {}) as Record<string, string | undefined>, query: (req.query ?? {}) as Record<string, unknown> });
-    await this.record(principal, req, decision);
+    if (decision.allow && handlerDecidesAccess(req.method, req.path)) req.pendingAudit = this.recordOf(principal, req, decision);
+    else await this.record(principal, req, decision);
     if (!decision.allow) throw new HttpException({ error: 'FORBIDDEN', code: decision.code, message: decision.reason }, 403);
     req.principal = principal;
     req.access = decision;
@@ -81,18 +87,22 @@ export class AuthGuard implements CanActivate {
     }
   }
 
-  private async record(p: Principal, req: Request, d: Decision): Promise<void> {
+  private recordOf(p: Principal, req: Request, d: Decision): AccessRecord {
     const routePath = (req.route as { path?: string } | undefined)?.path ?? req.path;
+    return {
+      actor: p.sub,
+      role: p.role,
+      category: d.category ?? 'none',
+      action: `${req.method} ${routePath}`,
+      resource: req.path.slice(0, 500),
+      facility: d.facility ?? null,
+      outcome: d.allow ? 'allowed' : `denied:${d.code}`,
+    };
+  }
+
+  private async record(p: Principal, req: Request, d: Decision): Promise<void> {
     try {
-      await this.audit({
-        actor: p.sub,
-        role: p.role,
-        category: d.category ?? 'none',
-        action: `${req.method} ${routePath}`,
-        resource: req.path.slice(0, 500),
-        facility: d.facility ?? null,
-        outcome: d.allow ? 'allowed' : `denied:${d.code}`,
-      });
+      await this.audit(this.recordOf(p, req, d));
     } catch (err) {
       this.onAuditFailure(err);
       throw new HttpException({ error: 'AUDIT_UNAVAILABLE', message: 'the audit log cannot be written; try again' }, 503);

@@ -1,4 +1,4 @@
-import { allowedScope, authorize, Decision, isOpenRoute, RequestFacts } from './policy';
+import { allowedScope, authorize, Decision, handlerDecidesAccess, isOpenRoute, RequestFacts } from './policy';
 import type { Principal } from './principal';
 
 const ward79: Principal = { sub: 'ward-79001', role: 'ward-system', facility: '79001' };
@@ -136,5 +136,19 @@ describe('the scope of an allowed decision', () => {
 
   it('is everything only for an unscoped role that names no facility', () => {
     expect(allowedScope(allowed(authorize(sre, req('GET', '/v1/reports/summary'))))).toBe('all');
+  });
+
+  it('lets facility IT and SRE, not ward systems, see blocked encounters and retract events; officers only read', () => {
+    const blocked = (f: string, method = 'GET') => req(method, `/v1/operations/facilities/${f}/blocked-encounters`, { facilityCode: f });
+    expect(authorize(it79, blocked('79001')).allow).toBe(true);
+    expect(authorize(it79, blocked('79002'))).toMatchObject({ allow: false, code: 'FACILITY_FORBIDDEN' });
+    expect(authorize(sre, blocked('01001', 'POST')).allow).toBe(true);
+    expect(authorize(ward79, blocked('79001'))).toMatchObject({ allow: false, code: 'ROLE_FORBIDDEN' });
+    expect(authorize(officer79, blocked('79001', 'POST'))).toMatchObject({ allow: false, code: 'READ_ONLY' });
+  });
+
+  it('leaves the audit of a health-book read to its handler, which takes a further decision', () => {
+    expect(handlerDecidesAccess('GET', '/v1/facilities/79001/patients/6f1c1b9e-4c1e-4a57-9b43-0d2b7f7c2b10/health-book')).toBe(true);
+    expect(handlerDecidesAccess('GET', '/v1/facilities/79001/encounters/X')).toBe(false);
   });
 });

@@ -50,6 +50,15 @@ export function isOpenRoute(method: string, path: string): boolean {
   return OPEN.some((r) => r.method === m && r.path.test(path));
 }
 
+/**
+ * Routes whose handler takes a further access decision of its own (the health book: care
+ * relationship, reader role): the guard does not write "allowed" for them but hands the
+ * record to the handler, which writes the decision it took (allowed, or denied with the
+ * reason) before answering — one audit row per request, the one that was taken.
+ */
+const HANDLER_DECIDES: RegExp[] = [/^\/v1\/facilities\/[^/]+\/patients\/[^/]+\/health-book\/?$/];
+export const handlerDecidesAccess = (method: string, path: string): boolean => ['GET', 'HEAD'].includes(method.toUpperCase()) && HANDLER_DECIDES.some((r) => r.test(path));
+
 interface Family {
   path: RegExp;
   category: AccessCategory;
@@ -62,6 +71,8 @@ const FAMILIES: Family[] = [
   { path: /^\/v1\/facilities(\/|$)/, category: 'patient-data', roles: { 'ward-system': 'scoped', doctor: 'scoped', 'facility-it': 'none', 'provincial-officer': 'scoped', sre: 'none' } },
   // Network-wide delivery figures (no facility in them): SRE only.
   { path: /^\/v1\/submissions(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'none', 'provincial-officer': 'none', sre: 'all' } },
+  // Encounters that cannot move on, and taking back the event at fault (apps/encounter).
+  { path: /^\/v1\/operations(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
   { path: /^\/v1\/claims(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
   { path: /^\/v1\/reports(\/|$)/, category: 'report', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' }, provinceWide: true },
 ];

@@ -2,3 +2,5 @@ export * from './topics';
 export * from './headers';
 export * from './events';
 export * from './service-names';
+export * from './ward-events';
+export * from './canonical';

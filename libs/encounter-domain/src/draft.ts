@@ -94,6 +94,9 @@ export function applyWardEvent(draft: EncounterDraft, event: WardEvent): Encount
       return { ...draft, birthCertificates: [...(draft.birthCertificates ?? []), d] };
     case 'tb-treatment':
       return { ...draft, tbTreatment: d };
+    case 'retraction':
+      // Taking an event back rebuilds the draft from the events in force (retraction.ts).
+      return draft;
   }
 }
 

@@ -40,3 +40,11 @@ export function decideAccess(request: Pick<HealthBookReadRequest, 'facilityCode'
   }
   return { granted: true };
 }
+
+/**
+ * The audit log's outcome for a read: what was decided — `allowed`, or `denied:<code>` with the
+ * refusal's stable code as the reason (PATIENT_UNKNOWN, ROLE_NOT_ALLOWED, NO_CARE_RELATIONSHIP).
+ */
+export function auditOutcome(decision: { granted: true } | { granted: false; code: string }): string {
+  return decision.granted ? 'allowed' : `denied:${decision.code}`;
+}

@@ -9,3 +9,4 @@ export * from './bhyt-qr';
 export * from './detect';
 export * from './privacy';
 export * from './unconfirmed';
+export * from './qr-consistency';

@@ -4,6 +4,12 @@ import { CareType, IdentifierType } from '@bhyt/contracts';
  * The figures of a report, folded from the per-facility-and-day projections. Everything here is
  * a pure function of its inputs: the service reads the rows, these functions add them up.
  *
+ * Counting: a record is an encounter's MA_LK; a correction is a new version of the same record.
+ * Claim figures count each record once, in the state of its latest closed version (so closed
+ * equals encounters); `corrections` counts the versions after the first; rejections by code and
+ * the daily-submission series count the gateway's answers to each version; the delay is that of
+ * each record's first submission (what the submission window measures).
+ *
  * Attribution: claim figures belong to the local day the encounter ended (the day its
  * submission clock started), registrations to the day of registration, health-book reads to
  * the day of the read, and the daily-submission series to the day the gateway received the claim.
@@ -21,7 +27,7 @@ export interface ClaimDayRow {
   encounters: number;
   /** Encounters with a version the gateway accepted: "interconnected" in the 6-monthly report. */
   interconnected: number;
-  /** Claim versions (a correction is a new version). */
+  /** Records closed (each MA_LK once; its latest version's state for the figures below). */
   closed: number;
   signed: number;
   submitted: number;
@@ -29,6 +35,8 @@ export interface ClaimDayRow {
   accepted: number;
   rejected: number;
   missed: number;
+  /** Versions after the first (corrections of these records). */
+  corrections: number;
 }
 
 export interface RegistrationDayRow { facility: string; day: string; identifierType: IdentifierType; n: number }
@@ -80,6 +88,7 @@ export interface Figures {
   accepted: number;
   rejected: number;
   missed: number;
+  corrections: number;
   rejectionsByCode: Record<string, number>;
   delay: { n: number; p50Ms: number; p90Ms: number; p99Ms: number } | null;
   backlog: Record<BacklogBucket, number>;
@@ -108,6 +117,7 @@ export function emptyFigures(): Figures {
     accepted: 0,
     rejected: 0,
     missed: 0,
+    corrections: 0,
     rejectionsByCode: {},
     delay: null,
     backlog: zeroRecord(BACKLOG_BUCKETS),
@@ -140,6 +150,7 @@ export function figuresFor(inputs: ReportInputs, scope: Scope, inScope: (facilit
     f.accepted += r.accepted;
     f.rejected += r.rejected;
     f.missed += r.missed;
+    f.corrections += r.corrections;
   }
   f.onTimeRate = f.submitted ? f.onTime / f.submitted : null;
   for (const r of inputs.rejectionDays.filter((x) => inScope(x.facility))) f.rejectionsByCode[r.code] = (f.rejectionsByCode[r.code] ?? 0) + r.n;

@@ -3,3 +3,4 @@ export * from './figures';
 export * from './reports';
 export * from './csv';
 export * from './xlsx';
+export * from './staleness';

@@ -11,7 +11,7 @@ const facilities = [
   { code: '01001', name: 'BV Trung ương', province: '01', provinceName: 'Hà Nội' },
 ];
 const claim = (facility: string, day: string, careType: 'OUTPATIENT_VISIT' | 'INPATIENT' | 'TELEMEDICINE', insured: boolean, n: Partial<Record<string, number>>) => ({
-  facility, day, careType, insured, encounters: 0, interconnected: 0, closed: 0, signed: 0, submitted: 0, onTime: 0, accepted: 0, rejected: 0, missed: 0, ...n,
+  facility, day, careType, insured, encounters: 0, interconnected: 0, closed: 0, signed: 0, submitted: 0, onTime: 0, accepted: 0, rejected: 0, missed: 0, corrections: 0, ...n,
 });
 
 const inputs: ReportInputs = {

@@ -7,6 +7,7 @@ import { PlatformModule } from './platform.module';
 import { ServiceRuntime } from './runtime';
 import { stopTracing } from './tracing';
 import { HttpErrorFilter } from './http-errors';
+import { FacilityPathGuard } from './facility-guard';
 import { HttpTracingInterceptor } from './http-tracing';
 import { AuthGuard, authSettingsFromEnv, TOKEN_ISSUER, TokenController, TokenIssuer } from '@bhyt/auth';
 import { AuditLog } from '@bhyt/audit';
@@ -77,7 +78,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   // Every route but probes, metrics, docs and the token endpoint needs a token and a policy rule;
   // each decision is appended to the service's hash-chained audit log before the request is served.
   const audit = new AuditLog(runtime.ds);
-  app.useGlobalGuards(new AuthGuard(auth, (record) => audit.append(record), (err) => logger.error({ error: err }, 'audit log append failed')));
+  app.useGlobalGuards(new FacilityPathGuard(runtime.facilities), new AuthGuard(auth, (record) => audit.append(record), (err) => logger.error({ error: err }, 'audit log append failed')));
   // No app.enableShutdownHooks(): we handle SIGTERM/SIGINT ourselves to order the shutdown. (Nest's
   // hooks with [] listen to EVERY signal and re-raise it, killing the process mid-shutdown.)
   if (options.openApi) {

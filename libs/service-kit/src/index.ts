@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './http-errors';
 export * from './zod-http';
 export * from './http-tracing';
+export * from './facility-guard';

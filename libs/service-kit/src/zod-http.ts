@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationFailed, FieldError } from './http-errors';
+import { FieldError, ParameterInvalid, ValidationFailed } from './http-errors';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -40,4 +40,13 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
     );
   }
   throw new ValidationFailed(errors);
+}
+
+/** Parses path (or query) parameters with a zod schema; a failure is a 400 naming each parameter. */
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown, where: 'path' | 'query' = 'path'): z.infer<S> {
+  const result = schema.safeParse(params);
+  const errors: FieldError[] = unstorableTextPaths(params).map((field) => ({ field, code: 'UNSTORABLE_TEXT', message: 'text contains NUL or unpaired surrogate characters' }));
+  if (result.success && errors.length === 0) return result.data;
+  if (!result.success) errors.push(...result.error.issues.map((i) => ({ field: i.path.length ? i.path.join('.') : `(${where})`, code: i.code.toUpperCase(), message: i.message })));
+  throw new ParameterInvalid(errors, where);
 }

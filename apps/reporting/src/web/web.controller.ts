@@ -84,7 +84,7 @@ export class WebController {
     } catch (err) {
       return void res.status(422).type('text').send(err instanceof Error ? err.message : 'invalid period');
     }
-    const r = await this.reports.latestOrGenerate(period, 'page');
+    const r = await this.reports.currentOrGenerate(period, 'page');
     sendReport(res, r, m[2] as 'xlsx' | 'csv');
   }
 
