@@ -93,7 +93,10 @@ function normalise(tables: unknown, out: Violation[], standard: StandardId): Par
       v(out, id, 'INVALID_VALUE', `${id} must be a list of rows`);
       continue;
     }
-    validateRows(id, rows, out, standard);
+    if (validateRows(id, rows, out, standard)) {
+      t[id] = rows.slice() as Row[]; // every value is already text
+      continue;
+    }
     t[id] = rows.map((r) => {
       if (typeof r !== 'object' || r === null) return {};
       const rec = r as Record<string, unknown>;
