@@ -66,6 +66,14 @@ export function serializeClaimTables(tables: ClaimTables, standard: StandardId =
   return out;
 }
 
+/** One reusable buffer for the UTF-8 bytes of the inner documents (a fresh Buffer per file cost more than the encoding). */
+let scratch = Buffer.allocUnsafe(1 << 16);
+function base64Utf8(text: string): string {
+  if (text.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(text.length * 3); // UTF-8 needs at most 3 bytes per UTF-16 unit
+  const n = scratch.write(text, 0, 'utf8');
+  return scratch.toString('base64', 0, n);
+}
+
 /** Unsigned GIAMDINHHS envelope (one episode), `<CHUKYDONVI></CHUKYDONVI>` as last child. */
 export function buildEnvelope(input: {
   facilityCode: string;
@@ -74,7 +82,7 @@ export function buildEnvelope(input: {
 }): string {
   let files = '';
   for (const f of input.files)
-    files += `<FILEHOSO>${el('LOAIHOSO', f.loaiHoSo)}<NOIDUNGFILE>${Buffer.from(f.xml, 'utf8').toString('base64')}</NOIDUNGFILE></FILEHOSO>`; // base64 needs no escaping
+    files += `<FILEHOSO>${el('LOAIHOSO', f.loaiHoSo)}<NOIDUNGFILE>${base64Utf8(f.xml)}</NOIDUNGFILE></FILEHOSO>`; // base64 needs no escaping
   return (
     `${XML_DECLARATION}<GIAMDINHHS xmlns:xsd="${XSD_NS}" xmlns:xsi="${XSI_NS}">` +
     `<THONGTINDONVI>${el('MACSKCB', input.facilityCode)}</THONGTINDONVI>` +

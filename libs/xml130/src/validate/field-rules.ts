@@ -175,27 +175,33 @@ function fieldsOf(id: TableId, standard: StandardId): CompiledField[] {
   return c;
 }
 
-/** Field-level rules of the metadata of an edition for every row of one table. */
-export function validateRows(id: TableId, rows: readonly unknown[], out: Violation[], standard: StandardId = latestStandard()): void {
+/**
+ * Field-level rules of the metadata of an edition for every row of one table. Returns true when
+ * every row is a plain object whose own keys are all fields with text values (nothing to normalise).
+ */
+export function validateRows(id: TableId, rows: readonly unknown[], out: Violation[], standard: StandardId = latestStandard()): boolean {
   const fields = fieldsOf(id, standard);
   const spec = tableSpec(id, standard);
+  let plainText = true;
   for (let i = 0; i < rows.length; i++) {
     const rowNo = i + 1;
     const raw = rows[i];
     if (typeof raw !== 'object' || raw === null) {
       out.push({ table: id, row: rowNo, code: 'INVALID_VALUE', message: `${id} row ${rowNo} is not a record` });
+      plainText = false;
       continue;
     }
     const r = raw as Record<string, unknown>;
-    for (const k in r) {
-      if (!spec.byName.has(k)) out.push({ table: id, row: rowNo, field: k, code: 'FIELD_UNKNOWN', message: `${id} row ${rowNo}: ${k} is not a field of ${id} under ${standard}` });
-    }
+    const rowStart = out.length;
+    let present = 0;
     const row = r as Readonly<Record<string, string>>;
     for (const f of fields) {
       const raw = r[f.name];
       let v: string;
-      if (typeof raw === 'string') v = raw;
-      else if (raw === undefined || raw === null) v = '';
+      if (typeof raw === 'string') {
+        v = raw;
+        present++;
+      } else if (raw === undefined || raw === null) v = '';
       else {
         out.push({ table: id, row: rowNo, field: f.name, code: 'INVALID_VALUE', message: `${id} row ${rowNo}: ${f.name} must be text` });
         continue;
@@ -214,7 +220,17 @@ export function validateRows(id: TableId, rows: readonly unknown[], out: Violati
         if (issue) out.push({ table: id, row: rowNo, field: f.name, code: issue[0], message: `${id} row ${rowNo}: ${f.name} ${issue[1]}` });
       }
     }
+    // A plain row whose every own key was a field with a text value (the usual row) has no unknown key: skip the scan.
+    const proto: unknown = Object.getPrototypeOf(r);
+    if ((proto === Object.prototype || proto === null) && Object.keys(r).length === present) continue;
+    plainText = false;
+    const unknown: Violation[] = [];
+    for (const k in r) {
+      if (!spec.byName.has(k)) unknown.push({ table: id, row: rowNo, field: k, code: 'FIELD_UNKNOWN', message: `${id} row ${rowNo}: ${k} is not a field of ${id} under ${standard}` });
+    }
+    out.splice(rowStart, 0, ...unknown); // unknown keys are reported first for their row
   }
+  return plainText;
 }
 
 /** requiredWhen texts the compiler cannot express (reported by tests, decided in unconfirmed.ts). */

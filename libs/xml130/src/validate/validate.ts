@@ -10,7 +10,8 @@ import {
 } from '../codelists/codelists';
 import { Dec, dayDiff } from '../format';
 import type { CheckinRow, ClaimTables, Violation, ViolationCode } from '../model';
-import { computeLineAmountsDec } from '../money';
+import { add as fxAdd, cmp as fxCmp, computeLineAmountsFx, eq as fxEq, FIXED_AVAILABLE, type Fx, FX_ZERO, fx, r2 as fxR2, sub as fxSub } from '../fixed';
+import { computeLineAmountsDec, type LineMoneyInput } from '../money';
 import { CLAIM_TABLE_IDS, type ClaimTableId, isClaimTableId, type StandardId, tableSpec } from '../spec/metadata';
 import { repeatedFromXml1 } from '../spec/repeated-fields';
 import { rulesOf, type StandardRules } from '../spec/standard-rules';
@@ -92,7 +93,10 @@ function normalise(tables: unknown, out: Violation[], standard: StandardId): Par
       v(out, id, 'INVALID_VALUE', `${id} must be a list of rows`);
       continue;
     }
-    validateRows(id, rows, out, standard);
+    if (validateRows(id, rows, out, standard)) {
+      t[id] = rows.slice() as Row[]; // every value is already text
+      continue;
+    }
     t[id] = rows.map((r) => {
       if (typeof r !== 'object' || r === null) return {};
       const rec = r as Record<string, unknown>;
@@ -105,6 +109,137 @@ function normalise(tables: unknown, out: Violation[], standard: StandardId): Par
     });
   }
   return t;
+}
+
+const XML2_AMOUNT_INPUTS = ['SO_LUONG', 'DON_GIA', 'TYLE_TT_BH', 'MUC_HUONG'];
+const XML3_AMOUNT_INPUTS = ['SO_LUONG', 'DON_GIA_BV', 'DON_GIA_BH', 'TYLE_TT_DV', 'TYLE_TT_BH', 'MUC_HUONG'];
+const OTHER_SOURCE_FIELDS = ['T_NGUONKHAC_NSNN', 'T_NGUONKHAC_VTNN', 'T_NGUONKHAC_VTTN', 'T_NGUONKHAC_CL'];
+type Amounts<T> = Record<'THANH_TIEN_BV' | 'THANH_TIEN_BH' | 'T_NGUONKHAC' | 'T_BNTT' | 'T_BNCCT' | 'T_BHTT', T>;
+
+/** Exact arithmetic for the money rules: decimal.js, or scaled integers (fixed.ts) where every value fits. */
+interface Arith<T> {
+  /** A row's value when it has the NUM syntax. */
+  num(r: Row, f: string): T | undefined;
+  line(input: LineMoneyInput): Amounts<T>;
+  zero: T;
+  add(a: T, b: T): T;
+  sub(a: T, b: T): T;
+  eq(a: T, b: T): boolean;
+  lt(a: T, b: T): boolean;
+  isZero(a: T): boolean;
+  /** To 2 decimals (MONEY_ROUNDING). */
+  r2(a: T): T;
+}
+const DECIMAL: Arith<Decimal> = {
+  num: numCached,
+  line: (input) => computeLineAmountsDec(input),
+  zero: ZERO,
+  add: (a, b) => a.add(b),
+  sub: (a, b) => a.sub(b),
+  eq: (a, b) => a.eq(b),
+  lt: (a, b) => a.lt(b),
+  isZero: (a) => a.isZero(),
+  r2: (a) => a.toDecimalPlaces(2, MONEY_ROUNDING),
+};
+const FIXED: Arith<Fx> = {
+  num: (r, f) => {
+    const s = r[f];
+    return s !== undefined && NUM.test(s) ? fx(s) : undefined;
+  },
+  line: (input) => computeLineAmountsFx(input),
+  zero: FX_ZERO,
+  add: fxAdd,
+  sub: fxSub,
+  eq: fxEq,
+  lt: (a, b) => fxCmp(a, b) < 0,
+  isZero: (a) => a.n === 0,
+  r2: fxR2,
+};
+
+/**
+ * Runs a money check on scaled integers and, if a value does not fit them (fixed.ts Unsafe) or
+ * on any other error, again on decimal.js: both are exact, the first is much cheaper. The check
+ * writes to its own list so that an abandoned first run leaves nothing behind.
+ */
+function exactly(c: Ctx, check: <T>(a: Arith<T>, out: Violation[]) => void): void {
+  let out: Violation[] = [];
+  let done = false;
+  if (FIXED_AVAILABLE)
+    try {
+      check(FIXED, out);
+      done = true;
+    } catch {
+      out = []; // decimal.js decides, exactly as without the fast path
+    }
+  if (!done) check(DECIMAL, out);
+  for (const x of out) c.out.push(x);
+}
+
+/** xml130.md §7 line formulas against the amounts written on one XML2/XML3 line (inputs already NUM). */
+function lineAmountChecks<T>(a: Arith<T>, out: Violation[], c: Ctx, id: 'XML2' | 'XML3', r: Row, n: number): void {
+  const input = {
+    table: id,
+    quantity: r['SO_LUONG'] ?? '0',
+    unitPrice: (id === 'XML2' ? r['DON_GIA'] : r['DON_GIA_BV']) ?? '0',
+    insurancePrice: id === 'XML2' ? undefined : r['DON_GIA_BH'],
+    serviceRatio: id === 'XML2' ? undefined : r['TYLE_TT_DV'],
+    paymentRatio: r['TYLE_TT_BH'] ?? '0',
+    benefitLevel: r['MUC_HUONG'] ?? '0',
+    otherSources: { nsnn: r['T_NGUONKHAC_NSNN'], vtnn: r['T_NGUONKHAC_VTNN'], vttn: r['T_NGUONKHAC_VTTN'], cl: r['T_NGUONKHAC_CL'] },
+    drugSplitFromHospitalAmount: c.rules.drugSplitFromHospitalAmount,
+  } as const;
+  let exp = a.line(input);
+  // 3176 special price: the facility may waive the difference to DON_GIA_BH when TYLE_TT_DV is not 100.
+  if (id === 'XML3' && c.rules.specialPriceFormula && r['TYLE_TT_DV'] !== '100') {
+    const special = a.line({ ...input, specialPrice: true });
+    const bv = a.num(r, 'THANH_TIEN_BV');
+    if (bv !== undefined && a.eq(bv, special.THANH_TIEN_BV)) exp = special;
+  }
+  for (const f of ['THANH_TIEN_BV', 'THANH_TIEN_BH', 'T_NGUONKHAC', 'T_BNTT', 'T_BNCCT', 'T_BHTT'] as const) {
+    const got = a.num(r, f);
+    if (got !== undefined && !a.eq(got, exp[f])) v(out, id, 'LINE_AMOUNT_MISMATCH', `${id} row ${n}: ${f} does not match the §7 formula`, n, f);
+  }
+  const nkv = a.num(r, 'T_NGUONKHAC');
+  const bv = a.num(r, 'THANH_TIEN_BV');
+  if (nkv !== undefined && bv !== undefined && !a.isZero(nkv) && !a.lt(nkv, bv))
+    v(out, id, 'OTHER_SOURCES_RANGE', `${id} row ${n}: T_NGUONKHAC must be below THANH_TIEN_BV`, n, 'T_NGUONKHAC');
+}
+
+/** XML1 totals against the sums of the detail lines, and T_BHTT = T_TONGCHI_BH − T_BNCCT. */
+function totalChecks<T>(a: Arith<T>, out: Violation[], c: Ctx): void {
+  const F = ['THANH_TIEN_BV', 'THANH_TIEN_BH', 'T_BNTT', 'T_BNCCT', 'T_NGUONKHAC', 'T_BHTT'] as const;
+  const all: Amounts<T> = { THANH_TIEN_BV: a.zero, THANH_TIEN_BH: a.zero, T_BNTT: a.zero, T_BNCCT: a.zero, T_NGUONKHAC: a.zero, T_BHTT: a.zero };
+  let thuoc = a.zero;
+  let vtyt = a.zero;
+  let gdv = a.zero;
+  for (const id of ['XML2', 'XML3'] as const)
+    for (const r of rowsOf(c, id)) {
+      for (const f of F) {
+        const x = a.num(r, f);
+        if (x === undefined) continue;
+        all[f] = a.add(all[f], x);
+        if (f === 'THANH_TIEN_BV' && id === 'XML2') thuoc = a.add(thuoc, x);
+        if (f === 'THANH_TIEN_BV' && id === 'XML3' && SUPPLY_GROUPS.has(r['MA_NHOM'] ?? '')) vtyt = a.add(vtyt, x);
+        if (f === 'T_BHTT' && r['MA_PTTT'] === '1') gdv = a.add(gdv, x);
+      }
+    }
+  const check = (field: string, expected: T): void => {
+    const got = a.num(c.x1, field);
+    if (got !== undefined && !a.eq(got, a.r2(expected))) v(out, 'XML1', 'TOTAL_MISMATCH', `XML1: ${field} does not equal the sum of the detail lines`, 1, field);
+  };
+  check('T_THUOC', thuoc);
+  check('T_VTYT', vtyt);
+  check('T_TONGCHI_BV', all.THANH_TIEN_BV);
+  check('T_TONGCHI_BH', all.THANH_TIEN_BH);
+  for (const f of ['T_BNTT', 'T_BNCCT', 'T_NGUONKHAC', 'T_BHTT'] as const) check(f, all[f]);
+  const tbh = a.num(c.x1, 'T_TONGCHI_BH');
+  const tcct = a.num(c.x1, 'T_BNCCT');
+  const tbhtt = a.num(c.x1, 'T_BHTT');
+  const tnk = a.num(c.x1, 'T_NGUONKHAC');
+  if (tbh !== undefined && tcct !== undefined && tbhtt !== undefined && tnk !== undefined && a.isZero(tnk) && !a.eq(tbhtt, a.sub(tbh, tcct)))
+    v(out, 'XML1', 'TOTAL_MISMATCH', 'XML1: T_BHTT must equal T_TONGCHI_BH − T_BNCCT', 1, 'T_BHTT');
+  const skip = items(c.x1['MA_THE_BHYT']).some((card) => T_BHTT_GDV_SKIPPED_CARD_GROUPS.includes(card.slice(0, 2)));
+  if (!skip) check('T_BHTT_GDV', gdv);
 }
 
 const RULES: Array<(c: Ctx) => void> = [
@@ -173,82 +308,13 @@ const RULES: Array<(c: Ctx) => void> = [
   function lineAmounts(c) {
     for (const id of ['XML2', 'XML3'] as const)
       rowsOf(c, id).forEach((r, i) => {
-        const n = i + 1;
-        const fields =
-          id === 'XML2'
-            ? ['SO_LUONG', 'DON_GIA', 'TYLE_TT_BH', 'MUC_HUONG']
-            : ['SO_LUONG', 'DON_GIA_BV', 'DON_GIA_BH', 'TYLE_TT_DV', 'TYLE_TT_BH', 'MUC_HUONG'];
-        const nk = ['T_NGUONKHAC_NSNN', 'T_NGUONKHAC_VTNN', 'T_NGUONKHAC_VTTN', 'T_NGUONKHAC_CL'];
-        if (![...fields, ...nk].every((f) => NUM.test(r[f] ?? ''))) return;
-        const input = {
-          table: id,
-          quantity: r['SO_LUONG'] ?? '0',
-          unitPrice: (id === 'XML2' ? r['DON_GIA'] : r['DON_GIA_BV']) ?? '0',
-          insurancePrice: id === 'XML2' ? undefined : r['DON_GIA_BH'],
-          serviceRatio: id === 'XML2' ? undefined : r['TYLE_TT_DV'],
-          paymentRatio: r['TYLE_TT_BH'] ?? '0',
-          benefitLevel: r['MUC_HUONG'] ?? '0',
-          otherSources: { nsnn: r['T_NGUONKHAC_NSNN'], vtnn: r['T_NGUONKHAC_VTNN'], vttn: r['T_NGUONKHAC_VTTN'], cl: r['T_NGUONKHAC_CL'] },
-          drugSplitFromHospitalAmount: c.rules.drugSplitFromHospitalAmount,
-        } as const;
-        let exp = computeLineAmountsDec(input);
-        // 3176 special price: the facility may waive the difference to DON_GIA_BH when TYLE_TT_DV is not 100.
-        if (id === 'XML3' && c.rules.specialPriceFormula && r['TYLE_TT_DV'] !== '100') {
-          const special = computeLineAmountsDec({ ...input, specialPrice: true });
-          if (numCached(r, 'THANH_TIEN_BV')?.eq(special.THANH_TIEN_BV)) exp = special;
-        }
-        for (const f of ['THANH_TIEN_BV', 'THANH_TIEN_BH', 'T_NGUONKHAC', 'T_BNTT', 'T_BNCCT', 'T_BHTT'] as const) {
-          const got = numCached(r, f);
-          if (got && !got.eq(exp[f])) v(c.out, id, 'LINE_AMOUNT_MISMATCH', `${id} row ${n}: ${f} does not match the §7 formula`, n, f);
-        }
-        const nkv = numCached(r, 'T_NGUONKHAC');
-        const bv = numCached(r, 'THANH_TIEN_BV');
-        if (nkv && bv && !nkv.isZero() && !nkv.lt(bv))
-          v(c.out, id, 'OTHER_SOURCES_RANGE', `${id} row ${n}: T_NGUONKHAC must be below THANH_TIEN_BV`, n, 'T_NGUONKHAC');
+        const fields = id === 'XML2' ? XML2_AMOUNT_INPUTS : XML3_AMOUNT_INPUTS;
+        if (!fields.every((f) => NUM.test(r[f] ?? '')) || !OTHER_SOURCE_FIELDS.every((f) => NUM.test(r[f] ?? ''))) return;
+        exactly(c, (a, out) => lineAmountChecks(a, out, c, id, r, i + 1));
       });
   },
   function totals(c) {
-    const F = ['THANH_TIEN_BV', 'THANH_TIEN_BH', 'T_BNTT', 'T_BNCCT', 'T_NGUONKHAC', 'T_BHTT'] as const;
-    const zero = (): Record<(typeof F)[number], Decimal> => ({
-      THANH_TIEN_BV: ZERO,
-      THANH_TIEN_BH: ZERO,
-      T_BNTT: ZERO,
-      T_BNCCT: ZERO,
-      T_NGUONKHAC: ZERO,
-      T_BHTT: ZERO,
-    });
-    const all = zero();
-    let thuoc = ZERO;
-    let vtyt = ZERO;
-    let gdv = ZERO;
-    for (const id of ['XML2', 'XML3'] as const)
-      for (const r of rowsOf(c, id)) {
-        for (const f of F) {
-          const x = numCached(r, f);
-          if (!x) continue;
-          all[f] = all[f].add(x);
-          if (f === 'THANH_TIEN_BV' && id === 'XML2') thuoc = thuoc.add(x);
-          if (f === 'THANH_TIEN_BV' && id === 'XML3' && SUPPLY_GROUPS.has(r['MA_NHOM'] ?? '')) vtyt = vtyt.add(x);
-          if (f === 'T_BHTT' && r['MA_PTTT'] === '1') gdv = gdv.add(x);
-        }
-      }
-    const check = (field: string, expected: Decimal): void => {
-      const got = num(c.x1[field]);
-      if (got && !got.eq(expected.toDecimalPlaces(2, MONEY_ROUNDING))) v(c.out, 'XML1', 'TOTAL_MISMATCH', `XML1: ${field} does not equal the sum of the detail lines`, 1, field);
-    };
-    check('T_THUOC', thuoc);
-    check('T_VTYT', vtyt);
-    check('T_TONGCHI_BV', all.THANH_TIEN_BV);
-    check('T_TONGCHI_BH', all.THANH_TIEN_BH);
-    for (const f of ['T_BNTT', 'T_BNCCT', 'T_NGUONKHAC', 'T_BHTT'] as const) check(f, all[f]);
-    const tbh = num(c.x1['T_TONGCHI_BH']);
-    const tcct = num(c.x1['T_BNCCT']);
-    const tbhtt = num(c.x1['T_BHTT']);
-    const tnk = num(c.x1['T_NGUONKHAC']);
-    if (tbh && tcct && tbhtt && tnk?.isZero() && !tbhtt.eq(tbh.sub(tcct)))
-      v(c.out, 'XML1', 'TOTAL_MISMATCH', 'XML1: T_BHTT must equal T_TONGCHI_BH − T_BNCCT', 1, 'T_BHTT');
-    const skip = items(c.x1['MA_THE_BHYT']).some((card) => T_BHTT_GDV_SKIPPED_CARD_GROUPS.includes(card.slice(0, 2)));
-    if (!skip) check('T_BHTT_GDV', gdv);
+    exactly(c, (a, out) => totalChecks(a, out, c));
   },
   function dateOrder(c) {
     const x1 = c.x1;
