@@ -9,6 +9,10 @@ const PASSWORD = 'secret-79001';
 
 type Json = Record<string, unknown>;
 
+// Real RSA keys, signatures and envelope checks of both editions run in these tests: on a busy
+// 2-core machine (parallel jest workers) one takes several seconds, beyond jest's 5 s default.
+jest.setTimeout(30_000);
+
 let sim: SimulatorHandle;
 let cert: TestCertificate;
 
