@@ -6,7 +6,7 @@ import { CardChecked, parseEvent, Topics } from '@bhyt/contracts';
 import { createKafka } from '@bhyt/messaging';
 import { EncounterRecord, listScenarios } from '@bhyt/xml130';
 import { registrationFor, seedSimulatorCards } from '../../tools/platform/demo';
-import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
+import { laneSuffix, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 
 jest.setTimeout(180_000);
 
@@ -85,7 +85,7 @@ describe('card lookup at intake', () => {
   });
 
   it('never writes the lookup staff credentials or card numbers to the log', () => {
-    const log = readFileSync(join(process.env['STATE_DIR'] ?? '.state', 'logs', 'e2e_intake_card', 'intake.log'), 'utf8');
+    const log = readFileSync(join(process.env['STATE_DIR'] ?? '.state', 'logs', laneSuffix('e2e_intake_card').slice(1), 'intake.log'), 'utf8');
     expect(log.length).toBeGreaterThan(0);
     for (const secret of ['TRẦN THỊ CÁN BỘ', '079001000001', patient(7000).cards[0]!.cardNumber, patient(7002).cards[0]!.cardNumber]) expect(log).not.toContain(secret);
   });

@@ -9,7 +9,7 @@ import { ServiceKey } from '@bhyt/contracts';
 import { listScenarios } from '@bhyt/xml130';
 import { runDemo, DemoEncounter } from '../../tools/platform/demo';
 import { servicePort } from '../../tools/platform/processes';
-import { lanePortOffset, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
+import { lanePortOffset, laneSuffix, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 import { alertQuery, dashboardQueries, loadAlertRules, loadDashboards, RULES_DIR, substituteVariables } from '../../libs/observability/src/grafana/grafana-as-code';
 
 jest.setTimeout(300_000);
@@ -264,7 +264,7 @@ describe('observability of a claim across the platform', () => {
   it("keeps the demo patients' personal data out of every span, log line and metric", async () => {
     const secrets = demoPersonalData(demo);
     expect(secrets.length).toBeGreaterThan(demo.length * 3);
-    const logDir = join(process.env['STATE_DIR'] ?? '.state', 'logs', 'e2e_observability');
+    const logDir = join(process.env['STATE_DIR'] ?? '.state', 'logs', laneSuffix('e2e_observability').slice(1));
     const logs = readdirSync(logDir).map((f) => ({ where: `log ${f}`, text: readFileSync(join(logDir, f), 'utf8') }));
     const metrics = await Promise.all(services.map(async (s) => ({ where: `metrics ${s}`, text: await (await fetch(`${t.platform.url(s)}/metrics`)).text() })));
     const spans = [{ where: 'spans', text: receiver.raw.join('\n') }];
