@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Producer } from 'kafkajs';
@@ -222,8 +221,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           } else if (action === 'postgres') {
             count('restart:postgres');
             log('chaos: restarting PostgreSQL');
-            const version = readdirSync('/etc/postgresql').sort().pop()!;
-            await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'restart'], { timeout: 120000 });
+            const { version, cluster } = clusterServing(Number(process.env['PGPORT'] ?? 5432));
+            await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, cluster, 'restart'], { timeout: 120000 });
           }
         } catch (err) {
           log(`chaos: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -368,4 +367,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await producer.disconnect().catch(() => undefined);
     await t.stop();
   }
+}
+
+/**
+ * The Debian cluster (pg_lsclusters) that listens on `port`: a run against a cluster of its own
+ * (PGPORT=25432 after `pg_createcluster 15 chaos -p 25432`) restarts only that one.
+ */
+function clusterServing(port: number): { version: string; cluster: string } {
+  const rows = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const row = rows.find((r) => Number(r[2]) === port);
+  if (!row) throw new Error(`no local PostgreSQL cluster listens on port ${port} (pg_lsclusters)`);
+  return { version: row[0]!, cluster: row[1]! };
 }
