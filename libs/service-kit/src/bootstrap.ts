@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { INestApplication, LoggerService, ModuleMetadata, Module } from '@nestjs/common';
+import { INestApplication, LoggerService, ModuleMetadata, Module, Type } from '@nestjs/common';
+import { BackgroundJob, stopJobs } from '@bhyt/jobs';
+import type { DeclaredConsumer } from './injectables';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from '@bhyt/observability';
@@ -27,7 +29,17 @@ export interface BootstrapOptions {
   host?: string;
   /** The service's own controllers and providers. */
   module: ModuleMetadata;
-  /** Work to do once the runtime is up (start consumers, schedulers). */
+  /**
+   * Kafka consumers, as providers implementing DeclaredConsumer: started in this order once HTTP
+   * listens (after afterStart), stopped with the runtime.
+   */
+  consumers?: Array<Type<DeclaredConsumer>>;
+  /**
+   * Background jobs, as providers extending BackgroundJob: started in this order after the
+   * consumers, stopped in the reverse order before them (after beforeStop).
+   */
+  jobs?: Array<Type<BackgroundJob>>;
+  /** Work to do once the runtime is up, before the declared consumers and jobs start. */
   afterStart?: (app: INestApplication) => Promise<void>;
   /** Work to stop before the runtime stops (schedulers). */
   beforeStop?: () => Promise<void>;
@@ -68,7 +80,7 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   @Module({
     imports: [PlatformModule.forRuntime(runtime), ...(options.module.imports ?? [])],
     controllers: [...issuing.controllers, ...(options.module.controllers ?? [])],
-    providers: [...issuing.providers, ...(options.module.providers ?? [])],
+    providers: [...issuing.providers, ...(options.module.providers ?? []), ...(options.consumers ?? []), ...(options.jobs ?? [])],
   })
   class ServiceModule {}
 
@@ -87,6 +99,9 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   }
   await app.listen(options.port, options.host ?? '127.0.0.1');
   await options.afterStart?.(app);
+  for (const consumer of options.consumers ?? []) await runtime.consume(app.get(consumer).consumerSpec());
+  const jobs = (options.jobs ?? []).map((job) => app.get(job));
+  for (const job of jobs) job.start();
   logger.info({ port: options.port }, `${runtime.name} started`);
 
   let stopping = false;
@@ -102,7 +117,10 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
           // No new requests (Kubernetes' preStop has already taken the pod out of its Service);
           // those in progress finish while the pool is still open.
           ['http', () => app.close()],
-          ['background jobs', async () => options.beforeStop?.()],
+          ['background jobs', async () => {
+            await options.beforeStop?.();
+            await stopJobs(jobs, (error, job) => logger.warn({ job, error }, 'background job stop failed'));
+          }],
           // Consumers, then the outbox relay and the producer, then the pool (ServiceRuntime.stop).
           ['runtime', () => runtime.stop()],
           ['tracing', () => stopTracing()],

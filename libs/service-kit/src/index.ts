@@ -1,6 +1,7 @@
 export * from './tracing';
 export * from './runtime';
 export * from './platform.module';
+export * from './injectables';
 export * from './bootstrap';
 export * from './http-errors';
 export * from './zod-http';

@@ -2,6 +2,7 @@ import { Controller, DynamicModule, Get, Global, Inject, Module, Res } from '@ne
 import type { Response } from 'express';
 import { metricsRegistry } from '@bhyt/observability';
 import { ServiceRuntime } from './runtime';
+import { DATA_SOURCE, EVENT_PUBLISHER, FACILITY_REGISTRY, HEALTH_CHECKS, HealthChecks, LOGGER, REPEATABLE_TRANSACTION } from './injectables';
 
 export const RUNTIME = Symbol('ServiceRuntime');
 
@@ -40,8 +41,24 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       controllers: [HealthController],
-      providers: [{ provide: RUNTIME, useValue: runtime }, { provide: ServiceRuntime, useValue: runtime }],
-      exports: [RUNTIME, ServiceRuntime],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: ServiceRuntime, useValue: runtime },
+        // Factories, not values: the runtime opens its database in start(), before the module is built.
+        { provide: DATA_SOURCE, useFactory: () => runtime.ds },
+        { provide: REPEATABLE_TRANSACTION, useFactory: () => runtime.tx },
+        { provide: LOGGER, useValue: runtime.logger },
+        { provide: FACILITY_REGISTRY, useValue: runtime.facilities },
+        { provide: EVENT_PUBLISHER, useValue: runtime.publisher },
+        {
+          provide: HEALTH_CHECKS,
+          useValue: {
+            addReadinessCheck: (name, check) => runtime.addReadinessCheck(name, check),
+            addLivenessCheck: (name, alive) => runtime.addLivenessCheck(name, alive),
+          } satisfies HealthChecks,
+        },
+      ],
+      exports: [RUNTIME, ServiceRuntime, DATA_SOURCE, REPEATABLE_TRANSACTION, LOGGER, FACILITY_REGISTRY, EVENT_PUBLISHER, HEALTH_CHECKS],
     };
   }
 }
