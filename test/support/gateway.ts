@@ -1,4 +1,4 @@
-import { EncounterClosed, Services, TopicName, Topics } from '@bhyt/contracts';
+import { EncounterClosed, EventTopic, PayloadOf, Services, Topics } from '@bhyt/contracts';
 import { createEvent, createKafka, EventPublisher, OutgoingMessage } from '@bhyt/messaging';
 import { buildClaimTables, listScenarios, serializeClaimTables } from '@bhyt/xml130';
 import { requireStackEnv, simulatorSubmissions, TestPlatform, waitFor } from './harness';
@@ -39,7 +39,7 @@ export async function waitForClaims(t: TestPlatform, claims: Array<{ facilityCod
 }
 
 /** Publishes one event onto the test platform's Kafka namespace, as a service of the platform would. */
-export async function publish<P>(t: TestPlatform, topic: TopicName, facilityCode: string, key: string, payload: P, eventId?: string): Promise<string> {
+export async function publish<T extends EventTopic>(t: TestPlatform, topic: T, facilityCode: string, key: string, payload: PayloadOf<T>, eventId?: string): Promise<string> {
   const event = createEvent(topic, { facilityCode, key, payload, ...(eventId ? { eventId } : {}) });
   await publishMessages(t, [event.message]);
   return event.envelope.eventId;

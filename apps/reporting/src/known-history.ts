@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TopicName, Topics } from '@bhyt/contracts';
+import { CareType, ClaimRejected, EventTopic, IdentifierType, PayloadOf, Topics } from '@bhyt/contracts';
 import { createEvent } from '@bhyt/messaging';
 
 /**
@@ -13,8 +13,8 @@ export const t = (local: string) => new Date(`${local}+07:00`).toISOString();
 export const H = 3600_000;
 const sha = 'a'.repeat(64);
 
-export type Msg = { topic: TopicName; value: string };
-export const ev = (topic: TopicName, facilityCode: string, key: string, payload: unknown, eventId?: string): Msg => ({
+export type Msg = { topic: EventTopic; value: string };
+export const ev = <T extends EventTopic>(topic: T, facilityCode: string, key: string, payload: PayloadOf<T>, eventId?: string): Msg => ({
   topic,
   value: createEvent(topic, { facilityCode, key, payload, ...(eventId ? { eventId } : {}) }).message.value as string,
 });
@@ -23,14 +23,14 @@ export interface ClaimSpec {
   facility: string;
   maLk: string;
   version?: number;
-  careType: string;
+  careType: CareType;
   insured: boolean;
   end: string;
   closed?: string;
   signed?: string;
   submitted?: { at: string; onTime: boolean };
   accepted?: string;
-  rejected?: { at: string; code: string; stage: string };
+  rejected?: { at: string; code: string; stage: ClaimRejected['stage'] };
   missed?: string;
 }
 
@@ -47,7 +47,7 @@ export function claimEvents(c: ClaimSpec): Msg[] {
   return out;
 }
 
-export const registration = (facility: string, identifierType: string, at: string, insured = true): Msg => {
+export const registration = (facility: string, identifierType: IdentifierType, at: string, insured = true): Msg => {
   const visitId = randomUUID();
   return ev(Topics.intakeRegistered.name, facility, visitId, {
     visitId, facilityCode: facility, maLk: `LK-${visitId.slice(0, 8)}`, careType: 'OUTPATIENT_VISIT', identifierType, insured, cardCheck: insured ? 'VALID' : 'NOT_APPLICABLE', registeredAt: t(at),

@@ -204,7 +204,9 @@ export const EventSchemas = {
   [Topics.healthBookRead.name]: { type: 'healthbook.read', version: 1, schema: HealthBookRead },
 } as const;
 
-type SchemaTopics = keyof typeof EventSchemas;
+/** A topic that carries platform events (every topic but the dead-letter topic). */
+export type EventTopic = keyof typeof EventSchemas;
+type SchemaTopics = EventTopic;
 export type PayloadOf<T extends SchemaTopics> = z.infer<(typeof EventSchemas)[T]['schema']>;
 
 export const EventEnvelope = z.object({

@@ -4,3 +4,4 @@ export * from './events';
 export * from './service-names';
 export * from './ward-events';
 export * from './canonical';
+export * from './errors';

@@ -1,6 +1,6 @@
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { context } from '@opentelemetry/api';
-import { EventContractError, Headers } from '@bhyt/contracts';
+import { EventContractError, Headers, PlatformError } from '@bhyt/contracts';
 import { extractTraceContext, inSpan, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind } from '@bhyt/observability';
 import { deadLetterMessage } from './dead-letter';
 import { isInfrastructureOutage, MessagingErrorCode, PoisonMessageError } from './errors';
@@ -181,6 +181,13 @@ export class EventConsumer {
         Metrics.messagesConsumed().inc({ topic, outcome: 'processed' });
         return true;
       } catch (err) {
+        // The domain's refusals: the one place where an error kind meets Kafka. A dependency
+        // that is down is retried (below, as an outage); every other kind can never succeed.
+        if (err instanceof PlatformError && err.kind !== 'unavailable') {
+          await this.deadLetter(received, err.code, err.message);
+          Metrics.messagesConsumed().inc({ topic, outcome: 'dead-lettered' });
+          return true;
+        }
         if (err instanceof PoisonMessageError || err instanceof EventContractError) {
           await this.deadLetter(received, err.code, err.message);
           Metrics.messagesConsumed().inc({ topic, outcome: 'dead-lettered' });

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { eventTypeFor, EventEnvelope, Headers, TopicName } from '@bhyt/contracts';
+import { eventTypeFor, EventEnvelope, EventTopic, Headers, PayloadOf } from '@bhyt/contracts';
 import { injectTraceHeaders } from '@bhyt/observability';
 import type { OutgoingMessage } from './publisher';
 
 /** Builds the envelope and headers of a new event; the current trace context goes in headers. */
-export function createEvent<P>(
-  topic: TopicName,
+export function createEvent<T extends EventTopic, P extends PayloadOf<T> = PayloadOf<T>>(
+  topic: T,
+  // The payload type follows from the topic: an event for claim.signed only compiles with a ClaimSigned.
   input: { facilityCode: string; key: string; payload: P; occurredAt?: Date; eventId?: string },
 ): { envelope: EventEnvelope<P>; message: OutgoingMessage } {
   const { type, version } = eventTypeFor(topic);

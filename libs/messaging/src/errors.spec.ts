@@ -1,3 +1,4 @@
+import { PlatformError } from '@bhyt/contracts';
 import { isInfrastructureOutage } from './errors';
 
 describe('telling an outage from a failing message', () => {
@@ -46,5 +47,9 @@ describe('telling an outage from a failing message', () => {
       isInfrastructureOutage(new TypeError("cannot read properties of undefined (reading 'maLk')")),
     ).toBe(false);
     expect(isInfrastructureOutage('a string')).toBe(false);
+  });
+  it('retries a domain refusal of kind unavailable as an outage, and no other kind', () => {
+    expect(isInfrastructureOutage(new PlatformError('HSM_UNAVAILABLE', 'unavailable', 'the HSM does not answer'))).toBe(true);
+    expect(isInfrastructureOutage(new PlatformError('ENCOUNTER_UNKNOWN', 'not_found', 'no encounter'))).toBe(false);
   });
 });

@@ -80,6 +80,7 @@ export function isInfrastructureOutage(err: unknown): boolean {
     )
       return true;
     if (typeof e.name === 'string' && e.name.startsWith('KafkaJS')) return true;
+    if ((current as { kind?: unknown }).kind === 'unavailable' && e.name === 'PlatformError') return true;
     if (typeof e.message === 'string' && OUTAGE_MESSAGES.test(e.message)) return true;
     current = e.driverError ?? e.cause;
   }

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Response } from 'express';
 import { Logger, scrubText } from '@bhyt/observability';
+import { HTTP_STATUS_OF_KIND, PlatformError } from '@bhyt/contracts';
 
 export interface FieldError {
   field: string;
@@ -114,6 +115,8 @@ function fromLowerLayer(exception: unknown): Problem | undefined {
 
 /** The problem for any exception (exported for tests and for non-HTTP callers that report it). */
 export function toProblem(exception: unknown): Problem {
+  // The domain's refusals carry a kind, never a status: this is where the kind becomes one.
+  if (exception instanceof PlatformError) return problem(HTTP_STATUS_OF_KIND[exception.kind], exception.code, scrubText(exception.message), exception.details);
   if (exception instanceof HttpException) return fromHttpException(exception);
   return fromLowerLayer(exception) ?? problem(500, 'INTERNAL', 'internal error');
 }
@@ -128,7 +131,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();
     const p = toProblem(exception);
-    if (p.status >= 500 && !(exception instanceof HttpException)) this.logger.error({ error: exception }, 'unhandled error in request');
+    if (p.status >= 500 && !(exception instanceof HttpException) && !(exception instanceof PlatformError)) this.logger.error({ error: exception }, 'unhandled error in request');
     else if (p.code === 'INPUT_INVALID') this.logger.warn({ sqlState: (exception as { code?: string }).code }, 'request refused by a database type check');
     if (res.headersSent) return;
     res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
