@@ -5,7 +5,8 @@
  * library exactly as the encounter service builds them, so sizes and shapes are the real ones.
  */
 import type { EncounterClosed } from '@bhyt/contracts';
-import { buildClaimTables, listScenarios, serializeClaimTables } from '@bhyt/xml130';
+import { buildClaimTables, serializeClaimTables } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 
 /** Share of each scenario in the mix (weights, not percentages). */
 export const CLAIM_MIX: Record<string, number> = {

@@ -11,7 +11,8 @@ import { createEvent, createKafka, deleteNamespaceTopics, ensureTopics, EventPub
 import { createLogger } from '@bhyt/observability';
 import { databaseUrl, enqueueOutbox, OutboxInboxMigration1700000000000, OutboxRelay, openDatabase } from '@bhyt/persistence';
 import { FacilityKeyStore, loadHsmConfigFromEnv, Pkcs11Hsm, signXmlDocument } from '@bhyt/signing';
-import { buildEnvelope, EncounterRecord, listScenarios } from '@bhyt/xml130';
+import { buildEnvelope, EncounterRecord } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { envelopeOfSize } from '../libs/signing/src/testing/samples';
 import { CLAIM_MIX, SyntheticClaim, seededRandom } from './claim-mix';
 import { bareXmlCrypto, rate } from './sign-bench';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { runDemo, DemoEncounter } from '../../tools/platform/demo';
 import { simulatorSubmissions, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 

@@ -3,7 +3,8 @@ import { Consumer, Kafka, Producer } from 'kafkajs';
 import { CheckinReady, EncounterClosed, HealthBookRead, parseEvent, Topics } from '@bhyt/contracts';
 import { wardEventsFromRecord, type WardEvent } from '@bhyt/encounter-domain';
 import { createKafka } from '@bhyt/messaging';
-import { EncounterRecord, listScenarios, parseCheckinDocument, parseClaimTables, validateClaim } from '@bhyt/xml130';
+import { EncounterRecord, parseCheckinDocument, parseClaimTables, validateClaim } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { buildEndingAt, registrationFor, seedSimulatorCards } from '../../tools/platform/demo';
 import { simulatorSubmissions, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 

@@ -4,7 +4,7 @@ import { Consumer, Kafka, Producer } from 'kafkajs';
 import { Headers as H, Topics } from '@bhyt/contracts';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
 import { createKafka } from '@bhyt/messaging';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { registrationFor } from '../../tools/platform/demo';
 import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 

@@ -3,7 +3,7 @@ import { Consumer, Kafka, Producer } from 'kafkajs';
 import { Headers as H, Topics, VisitRegistered } from '@bhyt/contracts';
 import { wardEventsFromRecord, type WardEvent } from '@bhyt/encounter-domain';
 import { createEvent, createKafka } from '@bhyt/messaging';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 
 jest.setTimeout(180_000);

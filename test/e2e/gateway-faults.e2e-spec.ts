@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CheckinReady, Topics } from '@bhyt/contracts';
-import { buildCheckinDocument, listScenarios } from '@bhyt/xml130';
+import { buildCheckinDocument } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { ClosedClaim, closeEncounters, gatewaySyncLog, operator, publish, setFaults, simulatorStats, waitForClaims } from '../support/gateway';
 import { simulatorSubmissions, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 

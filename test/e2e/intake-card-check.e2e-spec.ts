@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { Consumer } from 'kafkajs';
 import { CardChecked, parseEvent, Topics } from '@bhyt/contracts';
 import { createKafka } from '@bhyt/messaging';
-import { EncounterRecord, listScenarios } from '@bhyt/xml130';
+import { EncounterRecord } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { registrationFor, seedSimulatorCards } from '../../tools/platform/demo';
 import { laneSuffix, startTestPlatform, TestPlatform, waitFor } from '../support/harness';
 

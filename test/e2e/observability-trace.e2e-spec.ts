@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ServiceKey } from '@bhyt/contracts';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { runDemo, DemoEncounter } from '../../tools/platform/demo';
 import { servicePort } from '../../tools/platform/processes';
 import { lanePortOffset, laneSuffix, startTestPlatform, TestPlatform, waitFor } from '../support/harness';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verifyAuditTable } from '@bhyt/audit';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { piiCipherFromEnv } from '../../apps/intake/src/pii-cipher';
 import { registrationFor } from '../../tools/platform/demo';
 import { stateDir } from '../../tools/platform/processes';

@@ -1,4 +1,4 @@
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
 import { localDay, periodContaining, ReportDocument } from '@bhyt/reporting';
 import { registrationFor } from '../../tools/platform/demo';

@@ -1,6 +1,7 @@
 import { EncounterClosed, EventTopic, PayloadOf, Services, Topics } from '@bhyt/contracts';
 import { createEvent, createKafka, EventPublisher, OutgoingMessage } from '@bhyt/messaging';
-import { buildClaimTables, listScenarios, serializeClaimTables } from '@bhyt/xml130';
+import { buildClaimTables, serializeClaimTables } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { requireStackEnv, simulatorSubmissions, TestPlatform, waitFor } from './harness';
 
 /**

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { applyWardEvent, checkWardEventAgainstEncounter, checkWardEventOnReceipt, openDraft, wardEventsFromRecord, type WardEvent } from '@bhyt/encounter-domain';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { RegisterVisitRequest } from '../../apps/intake/src/registration.schema';
 import { checkIdentifier, checkRegistrationDates } from '../../apps/intake/src/identifier-check';
 import { planEncounter, qrIssueDate, registrationFor } from './demo';

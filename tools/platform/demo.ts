@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { IdentifierType } from '@bhyt/contracts';
 import { wardEventsFromRecord } from '@bhyt/encounter-domain';
-import { EncounterRecord, listScenarios, type ScenarioOptions } from '@bhyt/xml130';
-import { devClientId } from '@bhyt/auth';
+import { EncounterRecord } from '@bhyt/xml130';
+import { listScenarios, type ScenarioOptions } from '@bhyt/xml130/testing';
+import { devClientId } from '@bhyt/auth/testing';
 import { devTokenClient } from './dev-security';
 import { stateDir } from './processes';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { devAuthEnvironment, DevAuthMaterial, ensureDevAuth, TokenClient } from '@bhyt/auth';
+import { devAuthEnvironment, DevAuthMaterial, ensureDevAuth, TokenClient } from '@bhyt/auth/testing';
 import type { ServiceKey } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
 

@@ -7,7 +7,7 @@ import { AuditLog1700000000050 } from '@bhyt/audit';
 import { ClaimTraceContextMigration1700000009000, databaseUrl, openDatabase, OutboxInboxMigration1700000000000 } from '@bhyt/persistence';
 import { HttpException } from '@nestjs/common';
 import type { ServiceRuntime } from '@bhyt/service-kit';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 // The demo's own generator on purpose: what it sends must pass the checks at the door (issue 23).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { buildEndingAt } from '../../../tools/platform/demo';

@@ -1,5 +1,6 @@
 import { createSoftwareSigner, signXmlDocument } from '@bhyt/signing';
-import { buildCheckinDocument, buildClaimTables, buildEnvelope, listScenarios, serializeClaimTables } from '@bhyt/xml130';
+import { buildCheckinDocument, buildClaimTables, buildEnvelope, serializeClaimTables } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { SignedXml } from 'xml-crypto';
 import { DSIG_NS, registerCertificates, verifyFacilitySignature, type RegisteredCertificate, type SignatureVerdict } from './signature';
 import { buildCheckin, buildRecord, makeCertificate, signXml, type TestCertificate } from './test-fixtures';

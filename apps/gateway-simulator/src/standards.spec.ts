@@ -4,7 +4,8 @@
  * simulator on an ephemeral port, signature checks off (signature.spec.ts covers them).
  */
 import { GatewayClient, staticAccountResolver } from '@bhyt/gateway-client';
-import { buildCheckinDocument, buildClaimTables, buildEnvelope, scenarios, serializeClaimTables, type StandardId } from '@bhyt/xml130';
+import { buildCheckinDocument, buildClaimTables, buildEnvelope, serializeClaimTables, type StandardId } from '@bhyt/xml130';
+import { scenarios } from '@bhyt/xml130/testing';
 import { startGatewaySimulator, type SimulatorHandle } from './simulator';
 
 const FACILITY = '79999';

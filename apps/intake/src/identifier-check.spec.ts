@@ -1,4 +1,4 @@
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 // The demo's own generator on purpose: what it sends must pass the checks at the door (issue 23).
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { registrationFor } from '../../../tools/platform/demo';

@@ -7,4 +7,3 @@ export * from './config';
 export * from './issuer';
 export * from './guard';
 export * from './token.controller';
-export * from './dev-credentials';

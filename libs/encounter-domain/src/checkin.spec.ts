@@ -1,4 +1,5 @@
-import { listScenarios, parseCheckinDocument, type EncounterRecord } from '@bhyt/xml130';
+import { parseCheckinDocument, type EncounterRecord } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { applyWardEvent, openDraft, type EncounterDraft } from './draft';
 import { buildCheckin, checkinDue } from './checkin';
 import { wardEventsFromRecord } from './decompose';

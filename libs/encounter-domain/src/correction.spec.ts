@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   buildClaimTables,
-  listScenarios,
   parseClaimTables,
   serializeClaimTables,
   standardOfTables,
@@ -9,6 +8,7 @@ import {
   validateClaim,
   type EncounterRecord,
 } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { applyWardEvent, materialize, openDraft, type EncounterDraft } from './draft';
 import { wardEventsFromRecord } from './decompose';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { listScenarios } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { wardEventsFromRecord } from './decompose';
 import { applyWardEvent, openDraft, type EncounterDraft } from './draft';
 import { checkWardEventAgainstEncounter, checkWardEventOnReceipt } from './receipt';

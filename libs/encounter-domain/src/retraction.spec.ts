@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { buildClaimTables, listScenarios, validateClaim } from '@bhyt/xml130';
+import { buildClaimTables, validateClaim } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { wardEventsFromRecord } from './decompose';
 import { materialize, openDraft } from './draft';
 import { eventsInForce, eventsToFix, rebuildDraft, type RecordedEvent } from './retraction';

@@ -1,4 +1,5 @@
-import { listScenarios, type EncounterRecord } from '@bhyt/xml130';
+import { type EncounterRecord } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 import { assembleHealthBook } from './book';
 import { toHealthBookEntry } from './entry';
 import { decideAccess, HealthBookReadRequest } from './access';

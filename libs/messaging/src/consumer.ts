@@ -66,7 +66,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Consumes with manual offset commits: an offset is committed only after its message was
  * handled (its state change and outbox rows committed in PostgreSQL) or dead-lettered. A
- * crash between the two re-delivers the message; handlers are idempotent through the inbox.
+ * crash between the two re-delivers the message, so handlers must be idempotent (an inbox row,
+ * a primary key or an upsert makes the second delivery harmless).
  */
 export class EventConsumer {
   private readonly consumer: Consumer;

@@ -1,6 +1,6 @@
-import { Client } from 'pg';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { databaseUrl, openDatabase } from './data-source';
+import { openDatabase } from './data-source';
+import { scratchDatabase, type ScratchDatabase } from './testing';
 
 /**
  * Replicas of one service start together on a database nobody has created yet, each running the
@@ -8,9 +8,6 @@ import { databaseUrl, openDatabase } from './data-source';
  * migration must run exactly once.
  */
 jest.setTimeout(60_000);
-
-const lane = process.env['E2E_LANE'] ? `_l${process.env['E2E_LANE']}` : '';
-const DB = `bhyt_persistence_int_migrate${lane}`;
 
 /** Not idempotent on purpose: a second run fails (CREATE TABLE) or leaves a second row. */
 class CreateLedger1700000000900 implements MigrationInterface {
@@ -36,30 +33,23 @@ class AddLedgerEntry1700000000901 implements MigrationInterface {
 }
 
 describe('migrations when several replicas start at once', () => {
-  const url = process.env['DATABASE_URL'];
   const sources: DataSource[] = [];
-
-  async function dropDatabase(): Promise<void> {
-    const admin = new Client({ connectionString: databaseUrl(url!, 'postgres') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
-  }
+  // Not created here: creating it is what the five replicas race to do.
+  let db: ScratchDatabase;
 
   beforeAll(async () => {
-    if (!url) throw new Error('integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)');
-    await dropDatabase();
+    db = await scratchDatabase('persistence_int_migrate');
   });
 
   afterAll(async () => {
     for (const ds of sources) if (ds.isInitialized) await ds.destroy();
-    await dropDatabase();
+    await db?.drop();
   });
 
   it('brings up five data sources started together on a fresh database and runs each migration once', async () => {
     const opened = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) =>
-        openDatabase({ url: url!, database: DB, migrations: [CreateLedger1700000000900, AddLedgerEntry1700000000901], applicationName: `persistence-int-migrate-${i}`, poolSize: 1 }),
+        openDatabase({ url: db.url, database: db.database, migrations: [CreateLedger1700000000900, AddLedgerEntry1700000000901], applicationName: `persistence-int-migrate-${i}`, poolSize: 1 }),
       ),
     );
     for (const r of opened) if (r.status === 'fulfilled') sources.push(r.value);

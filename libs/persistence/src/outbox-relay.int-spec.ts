@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Kafka } from 'kafkajs';
 import { Headers } from '@bhyt/contracts';
@@ -12,7 +11,6 @@ import {
   OutgoingMessage,
 } from '@bhyt/messaging';
 import { createLogger } from '@bhyt/observability';
-import { databaseUrl, openDatabase } from './data-source';
 import {
   enqueueOutbox,
   OutboxInboxMigration1700000000000,
@@ -20,6 +18,7 @@ import {
   OutboxParkingMigration1700000000002,
 } from './outbox';
 import { OutboxRelay } from './outbox-relay';
+import { freshDatabase, type FreshDatabase } from './testing';
 
 /**
  * The relay against a real PostgreSQL and Kafka: two replicas relaying one key publish its
@@ -29,16 +28,15 @@ import { OutboxRelay } from './outbox-relay';
 jest.setTimeout(90_000);
 
 const lane = process.env['E2E_LANE'] ? `_l${process.env['E2E_LANE']}` : '';
-const DB = `bhyt_persistence_int_relay${lane}`;
 
 describe('the outbox relay on PostgreSQL and Kafka', () => {
-  const url = process.env['DATABASE_URL'];
   const brokers = process.env['KAFKA_BROKERS'];
   // Topic names carry the namespace themselves: the relay and the publisher use them as given.
   const ns = `int-relay${lane}-${randomBytes(3).toString('hex')}.`;
   const events = `${ns}relay.events.v1`;
   const deadLetters = `${ns}platform.dead-letter.v1`;
   const logger = createLogger('persistence-int-relay');
+  let db: FreshDatabase;
   let ds: DataSource;
   let kafka: Kafka;
   const publishers: EventPublisher[] = [];
@@ -50,8 +48,8 @@ describe('the outbox relay on PostgreSQL and Kafka', () => {
   };
   const relay = (p: EventPublisher, options: { batchSize?: number; maxPublishAttempts?: number } = {}) =>
     new OutboxRelay(ds, p, logger, {
-      url: url!,
-      database: DB,
+      url: db.url,
+      database: db.database,
       deadLetterTopic: deadLetters,
       consumerGroup: 'int-relay',
       ...options,
@@ -103,25 +101,14 @@ describe('the outbox relay on PostgreSQL and Kafka', () => {
   }
 
   beforeAll(async () => {
-    if (!url || !brokers)
-      throw new Error(
-        'integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL and KAFKA_BROKERS)',
-      );
-    const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
-    ds = await openDatabase({
-      url,
-      database: DB,
-      migrations: [
-        OutboxInboxMigration1700000000000,
-        OutboxLz4Migration1700000000001,
-        OutboxParkingMigration1700000000002,
-      ],
-      applicationName: 'persistence-int-relay',
-      poolSize: 6,
-    });
+    if (!brokers)
+      throw new Error('integration tests need the local stack: run them through `npm test` (it exports KAFKA_BROKERS)');
+    db = await freshDatabase(
+      'persistence_int_relay',
+      [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, OutboxParkingMigration1700000000002],
+      { applicationName: 'persistence-int-relay', poolSize: 6 },
+    );
+    ds = db.ds;
     kafka = createKafka({ brokers: brokers.split(','), clientId: 'persistence-int-relay' });
     await ensureTopics(
       kafka,
@@ -140,7 +127,7 @@ describe('the outbox relay on PostgreSQL and Kafka', () => {
   afterAll(async () => {
     for (const p of publishers) await p.disconnect().catch(() => undefined);
     if (kafka) await deleteNamespaceTopics(kafka, ns).catch(() => undefined);
-    await ds?.destroy();
+    await db?.drop();
   });
 
   it("publishes one key's events in order when a second replica relays while the first is still sending the earlier one", async () => {

@@ -46,8 +46,8 @@ export class ServiceRuntime {
   ds!: DataSource;
   /**
    * Runs a unit of work in a transaction shared with the other units submitted at the same
-   * moment (group commit, one savepoint each): the hot consumer paths write through it so that
-   * a burst of messages pays one commit, not one per message.
+   * moment (group commit): the hot consumer paths write through it so that a burst of messages
+   * pays one commit, not one per message. A unit may run again, alone, after a shared failure.
    */
   tx!: Transact;
   relay!: OutboxRelay;

@@ -1,14 +1,13 @@
 import Decimal from 'decimal.js';
 import {
   buildClaimTables,
-  listScenarios,
   parseClaimTables,
-  scenarios,
   serializeClaimTables,
   standardOfRecord,
   tableSpec,
   validateClaim,
 } from './index';
+import { listScenarios, scenarios } from './testing';
 import { buildCheckinRow, machineCode } from './build';
 import { computeLineAmounts } from './money';
 import { rulesOf } from './spec/standard-rules';

@@ -1,5 +1,6 @@
 import Decimal from 'decimal.js';
-import { buildClaimTables, checkinRequired, scenarios, validateClaim } from './index';
+import { buildClaimTables, checkinRequired, validateClaim } from './index';
+import { scenarios } from './testing';
 
 describe('buildClaimTables', () => {
   it('lists several insurance cards as aligned ; lists in XML1', () => {

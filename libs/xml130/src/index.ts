@@ -47,5 +47,3 @@ export {
   type CostGroupEntry,
   type PatientCategoryEntry,
 } from './codelists/codelists';
-export { scenarios, listScenarios, type ScenarioOptions } from './fixtures/scenarios';
-export { syntheticPatient, type SyntheticPatient } from './fixtures/synthetic-patient';

@@ -5,11 +5,11 @@ import {
   parseClaimTables,
   parseEnvelope,
   parseTable,
-  scenarios,
   serializeClaimTables,
   serializeTable,
   Xml130ParseError,
 } from './index';
+import { scenarios } from './testing';
 import { emptyRow } from './build';
 import type { ClaimTables } from './model';
 

@@ -5,11 +5,11 @@ import {
   buildClaimTables,
   buildEnvelope,
   escapeText,
-  scenarios,
   serializeClaimTables,
   serializeTable,
   tableSpec,
 } from './index';
+import { scenarios } from './testing';
 
 const DECL = '<?xml version="1.0" encoding="utf-8"?>';
 

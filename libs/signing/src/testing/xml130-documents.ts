@@ -1,4 +1,5 @@
-import { buildCheckinDocument, buildClaimTables, buildEnvelope, listScenarios, serializeClaimTables } from '@bhyt/xml130';
+import { buildCheckinDocument, buildClaimTables, buildEnvelope, serializeClaimTables } from '@bhyt/xml130';
+import { listScenarios } from '@bhyt/xml130/testing';
 
 /** Every libs/xml130 scenario as its GIAMDINHHS envelope and its check-in document. */
 export function xml130Documents(facilityCode = '79001'): Array<[name: string, xml: string]> {
