@@ -4,6 +4,7 @@ import { Client, Pool } from 'pg';
 import { allTopics, Services, ServiceKey } from '@bhyt/contracts';
 import { createKafka, deleteNamespaceTopics, ensureTopics } from '@bhyt/messaging';
 import { databaseUrl } from '@bhyt/persistence';
+import { laneOf } from '@bhyt/persistence/testing';
 import { Platform, stateDir } from '../../tools/platform/processes';
 import { devTokenClient } from '../../tools/platform/dev-security';
 
@@ -35,13 +36,9 @@ export function requireStackEnv(): { databaseUrl: string; brokers: string } {
 
 /**
  * `E2E_LANE=N` (1–9) moves a whole run to its own databases and ports (+N×2000), so that two
- * checkouts can run the same suites against one local stack at the same time.
+ * checkouts can run the same suites against one local stack at the same time (the lane is read
+ * once for every test, in @bhyt/persistence/testing).
  */
-function laneOf(): number {
-  const lane = Number(process.env['E2E_LANE'] ?? 0);
-  if (!Number.isInteger(lane) || lane < 0 || lane > 9) throw new Error('E2E_LANE must be an integer from 0 to 9');
-  return lane;
-}
 
 /** A suite's port offset moved to this run's lane. */
 export const lanePortOffset = (suitePortOffset: number): number => suitePortOffset + laneOf() * 2000;

@@ -18,7 +18,7 @@ import {
   OutboxParkingMigration1700000000002,
 } from './outbox';
 import { OutboxRelay } from './outbox-relay';
-import { freshDatabase, type FreshDatabase } from './testing';
+import { freshDatabase, laneOf, type FreshDatabase } from './testing';
 
 /**
  * The relay against a real PostgreSQL and Kafka: two replicas relaying one key publish its
@@ -27,7 +27,7 @@ import { freshDatabase, type FreshDatabase } from './testing';
  */
 jest.setTimeout(90_000);
 
-const lane = process.env['E2E_LANE'] ? `_l${process.env['E2E_LANE']}` : '';
+const lane = laneOf() ? `_l${laneOf()}` : '';
 
 describe('the outbox relay on PostgreSQL and Kafka', () => {
   const brokers = process.env['KAFKA_BROKERS'];

@@ -8,8 +8,8 @@ import { databaseUrl, openDatabase } from './data-source';
  * run databases of its own, so that two checkouts can run the same suites against one server.
  */
 
-/** The integer lane of this run (0 when E2E_LANE is unset), as test/support/harness.ts reads it. */
-function laneOf(): number {
+/** The integer lane of this run (0 when E2E_LANE is unset): the one reading of E2E_LANE the tests share. */
+export function laneOf(): number {
   const lane = Number(process.env['E2E_LANE'] ?? 0);
   if (!Number.isInteger(lane) || lane < 0 || lane > 9) throw new Error('E2E_LANE must be an integer from 0 to 9');
   return lane;
