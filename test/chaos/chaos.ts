@@ -49,6 +49,10 @@ export interface ChaosOptions {
   overdueEvery: number;
   /** Upper bound of the load phase: later claims are not started (the run still ends cleanly). */
   loadTimeoutMs: number;
+  /** How long one encounter may take from registration to close before the driver gives up on it
+   * (it is then counted as failed to close, not as lost). Default 300 s; an overloaded machine
+   * needs more, and that is a matter of speed, not of exactly-once. */
+  encounterTimeoutMs?: number;
   /** Upper bound of the wait for the pipeline to drain after the load. */
   settleTimeoutMs: number;
   log?: (line: string) => void;
@@ -251,7 +255,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const endedAt = started - (overdue ? 26 : 2 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
         const record = buildEndingAt(scenario, { facilityCode: facility, maLk: 'PENDING', patientSeed: 50_000 + i }, endedAt);
         try {
-          const deadline = Math.min(Date.now() + 300_000, loadDeadline + 60_000);
+          const deadline = Math.min(Date.now() + (o.encounterTimeoutMs ?? 300_000), loadDeadline + 60_000);
           const reg = await call(t, client, 'intake', `/v1/facilities/${facility}/visits`, registrationFor(record, 'CCCD', `chaos-${o.name}-${i}`), (s) => s === 201, deadline);
           const maLk = String(reg.json['maLk']);
           record.maLk = maLk;

@@ -3,7 +3,7 @@ import { chaosVerdict } from './verdict';
 
 /**
  * `npm run chaos [-- --claims N] [--replicas R] [--gateway production] [--concurrency C]
- * [--no-broker-restarts] [--no-postgres-restarts]`: the long chaos variant (10,000 claims by
+ * [--no-broker-restarts] [--no-postgres-restarts] [--encounter-timeout-s S]`: the long chaos variant (10,000 claims by
  * default, one process per service unless --replicas). It restarts the Kafka broker at
  * KAFKA_BROKERS and PostgreSQL, so run it when no other suite uses the local stack, or against a
  * broker of its own (docs/runbook.md, "Chaos runs"). The last line is the verdict as JSON.
@@ -36,6 +36,7 @@ async function main() {
     gatewayFaults: true,
     overdueEvery: 200,
     loadTimeoutMs: arg('--load-timeout-s', 5400) * 1000,
+    encounterTimeoutMs: arg('--encounter-timeout-s', 300) * 1000,
     settleTimeoutMs: arg('--settle-timeout-s', 1800) * 1000,
     log: (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
