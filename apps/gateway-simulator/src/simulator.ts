@@ -8,6 +8,7 @@ import { FaultEngine, type FaultAction, type FaultProfileInput, type RouteKind }
 import { registerCertificates, verifyFacilitySignature, type RegisteredCertificate, type SignatureVerdict } from './signature';
 import { SimulatorState, type SubmissionRecord } from './state';
 import { checkContent, decodeFile, Rejection, standardOfEndpoint, type RecordError, type SubmissionKind } from './validation';
+import { vietnamCompact } from '@bhyt/contracts';
 
 export interface GatewaySimulatorOptions {
   /** Default: env GATEWAY_SIMULATOR_PORT or 3199; 0 = ephemeral. */
@@ -84,9 +85,7 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 /** yyyyMMddHHmmss (or a prefix length) in Vietnam local time (UTC+7, no DST). */
 export function vnTime(ms: number, length = 14): string {
-  const d = new Date(ms + 7 * 3600_000);
-  const s = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
-  return s.slice(0, length);
+  return vietnamCompact(ms, length);
 }
 
 /** ISO-8601 UTC with 7 fractional digits, as the gateway's expires_in. */

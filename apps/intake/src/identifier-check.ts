@@ -1,4 +1,4 @@
-import { isCalendarDate, isStandardDateTime } from '@bhyt/contracts';
+import { isCalendarDate, isStandardDateTime, vietnamCompact } from '@bhyt/contracts';
 import { compareQrWithPatient, parseBhytCardNumber, parseCccdQr, parseCitizenId } from '@bhyt/identifiers';
 import type { FieldError } from '@bhyt/service-kit';
 import type { RegisterVisitRequest } from './registration.schema';
@@ -69,7 +69,7 @@ export function checkRegistrationDates(req: RegisterVisitRequest, now: Date, tol
   if (registeredAt > now.getTime() + toleranceMs) {
     errors.push({ field: 'registeredAt', code: 'DATE_IN_FUTURE', message: `is later than now (clock tolerance ${Math.round(toleranceMs / 60_000)} min)` });
   }
-  const visitDay = new Date(registeredAt + 7 * 3600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  const visitDay = vietnamCompact(registeredAt, 8);
   if (valid && b.slice(0, 8) > visitDay) errors.push({ field: 'patient.birthDate', code: 'BIRTH_AFTER_VISIT', message: 'birth date is after the visit' });
   if (req.insuranceCard) {
     for (const k of ['validFrom', 'validTo'] as const) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CareType, ClaimRejected, EventTopic, IdentifierType, PayloadOf, Topics } from '@bhyt/contracts';
+import { CareType, ClaimRejected, EventTopic, fromVietnamWallClock, IdentifierType, PayloadOf, Topics } from '@bhyt/contracts';
 import { createEvent } from '@bhyt/messaging';
 
 /**
@@ -9,7 +9,7 @@ import { createEvent } from '@bhyt/messaging';
  * correction, a late submission, rejections at the gateway and at the signer, and a backlog.
  * Expected figures are worked out in figures.int-spec.ts.
  */
-export const t = (local: string) => new Date(`${local}+07:00`).toISOString();
+export const t = (local: string) => new Date(fromVietnamWallClock(local)).toISOString();
 export const H = 3600_000;
 const sha = 'a'.repeat(64);
 

@@ -1,4 +1,4 @@
-import { ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
+import { ClaimSigned, parseEvent, Topics, vietnamCompact } from '@bhyt/contracts';
 import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
@@ -8,8 +8,7 @@ import { signForFacility, unlessSignedBefore } from './facility-sign';
 
 /** NGAYLAP: the file date, yyyyMMdd in Vietnam time. */
 export function ngayLap(at: Date): string {
-  const vn = new Date(at.getTime() + 7 * 3600_000);
-  return vn.toISOString().slice(0, 10).replaceAll('-', '');
+  return vietnamCompact(at, 8);
 }
 
 /**

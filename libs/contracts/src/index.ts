@@ -5,3 +5,4 @@ export * from './service-names';
 export * from './ward-events';
 export * from './canonical';
 export * from './errors';
+export * from './vietnam-time';

@@ -1,4 +1,4 @@
-import { CheckedWardEvent, type WardEvent } from '@bhyt/contracts';
+import { CheckedWardEvent, fromVietnamWallClock, type WardEvent } from '@bhyt/contracts';
 import type { EncounterDraft } from './draft';
 
 /** A refusal of a ward event on arrival: the event's own field path, a stable code, no value. */
@@ -36,7 +36,7 @@ function* datesIn(value: unknown, path: string[]): Generator<{ path: string[]; a
       const y = value.slice(0, 4);
       const m = value.slice(4, 6) === '00' ? '01' : value.slice(4, 6);
       const d = value.slice(6, 8) === '00' ? '01' : value.slice(6, 8);
-      yield { path, at: Date.parse(`${y}-${m}-${d}T00:00:00+07:00`) };
+      yield { path, at: fromVietnamWallClock(`${y}-${m}-${d}`) };
     }
   } else if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) yield* datesIn(v, [...path, String(i)]);

@@ -7,6 +7,7 @@ import { parseExpiresIn } from './expiry';
 import { post } from './transport';
 
 import { standardFor, type StandardId } from '@bhyt/xml130';
+import { vietnamCompact } from '@bhyt/contracts';
 
 /** Endpoint names of one edition of the standard (bhyt-gateway.md §2.1, xml3176.md §6). */
 export type EndpointFamily = StandardId;
@@ -26,7 +27,7 @@ export function endpointFamilyFor(option: EndpointFamilyOption, encounterDate: D
 
 /** yyyyMMdd of an instant in Vietnam time (UTC+7), the zone of NGAY_RA. */
 function vietnamDay(d: Date): string {
-  return new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+  return vietnamCompact(d, 8);
 }
 
 /** Structured logger subset (pino-compatible). Only non-sensitive fields are ever passed. */

@@ -1,9 +1,11 @@
+import { VIETNAM_UTC_OFFSET } from '@bhyt/contracts';
+
 /**
  * EVERY UNCONFIRMED CHOICE OF THIS LIBRARY LIVES HERE (bhyt-gateway.md §8).
  */
 
 /** `thoiGianTiepNhan` is read as Vietnam local time (UTC+7); the spec leaves the zone open (§8.7). */
-export const UNCONFIRMED_GATEWAY_TIME_OFFSET = '+07:00';
+export const UNCONFIRMED_GATEWAY_TIME_OFFSET = VIETNAM_UTC_OFFSET;
 
 /**
  * The real gateway has no lookup API (spec §4.4, §7.2): after an ambiguous failure the only

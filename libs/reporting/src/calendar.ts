@@ -1,3 +1,5 @@
+import { VIETNAM_OFFSET_MS, VIETNAM_TIME_ZONE } from '@bhyt/contracts';
+
 /**
  * Reporting periods and the report schedule, in Vietnam's civil time.
  *
@@ -6,8 +8,8 @@
  * test checks that the two agree. Dates are ISO `YYYY-MM-DD` strings of local days; periods are
  * inclusive of both ends.
  */
-export const REPORT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
-const OFFSET_MS = 7 * 3600_000;
+export const REPORT_TIME_ZONE = VIETNAM_TIME_ZONE;
+const OFFSET_MS = VIETNAM_OFFSET_MS;
 const DAY_MS = 24 * 3600_000;
 
 export const REPORT_KINDS = ['weekly', 'monthly', 'semiannual'] as const;

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { vnDate } from './calendar';
 import { CellKind, ReportDocument } from './reports';
+import { vietnamWallClock } from '@bhyt/contracts';
 
 /** Number formats of the workbook: thousands separators, rates as percent, local dates. */
 export const NUMBER_FORMATS: Record<Exclude<CellKind, 'text'>, string> = {
@@ -14,7 +15,7 @@ const HEADER_ROW = 4;
 
 /** Local (UTC+7) time of an ISO instant as `dd/MM/yyyy HH:mm`. */
 const vnDateTime = (iso: string): string => {
-  const local = new Date(Date.parse(iso) + 7 * 3600_000).toISOString();
+  const local = vietnamWallClock(Date.parse(iso));
   return `${vnDate(local.slice(0, 10))} ${local.slice(11, 16)}`;
 };
 

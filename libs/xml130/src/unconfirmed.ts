@@ -3,6 +3,7 @@
  * this library takes. Logic reads these constants instead of deciding silently elsewhere.
  */
 import Decimal from 'decimal.js';
+import { VIETNAM_OFFSET_MS } from '@bhyt/contracts';
 
 /**
  * xml130.md §7 THANH_TIEN_BV (XML3): the 4750 text writes `SO_LUONG × DON_GIA_BV × TYLE_TT_DV`
@@ -69,7 +70,7 @@ export const NGAYLAP_FORMAT = 'yyyyMMdd';
  * Time zone of all yyyyMMddHHmm values. Not stated; reading: Vietnam local time, UTC+7, no
  * daylight saving. Model instants (Date) are rendered in UTC+7 regardless of the host TZ.
  */
-export const VIETNAM_UTC_OFFSET_MINUTES = 7 * 60;
+export const VIETNAM_UTC_OFFSET_MINUTES = VIETNAM_OFFSET_MS / 60_000;
 
 /**
  * Empty values (xml130.md §5: both `<X/>` and `<X></X>` appear). Reading: every field of the

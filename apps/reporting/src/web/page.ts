@@ -1,5 +1,6 @@
 import { BACKLOG_BUCKETS, BACKLOG_LABELS, Period, periodLabel, ReportDocument, ReportKind, vnDate } from '@bhyt/reporting';
 import { ChartDay, submissionChart } from './chart';
+import { vietnamWallClock } from '@bhyt/contracts';
 
 /**
  * The provincial Department of Health's page, rendered on the server: the compliance table per
@@ -81,6 +82,6 @@ ${rows}</tbody></table>
 }
 
 function vnDateTime(iso: string): string {
-  const local = new Date(Date.parse(iso) + 7 * 3600_000).toISOString();
+  const local = vietnamWallClock(Date.parse(iso));
   return `${local.slice(11, 16)} ${vnDate(local.slice(0, 10))}`;
 }
