@@ -1,9 +1,8 @@
 import { startTracing } from '@bhyt/service-kit';
 startTracing('gateway-sync');
 
-import { Topics } from '@bhyt/contracts';
 import { GatewayClient, secretSourceAccountResolver } from '@bhyt/gateway-client';
-import { bootstrapService, ServiceRuntime } from '@bhyt/service-kit';
+import { bootstrapService, DATA_SOURCE, LOGGER, REPEATABLE_TRANSACTION, ServiceRuntime, type DataSource, type Logger, type RepeatableTransaction } from '@bhyt/service-kit';
 import { deadlinePolicy } from '@bhyt/submission-policy';
 import { readSecret } from '@bhyt/config';
 import { reportCircuitState } from '@bhyt/observability';
@@ -14,8 +13,8 @@ import { ExactlyOnceController, OperatorController } from './operator.controller
 import { ResultPoller } from './result-poller';
 import { SubmissionScheduler } from './scheduler';
 import { SubmissionStore } from './submission.store';
-import { checkinSignedHandler, claimSignedHandler } from './submission-intake';
-import { GATEWAY_SYNC_CONFIG, LOGGER, SCHEDULER, SUBMISSION_STORE } from './tokens';
+import { CheckinSignedConsumer, ClaimSignedConsumer, SubmissionIntakeDeps } from './submission-intake';
+import { DEADLINE_POLICY, GATEWAY_SYNC_CONFIG, SCHEDULER, SUBMISSION_STORE } from './tokens';
 
 async function main() {
   const config = loadGatewaySyncConfig();
@@ -30,13 +29,7 @@ async function main() {
     logger: { info: (o, m) => runtime.logger.info(o, m), warn: (o, m) => runtime.logger.warn(o, m) },
     ...(config.GATEWAY_SIMULATOR_ADMIN_URL ? { simulatorAdminBaseUrl: config.GATEWAY_SIMULATOR_ADMIN_URL } : {}),
   });
-  // Built once the runtime has its database (bootstrap starts it before the module).
-  let store: SubmissionStore | undefined;
-  const storeOf = () => (store ??= new SubmissionStore(runtime.ds));
   let scheduler: SubmissionScheduler | undefined;
-  const schedulerOf = () => (scheduler ??= new SubmissionScheduler({ store: storeOf(), tx: (work) => runtime.tx(work), logger: runtime.logger, client, config }));
-  const monitor = new DeadlineMonitor({ get ds() { return runtime.ds; }, get store() { return storeOf(); }, logger: runtime.logger, facilities: () => runtime.facilities.list().map((f) => f.code) }, policy);
-  let poller: ResultPoller | undefined;
   await bootstrapService({
     runtime,
     port: config.HTTP_PORT,
@@ -44,32 +37,30 @@ async function main() {
     module: {
       controllers: [OperatorController, ExactlyOnceController],
       providers: [
-        { provide: SUBMISSION_STORE, useFactory: storeOf },
-        { provide: SCHEDULER, useFactory: schedulerOf },
-        { provide: LOGGER, useValue: runtime.logger },
+        { provide: SUBMISSION_STORE, useFactory: (ds: DataSource) => new SubmissionStore(ds), inject: [DATA_SOURCE] },
+        {
+          provide: SCHEDULER,
+          useFactory: (store: SubmissionStore, tx: RepeatableTransaction, logger: Logger) => new SubmissionScheduler({ store, tx, logger, client, config }),
+          inject: [SUBMISSION_STORE, REPEATABLE_TRANSACTION, LOGGER],
+        },
         { provide: GATEWAY_SYNC_CONFIG, useValue: config },
+        { provide: DEADLINE_POLICY, useValue: policy },
+        SubmissionIntakeDeps,
       ],
     },
+    consumers: [ClaimSignedConsumer, CheckinSignedConsumer],
+    // The result poller runs only against the simulator (the real gateway has no result API).
+    jobs: [DeadlineMonitor, ...(config.GATEWAY_SIMULATOR_ADMIN_URL ? [ResultPoller] : [])],
     openApi: { title: 'Gateway sync — operator API', description: 'Claims on their way to the BHYT gateway' },
     // A stop waits for gateway calls in flight (the scheduler's grace), then the runtime's own stop.
     shutdownTimeoutMs: shutdownTimeoutMs(config),
-    afterStart: async () => {
-      const s = schedulerOf();
+    afterStart: async (app) => {
+      const s = (scheduler = app.get<SubmissionScheduler>(SCHEDULER));
       reportCircuitState(() => s.breaker.state !== 'closed');
       await s.sweep();
       s.start();
-      monitor.start();
-      if (config.GATEWAY_SIMULATOR_ADMIN_URL) {
-        poller = new ResultPoller(storeOf(), (work) => runtime.tx(work), config.GATEWAY_SIMULATOR_ADMIN_URL, config.GATEWAY_RESULT_POLL_MS);
-        poller.start();
-      }
-      const intake = { store: storeOf(), tx: runtime.tx, logger: runtime.logger, policy, onDue: () => s.notify() };
-      await runtime.consume({ name: 'claims', topics: [Topics.claimSigned.name], handler: claimSignedHandler(intake), concurrency: 6, inFlightPerPartition: 32 });
-      await runtime.consume({ name: 'checkins', topics: [Topics.checkinSigned.name], handler: checkinSignedHandler(intake), concurrency: 3 });
     },
     beforeStop: async () => {
-      monitor.stop();
-      poller?.stop();
       await scheduler?.stop();
     },
   });

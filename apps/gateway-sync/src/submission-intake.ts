@@ -1,11 +1,14 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { CheckinSigned, ClaimSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { ReceivedMessage } from '@bhyt/messaging';
+import { ConsumerSpec, DeclaredConsumer, REPEATABLE_TRANSACTION } from '@bhyt/service-kit';
 import { enqueueOutbox, traceHeadersToStore } from '@bhyt/persistence';
 import { deadlineFor, DeadlinePolicy, deadlineState } from '@bhyt/submission-policy';
 import type { Logger } from 'pino';
 import { deadlineEvent } from './deadline-events';
-import type { RerunnableTx } from './scheduler';
+import type { RerunnableTx, SubmissionScheduler } from './scheduler';
 import type { SubmissionStore } from './submission.store';
+import { DEADLINE_POLICY, LOGGER, SCHEDULER, SUBMISSION_STORE } from './tokens';
 
 export interface IntakeDeps {
   readonly store: SubmissionStore;
@@ -25,7 +28,7 @@ export function claimSignedHandler(d: IntakeDeps) {
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.claimSigned.name, message.value);
     const p: ClaimSigned = event.payload;
-    await d.tx(async (m) => {
+    const arrivedMissed = await d.tx(async (m) => {
       const end = new Date(p.encounterEnd);
       const deadline = deadlineFor(end, d.policy);
       // A claim can arrive already at risk or past its deadline (a backlog, a long outage, a
@@ -47,10 +50,12 @@ export function claimSignedHandler(d: IntakeDeps) {
         // The scheduler submits later, outside this message, and continues the claim's trace from these.
         traceHeaders: traceHeadersToStore(),
       });
-      if (!inserted || state === 'ok') return;
+      if (!inserted || state === 'ok') return false;
       await enqueueOutbox(m, [deadlineEvent(state, { facility_code: p.facilityCode, ma_lk: p.maLk, version: p.version, encounter_end: end, deadline }, now)]);
-      if (state === 'missed') d.logger.error({ facility: p.facilityCode, maLk: p.maLk, version: p.version }, 'claim arrived after its submission deadline');
+      return state === 'missed';
     });
+    // Logged after the unit of work: group commit may run it more than once.
+    if (arrivedMissed) d.logger.error({ facility: p.facilityCode, maLk: p.maLk, version: p.version }, 'claim arrived after its submission deadline');
     d.onDue();
   };
 }
@@ -71,4 +76,38 @@ export function checkinSignedHandler(d: IntakeDeps) {
     );
     d.onDue();
   };
+}
+
+/** The dependencies both intake consumers take from Nest (store, unit of work, logger, policy, scheduler). */
+@Injectable()
+export class SubmissionIntakeDeps implements IntakeDeps {
+  readonly onDue: () => void;
+  constructor(
+    @Inject(SUBMISSION_STORE) readonly store: SubmissionStore,
+    @Inject(REPEATABLE_TRANSACTION) readonly tx: RerunnableTx,
+    @Inject(LOGGER) readonly logger: Pick<Logger, 'error'>,
+    @Inject(DEADLINE_POLICY) readonly policy: DeadlinePolicy,
+    @Inject(SCHEDULER) scheduler: SubmissionScheduler,
+  ) {
+    // A new due row wakes the scheduler instead of waiting for its next interval.
+    this.onDue = () => scheduler.notify();
+  }
+}
+
+/** claim.signed → a due claim submission (see claimSignedHandler). */
+@Injectable()
+export class ClaimSignedConsumer implements DeclaredConsumer {
+  constructor(private readonly deps: SubmissionIntakeDeps) {}
+  consumerSpec(): ConsumerSpec {
+    return { name: 'claims', topics: [Topics.claimSigned.name], handler: claimSignedHandler(this.deps), concurrency: 6, inFlightPerPartition: 32 };
+  }
+}
+
+/** checkin.signed → a due check-in submission (see checkinSignedHandler). */
+@Injectable()
+export class CheckinSignedConsumer implements DeclaredConsumer {
+  constructor(private readonly deps: SubmissionIntakeDeps) {}
+  consumerSpec(): ConsumerSpec {
+    return { name: 'checkins', topics: [Topics.checkinSigned.name], handler: checkinSignedHandler(this.deps), concurrency: 3 };
+  }
 }
