@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { DomainError, parseBody } from '@bhyt/service-kit';
-import { nextSubmissionState, SubmissionStatuses } from '@bhyt/submission-policy';
+import { parseBody } from '@bhyt/service-kit';
+import { nextSubmissionState, SubmissionErrors, SubmissionStatuses } from '@bhyt/submission-policy';
 import type { GatewaySyncConfig } from './config';
 import type { SubmissionScheduler } from './scheduler';
 import type { SubmissionStore } from './submission.store';
@@ -76,7 +76,7 @@ export class OperatorController {
   @ApiOperation({ summary: 'Every version of a claim with the full history of gateway attempts' })
   async history(@Param('facility') facility: string, @Param('maLk') maLk: string) {
     const { versions, attempts } = await this.store.history(facility, maLk);
-    if (versions.length === 0) throw new DomainError(404, 'CLAIM_UNKNOWN', 'no claim with this MA_LK at this facility');
+    if (versions.length === 0) throw SubmissionErrors.raise('CLAIM_UNKNOWN', 'no claim with this MA_LK at this facility');
     return { facilityCode: facility, maLk, versions, attempts };
   }
 
@@ -111,14 +111,14 @@ export class OperatorController {
     const { kind } = parseBody(KindQuery, query);
     const from = await this.store.transaction(async (m) => {
       const r = await this.store.lockForRedrive(m, { facilityCode: facility, kind, maLk, version: Number(version) });
-      if (!r) throw new DomainError(404, 'CLAIM_UNKNOWN', 'no such version of this MA_LK at this facility');
+      if (!r) throw SubmissionErrors.raise('CLAIM_UNKNOWN', 'no such version of this MA_LK at this facility');
       // An older version is never sent after a newer one.
-      if (r.newerVersion) throw new DomainError(409, 'NOT_REDRIVABLE', 'a newer version of this MA_LK exists; an older one is never sent after it');
-      if (!['REJECTED', 'NEEDS_OPERATOR'].includes(r.state.status)) throw new DomainError(409, 'NOT_REDRIVABLE', `only REJECTED or NEEDS_OPERATOR can be re-driven; this one is ${r.state.status}`);
+      if (r.newerVersion) throw SubmissionErrors.raise('NOT_REDRIVABLE', 'a newer version of this MA_LK exists; an older one is never sent after it');
+      if (!['REJECTED', 'NEEDS_OPERATOR'].includes(r.state.status)) throw SubmissionErrors.raise('NOT_REDRIVABLE', `only REJECTED or NEEDS_OPERATOR can be re-driven; this one is ${r.state.status}`);
       const t = nextSubmissionState(r.state, { type: 'redrive' }, { backoff: { baseMs: 0, maxMs: 0 }, settleMs: 0 });
       // The signed document is dropped once the gateway received it; a claim the gateway's
       // validation rejected needs a corrected version (a new encounter.closed), not a re-drive.
-      if (!t.ok) throw new DomainError(409, 'NOT_REDRIVABLE', 'the gateway received this version; submit a corrected version instead');
+      if (!t.ok) throw SubmissionErrors.raise('NOT_REDRIVABLE', 'the gateway received this version; submit a corrected version instead');
       await this.store.redrive(m, r.id, t.state.status, r.state.attempts, r.state.status);
       return { from: r.state.status, status: t.state.status };
     });

@@ -2,3 +2,4 @@ export * from './deadline';
 export * from './backoff';
 export * from './circuit-breaker';
 export * from './submission-state';
+export * from './submission-errors';
