@@ -1,5 +1,4 @@
 import { PoisonMessageError } from '@bhyt/messaging';
-import type { ServiceRuntime } from '@bhyt/service-kit';
 import { inSpan, Metrics } from '@bhyt/observability';
 import { FacilityKeyStore, isSigningError, SignedDocument, signXmlDocument, SigningErrorCode } from '@bhyt/signing';
 
@@ -36,11 +35,10 @@ export async function signForFacility(
  * it had never been signed. So before a permanent signing error becomes a poison message, look:
  * if the document is already signed, the failure is moot (resolves undefined: skip the message).
  */
-export function unlessSignedBefore(runtime: ServiceRuntime, existsSql: string, params: unknown[]) {
+export function unlessSignedBefore(signedBefore: () => Promise<boolean>) {
   return async (err: unknown): Promise<undefined> => {
     if (!(err instanceof PoisonMessageError)) throw err;
-    const rows: unknown[] = await runtime.ds.query(existsSql, params);
-    if (rows.length > 0) return undefined;
+    if (await signedBefore()) return undefined;
     throw err;
   };
 }

@@ -4,31 +4,29 @@ import { enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { signForFacility, unlessSignedBefore } from './facility-sign';
+import { SignedDocumentStore } from './signed-document.store';
 
 /**
  * checkin.ready (the unsigned XML0 document, built by the encounter service) → XMLDSig signed in
  * the HSM with the fast path (the check-in root is canonical like the claim envelope) →
  * signed_checkins row + checkin.signed in the outbox, in one transaction.
  */
-export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeyStore) {
+export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeyStore, store: SignedDocumentStore) {
   return async (message: ReceivedMessage): Promise<void> => {
     const event = parseEvent(Topics.checkinReady.name, message.value);
     const c = event.payload;
+    const key = { facilityCode: c.facilityCode, maLk: c.maLk, sequence: c.sequence };
     if (!runtime.facilities.has(c.facilityCode)) throw new PoisonMessageError('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
     const signed = await signForFacility(keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } }).catch(
-      unlessSignedBefore(runtime, `SELECT 1 FROM signed_checkins WHERE facility_code = $1 AND ma_lk = $2 AND sequence = $3`, [c.facilityCode, c.maLk, c.sequence]),
+      unlessSignedBefore(() => store.checkinSignedBefore(key)),
     );
     if (!signed) return; // a redelivery of a check-in signed before its key was retired
     await runtime.tx(async (m) => {
-      const inserted = await m.query(
-        `INSERT INTO signed_checkins (facility_code, ma_lk, sequence, document_sha256, certificate_sha256, key_id, signed_xml)
-         VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING 1`,
-        [c.facilityCode, c.maLk, c.sequence, signed.documentSha256, signed.certificateSha256, signed.keyId, signed.signedXml],
-      );
+      const inserted = await store.recordCheckin(m, key, signed);
       // The row's primary key is the idempotency check (no inbox row, no lookup before signing):
       // a redelivered message is signed again — only after a crash, a few dozen signatures —
       // and then inserts nothing and emits nothing. Looking first cost a round trip per claim.
-      if (inserted.length === 0) return;
+      if (!inserted) return;
       const payload: CheckinSigned = {
         facilityCode: c.facilityCode,
         maLk: c.maLk,
