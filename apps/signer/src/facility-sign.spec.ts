@@ -1,5 +1,5 @@
-import { PoisonMessageError } from '@bhyt/messaging';
 import { unlessSignedBefore } from './facility-sign';
+import { SignerErrors } from './signer-errors';
 
 /** The store's "signed before?" lookup, answering `signedBefore`. */
 const lookupFinding = (signedBefore: boolean) => jest.fn(async () => signedBefore);
@@ -7,11 +7,11 @@ const lookupFinding = (signedBefore: boolean) => jest.fn(async () => signedBefor
 describe('unlessSignedBefore', () => {
   it('skips a redelivered message whose key was retired after the document was signed', async () => {
     const signedBefore = lookupFinding(true);
-    await expect(unlessSignedBefore(signedBefore)(new PoisonMessageError('NO_KEY_FOR_FACILITY', 'no key'))).resolves.toBeUndefined();
+    await expect(unlessSignedBefore(signedBefore)(SignerErrors.raise('NO_KEY_FOR_FACILITY', 'no key'))).resolves.toBeUndefined();
   });
 
   it('keeps a permanent signing error of a document never signed, so that it is dead-lettered', async () => {
-    const error = new PoisonMessageError('CERT_EXPIRED', 'certificate expired');
+    const error = SignerErrors.raise('CERT_EXPIRED', 'certificate expired');
     await expect(unlessSignedBefore(lookupFinding(false))(error)).rejects.toBe(error);
   });
 

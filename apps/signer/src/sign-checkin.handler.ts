@@ -1,10 +1,11 @@
 import { CheckinSigned, parseEvent, Topics } from '@bhyt/contracts';
-import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
+import { createEvent, ReceivedMessage } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { signForFacility, unlessSignedBefore } from './facility-sign';
 import { SignedDocumentStore } from './signed-document.store';
+import { SignerErrors } from './signer-errors';
 
 /**
  * checkin.ready (the unsigned XML0 document, built by the encounter service) → XMLDSig signed in
@@ -16,7 +17,7 @@ export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeySto
     const event = parseEvent(Topics.checkinReady.name, message.value);
     const c = event.payload;
     const key = { facilityCode: c.facilityCode, maLk: c.maLk, sequence: c.sequence };
-    if (!runtime.facilities.has(c.facilityCode)) throw new PoisonMessageError('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
+    if (!runtime.facilities.has(c.facilityCode)) throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
     const signed = await signForFacility(keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } }).catch(
       unlessSignedBefore(() => store.checkinSignedBefore(key)),
     );

@@ -1,11 +1,12 @@
 import { ClaimSigned, parseEvent, Topics, vietnamCompact } from '@bhyt/contracts';
-import { createEvent, PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
+import { createEvent, ReceivedMessage } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { buildEnvelope } from '@bhyt/xml130';
 import { signForFacility, unlessSignedBefore } from './facility-sign';
 import { SignedDocumentStore } from './signed-document.store';
+import { SignerErrors } from './signer-errors';
 
 /** NGAYLAP: the file date, yyyyMMdd in Vietnam time. */
 export function ngayLap(at: Date): string {
@@ -21,7 +22,7 @@ export function signClaimHandler(runtime: ServiceRuntime, keys: FacilityKeyStore
     const event = parseEvent(Topics.encounterClosed.name, message.value);
     const c = event.payload;
     const key = { facilityCode: c.facilityCode, maLk: c.maLk, version: c.version };
-    if (!runtime.facilities.has(c.facilityCode)) throw new PoisonMessageError('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
+    if (!runtime.facilities.has(c.facilityCode)) throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
     const envelope = buildEnvelope({ facilityCode: c.facilityCode, ngayLap: ngayLap(new Date(c.closedAt)), files: c.tables });
     const signed = await signForFacility(keys, c.facilityCode, envelope, { name: 'hsm sign', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version } }).catch(
       unlessSignedBefore(() => store.claimSignedBefore(key)),
