@@ -2,14 +2,15 @@ import { startTracing } from '@bhyt/service-kit';
 startTracing('signer');
 
 import { baseServiceEnv, env, loadConfig } from '@bhyt/config';
-import { Services, Topics } from '@bhyt/contracts';
-import { bootstrapService, ServiceRuntime } from '@bhyt/service-kit';
+import { Services } from '@bhyt/contracts';
+import { bootstrapService, DATA_SOURCE, ServiceRuntime, type DataSource } from '@bhyt/service-kit';
 import { watchCertificateExpiry, Metrics } from '@bhyt/observability';
 import { FacilityKeyStore, HsmSupervisor, loadHsmConfigFromEnv, Pkcs11Hsm } from '@bhyt/signing';
 import { SIGNER_MIGRATIONS } from './migrations';
 import { SignedDocumentStore } from './signed-document.store';
-import { signCheckinHandler } from './sign-checkin.handler';
-import { signClaimHandler } from './sign-claim.handler';
+import { SignCheckinConsumer } from './sign-checkin.handler';
+import { SignClaimConsumer } from './sign-claim.handler';
+import { SIGNER_CONCURRENCY } from './tokens';
 
 async function main() {
   const config = loadConfig(
@@ -45,12 +46,17 @@ async function main() {
     runtime,
     port: config.HTTP_PORT,
     host: config.HTTP_HOST,
-    module: {},
+    module: {
+      providers: [
+        { provide: FacilityKeyStore, useValue: keys },
+        { provide: SignedDocumentStore, useFactory: (ds: DataSource) => new SignedDocumentStore(ds), inject: [DATA_SOURCE] },
+        { provide: SIGNER_CONCURRENCY, useValue: config.SIGNER_CONCURRENCY },
+      ],
+    },
+    // Started once HTTP listens, after afterStart; stopped with the runtime, before the HSM closes.
+    consumers: [SignClaimConsumer, SignCheckinConsumer],
     afterStart: async () => {
-      const store = new SignedDocumentStore(runtime.ds);
       stopCertificateGauge = watchCertificateExpiry(() => keys.list(), (err) => runtime.logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'certificate expiry sampling failed'));
-      await runtime.consume({ name: 'claims', topics: [Topics.encounterClosed.name], handler: signClaimHandler(runtime, keys, store), concurrency: config.SIGNER_CONCURRENCY, inFlightPerPartition: 16 });
-      await runtime.consume({ name: 'checkins', topics: [Topics.checkinReady.name], handler: signCheckinHandler(runtime, keys, store), concurrency: 2 });
     },
     beforeStop: async () => {
       stopCertificateGauge();

@@ -1,7 +1,8 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { CheckinSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { createEvent, ReceivedMessage } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
-import { ServiceRuntime } from '@bhyt/service-kit';
+import { FACILITY_REGISTRY, LOGGER, REPEATABLE_TRANSACTION, type ConsumerSpec, type DeclaredConsumer, type FacilityRegistry, type Logger, type RepeatableTransaction } from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { signForFacility, unlessSignedBefore } from './facility-sign';
 import { SignedDocumentStore } from './signed-document.store';
@@ -12,22 +13,36 @@ import { SignerErrors } from './signer-errors';
  * the HSM with the fast path (the check-in root is canonical like the claim envelope) →
  * signed_checkins row + checkin.signed in the outbox, in one transaction.
  */
-export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeyStore, store: SignedDocumentStore) {
-  return async (message: ReceivedMessage): Promise<void> => {
+@Injectable()
+export class SignCheckinConsumer implements DeclaredConsumer {
+  constructor(
+    @Inject(SignedDocumentStore) private readonly store: SignedDocumentStore,
+    @Inject(FacilityKeyStore) private readonly keys: FacilityKeyStore,
+    @Inject(REPEATABLE_TRANSACTION) private readonly tx: RepeatableTransaction,
+    @Inject(FACILITY_REGISTRY) private readonly facilities: FacilityRegistry,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  consumerSpec(): ConsumerSpec {
+    return { name: 'checkins', topics: [Topics.checkinReady.name], handler: (message) => this.handle(message), concurrency: 2 };
+  }
+
+  async handle(message: ReceivedMessage): Promise<void> {
     const event = parseEvent(Topics.checkinReady.name, message.value);
     const c = event.payload;
     const key = { facilityCode: c.facilityCode, maLk: c.maLk, sequence: c.sequence };
-    if (!runtime.facilities.has(c.facilityCode)) throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
-    const signed = await signForFacility(keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } }).catch(
-      unlessSignedBefore(() => store.checkinSignedBefore(key)),
+    if (!this.facilities.has(c.facilityCode)) throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
+    const signed = await signForFacility(this.keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } }).catch(
+      unlessSignedBefore(() => this.store.checkinSignedBefore(key)),
     );
-    if (!signed) return; // a redelivery of a check-in signed before its key was retired
-    await runtime.tx(async (m) => {
-      const inserted = await store.recordCheckin(m, key, signed);
+    if (!signed) {
+      this.logger.info({ facility: c.facilityCode }, 'check-in signed before its key was retired: redelivery skipped');
+      return;
+    }
+    await this.tx(async (m) => {
       // The row's primary key is the idempotency check (no inbox row, no lookup before signing):
-      // a redelivered message is signed again — only after a crash, a few dozen signatures —
-      // and then inserts nothing and emits nothing. Looking first cost a round trip per claim.
-      if (!inserted) return;
+      // a redelivered message is signed again and then inserts nothing and emits nothing.
+      if (!(await this.store.recordCheckin(m, key, signed))) return;
       const payload: CheckinSigned = {
         facilityCode: c.facilityCode,
         maLk: c.maLk,
@@ -40,5 +55,5 @@ export function signCheckinHandler(runtime: ServiceRuntime, keys: FacilityKeySto
       };
       await enqueueOutbox(m, [createEvent(Topics.checkinSigned.name, { facilityCode: c.facilityCode, key: c.maLk, payload }).message]);
     });
-  };
+  }
 }
