@@ -11,7 +11,7 @@ import { SignedDocumentStore } from './signed-document.store';
 import { SignerErrors } from './signer-errors';
 import { SIGNER_CONCURRENCY } from './tokens';
 
-/** The consumers as Nest builds them, from the narrow injectables (no ServiceRuntime). */
+/** The consumers as Nest builds them, from the narrow injectables (not the whole runtime). */
 async function consumers() {
   const store = { claimSignedBefore: jest.fn(async () => false), checkinSignedBefore: jest.fn(async () => false) };
   const keys = { signerFor: jest.fn() };
