@@ -1,14 +1,10 @@
-import { PoisonMessageError } from '@bhyt/messaging';
-import type { ServiceRuntime } from '@bhyt/service-kit';
 import { inSpan, Metrics } from '@bhyt/observability';
-import { FacilityKeyStore, isSigningError, SignedDocument, signXmlDocument, SigningErrorCode } from '@bhyt/signing';
-
-/** Failures that no retry can fix: dead-lettered with the code, re-driven by an operator. */
-export const PERMANENT: SigningErrorCode[] = ['NO_KEY_FOR_FACILITY', 'NO_CERTIFICATE', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_CHAIN_INVALID', 'NOT_CANONICAL', 'INVALID_XML', 'BAD_INPUT'];
+import { FacilityKeyStore, isSigningError, SignedDocument, signXmlDocument } from '@bhyt/signing';
+import { isPermanentSigningCode, SignerErrors } from './signer-errors';
 
 /**
  * Signs a canonical-ready document with the facility's current key in the HSM, timed and traced.
- * A permanent signing error becomes a poison message (dead-lettered with its code); anything
+ * A permanent signing error becomes the catalogue's error of that code (dead-lettered with it); anything
  * else — the HSM unreachable — is rethrown so the consumer retries and the message waits.
  */
 export async function signForFacility(
@@ -24,7 +20,7 @@ export async function signForFacility(
     timer();
     return signed;
   } catch (err) {
-    if (isSigningError(err) && PERMANENT.includes(err.code)) throw new PoisonMessageError(err.code, err.message);
+    if (isSigningError(err) && isPermanentSigningCode(err.code)) throw SignerErrors.raise(err.code, err.message);
     throw err;
   }
 }
@@ -33,14 +29,13 @@ export async function signForFacility(
  * Handlers sign without looking up first (a lookup per claim costs a round trip; a redelivery
  * is rare and signing again is harmless). The one case where that would mislead: a redelivered
  * message whose facility key has been retired since it was signed would be dead-lettered as if
- * it had never been signed. So before a permanent signing error becomes a poison message, look:
+ * it had never been signed. So before a permanent signing error is dead-lettered, look:
  * if the document is already signed, the failure is moot (resolves undefined: skip the message).
  */
-export function unlessSignedBefore(runtime: ServiceRuntime, existsSql: string, params: unknown[]) {
+export function unlessSignedBefore(signedBefore: () => Promise<boolean>) {
   return async (err: unknown): Promise<undefined> => {
-    if (!(err instanceof PoisonMessageError)) throw err;
-    const rows: unknown[] = await runtime.ds.query(existsSql, params);
-    if (rows.length > 0) return undefined;
+    if (!SignerErrors.is(err)) throw err;
+    if (await signedBefore()) return undefined;
     throw err;
   };
 }

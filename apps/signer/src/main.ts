@@ -2,15 +2,15 @@ import { startTracing } from '@bhyt/service-kit';
 startTracing('signer');
 
 import { baseServiceEnv, env, loadConfig } from '@bhyt/config';
-import { Services, Topics } from '@bhyt/contracts';
-import { bootstrapService, ServiceRuntime } from '@bhyt/service-kit';
+import { Services } from '@bhyt/contracts';
+import { bootstrapService, DATA_SOURCE, ServiceRuntime, type DataSource } from '@bhyt/service-kit';
 import { watchCertificateExpiry, Metrics } from '@bhyt/observability';
 import { FacilityKeyStore, HsmSupervisor, loadHsmConfigFromEnv, Pkcs11Hsm } from '@bhyt/signing';
-import { SignedClaims1700000000300 } from './migrations/1700000000300-signed-claims';
-import { SignedCheckins1700000000301 } from './migrations/1700000000301-signed-checkins';
-import { SignedXmlLz41700000000302 } from './migrations/1700000000302-signed-xml-lz4';
-import { signCheckinHandler } from './sign-checkin.handler';
-import { signClaimHandler } from './sign-claim.handler';
+import { SIGNER_MIGRATIONS } from './migrations';
+import { SignedDocumentStore } from './signed-document.store';
+import { SignCheckinConsumer } from './sign-checkin.handler';
+import { SignClaimConsumer } from './sign-claim.handler';
+import { SIGNER_CONCURRENCY } from './tokens';
 
 async function main() {
   const config = loadConfig(
@@ -21,7 +21,7 @@ async function main() {
   // PKCS11_MODULE, HSM_TOKEN_LABEL, HSM_PIN or HSM_PIN_FILE, HSM_SESSIONS; SOFTHSM2_CONF must be in
   // the process environment before start (the C library reads it at load time).
   const hsmConfig = loadHsmConfigFromEnv();
-  const runtime = new ServiceRuntime({ service: 'signer', migrations: [SignedClaims1700000000300, SignedCheckins1700000000301, SignedXmlLz41700000000302], databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({ service: 'signer', migrations: SIGNER_MIGRATIONS, databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
   const hsm = await Pkcs11Hsm.open(hsmConfig);
   const keys = new FacilityKeyStore(hsm);
   // The HSM is asked every 2 s; when it fails its sessions are reopened until it answers again
@@ -46,11 +46,17 @@ async function main() {
     runtime,
     port: config.HTTP_PORT,
     host: config.HTTP_HOST,
-    module: {},
+    module: {
+      providers: [
+        { provide: FacilityKeyStore, useValue: keys },
+        { provide: SignedDocumentStore, useFactory: (ds: DataSource) => new SignedDocumentStore(ds), inject: [DATA_SOURCE] },
+        { provide: SIGNER_CONCURRENCY, useValue: config.SIGNER_CONCURRENCY },
+      ],
+    },
+    // Started once HTTP listens, after afterStart; stopped with the runtime, before the HSM closes.
+    consumers: [SignClaimConsumer, SignCheckinConsumer],
     afterStart: async () => {
       stopCertificateGauge = watchCertificateExpiry(() => keys.list(), (err) => runtime.logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'certificate expiry sampling failed'));
-      await runtime.consume({ name: 'claims', topics: [Topics.encounterClosed.name], handler: signClaimHandler(runtime, keys), concurrency: config.SIGNER_CONCURRENCY, inFlightPerPartition: 16 });
-      await runtime.consume({ name: 'checkins', topics: [Topics.checkinReady.name], handler: signCheckinHandler(runtime, keys), concurrency: 2 });
     },
     beforeStop: async () => {
       stopCertificateGauge();
