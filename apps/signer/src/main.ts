@@ -61,7 +61,7 @@ async function main() {
     beforeStop: async () => {
       stopCertificateGauge();
       supervisor.stop();
-      // Consumers stop first (runtime.stop); the HSM closes after in-flight signatures finish.
+      // The runtime stops the consumers after this; the HSM closes at exit, after in-flight signatures finish.
     },
   });
   process.once('exit', () => void hsm.close());
