@@ -14,6 +14,7 @@ import { ParkedWardEventOrigin1700000000202 } from './migrations/1700000000202-p
 import { WardEventReceipt1700000000203 } from './migrations/1700000000203-ward-event-receipt';
 import { HealthBookController } from './health-book.controller';
 import { HealthBookService } from './health-book.service';
+import { HealthBookStore } from './health-book.store';
 import { PARKED_WARD_EVENTS_OPTIONS, ParkedWardEvents, type ParkedWardEventsOptions } from './parked-ward-events';
 import { ParkedWardEventStore } from './parked-ward-event.store';
 import { ParkedWardEventsController } from './parked-ward-events.controller';
@@ -42,7 +43,7 @@ async function main() {
     host: config.HTTP_HOST,
     module: {
       controllers: [EncountersController, EncounterOperationsController, HealthBookController, ParkedWardEventsController],
-      providers: [EncounterService, HealthBookService, ParkedWardEventStore, { provide: PARKED_WARD_EVENTS_OPTIONS, useValue: parked }, { provide: RECEIPT_POLICY, useValue: receipt }],
+      providers: [EncounterService, HealthBookService, HealthBookStore, ParkedWardEventStore, { provide: PARKED_WARD_EVENTS_OPTIONS, useValue: parked }, { provide: RECEIPT_POLICY, useValue: receipt }],
     },
     jobs: [ParkedWardEvents],
     openApi: { title: 'Encounter', description: 'Ward-system events, close and correction of encounters (XML 130/4750), check-in (XML0), health-book reads (Decision 1332)' },
