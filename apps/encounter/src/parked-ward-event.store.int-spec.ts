@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { Topics } from '@bhyt/contracts';
+import type { WardEvent } from '@bhyt/encounter-domain';
 import { OutboxInboxMigration1700000000000 } from '@bhyt/persistence';
 import { freshDatabase, type FreshDatabase } from '@bhyt/persistence/testing';
 import { Encounters1700000000200 } from './migrations/1700000000200-encounters';
@@ -87,6 +88,33 @@ describe('parked ward event store in PostgreSQL', () => {
 
   afterAll(async () => {
     await db?.drop();
+  });
+
+  it('parks an event once, finds it by eventId, and hands an opening encounter its events in the order they happened', async () => {
+    const maLk = '79001_2099_01_0000001';
+    const event = (eventId: string, occurredAt: string) =>
+      ({
+        eventId,
+        facilityCode: '79001',
+        maLk,
+        type: 'note.recorded',
+        occurredAt,
+        source: 'HIS',
+        data: { text: 'clinical' },
+      }) as unknown as WardEvent;
+    const origin = { topic: Topics.wardEvents.name, partition: 0, offset: '7', key: maLk, headers: {} };
+    const later = event(randomUUID(), '2099-01-01T02:00:00.000Z');
+    const earlier = event(randomUUID(), '2099-01-01T01:00:00.000Z');
+    await ds.transaction((m) => store.park(m, later, JSON.stringify(later), origin));
+    await ds.transaction((m) => store.park(m, later, 'redelivered', origin));
+    await ds.transaction((m) => store.park(m, earlier, JSON.stringify(earlier), origin));
+    const other = await park(1, '79001');
+    expect(await ds.transaction((m) => store.find(m, later.eventId))).toEqual(later);
+    expect(await ds.transaction((m) => store.find(m, randomUUID()))).toBeUndefined();
+    const taken = await ds.transaction((m) => store.takeForEncounter(m, '79001', maLk));
+    expect(taken).toEqual([earlier, later]);
+    expect(await parked()).toEqual([other]);
+    expect(await ds.transaction((m) => store.takeForEncounter(m, '79001', maLk))).toEqual([]);
   });
 
   it('moves only events older than the maximum age, oldest first up to the limit, with their dead letters in the same transaction', async () => {

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { WardEvent } from '@bhyt/encounter-domain';
 import type { OutgoingMessage } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
 import { DATA_SOURCE, type DataSource } from '@bhyt/service-kit';
@@ -30,10 +32,50 @@ interface ExpiredRow {
   event: unknown;
 }
 
-/** Owns the SQL of the sweeper and the operators' list on parked_ward_events. */
+/** Owns the SQL on parked_ward_events: parking, draining on open, the sweeper and the operators' list. */
 @Injectable()
 export class ParkedWardEventStore {
   constructor(@Inject(DATA_SOURCE) private readonly ds: DataSource) {}
+
+  /** Parks a ward event whose encounter is not open yet (a redelivery of a parked event is a no-op). */
+  async park(m: EntityManager, event: WardEvent, raw: string, origin: ParkedOrigin): Promise<void> {
+    await m.query(
+      `INSERT INTO parked_ward_events (event_id, facility_code, ma_lk, occurred_at, event, raw, origin) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
+      [
+        event.eventId,
+        event.facilityCode,
+        event.maLk,
+        event.occurredAt,
+        JSON.stringify(event),
+        raw,
+        JSON.stringify(origin),
+      ],
+    );
+  }
+
+  /** The parked event with this eventId, if any. */
+  async find(m: EntityManager, eventId: string): Promise<WardEvent | undefined> {
+    const rows = (await m.query(`SELECT event FROM parked_ward_events WHERE event_id = $1`, [
+      eventId,
+    ])) as Array<{ event: WardEvent }>;
+    return rows[0]?.event;
+  }
+
+  /**
+   * The events parked for an encounter that is opening, in the order they happened: locked and
+   * removed in the caller's transaction, which applies them.
+   */
+  async takeForEncounter(m: EntityManager, facilityCode: string, maLk: string): Promise<WardEvent[]> {
+    const rows = (await m.query(
+      `SELECT event FROM parked_ward_events WHERE facility_code = $1 AND ma_lk = $2 ORDER BY occurred_at, received_at FOR UPDATE`,
+      [facilityCode, maLk],
+    )) as Array<{ event: WardEvent }>;
+    if (rows.length === 0) return [];
+    await m.query(`DELETE FROM parked_ward_events WHERE event_id = ANY($1::uuid[])`, [
+      rows.map((r) => r.event.eventId),
+    ]);
+    return rows.map((r) => r.event);
+  }
 
   /**
    * One batch of expired events: locked (SKIP LOCKED: another replica, or an encounter opening
