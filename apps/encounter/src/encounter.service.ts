@@ -27,6 +27,7 @@ import { claimTraceContext, enqueueOutbox, rememberClaimTrace } from '@bhyt/pers
 import { DomainError, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
 import { buildClaimTables, serializeClaimTables, validateClaim, type ClaimTables, type EncounterRecord } from '@bhyt/xml130';
 import type { ParkedOrigin } from './parked-expiry';
+import { ParkedWardEventStore } from './parked-ward-event.store';
 
 export type WardEventOutcome = 'applied' | 'duplicate' | 'held-after-close' | 'parked';
 
@@ -67,6 +68,7 @@ export class EncounterService {
   private readonly policy: ReceiptPolicy;
   constructor(
     private readonly runtime: ServiceRuntime,
+    @Inject(ParkedWardEventStore) private readonly parked: ParkedWardEventStore,
     @Optional() @Inject(RECEIPT_POLICY) policy?: ReceiptPolicy,
   ) {
     this.policy = policy ?? DEFAULT_RECEIPT_POLICY;
@@ -104,22 +106,16 @@ export class EncounterService {
       if (inserted.length === 0) return;
       // The close comes later in its own request: it continues this trace (one claim, one trace).
       await rememberClaimTrace(m, v.facilityCode, v.maLk);
-      const parked: Array<{ event: WardEvent }> = await m.query(
-        `SELECT event FROM parked_ward_events WHERE facility_code = $1 AND ma_lk = $2 ORDER BY occurred_at, received_at FOR UPDATE`,
-        [v.facilityCode, v.maLk],
-      );
-      if (parked.length === 0) return;
-      await m.query(`DELETE FROM parked_ward_events WHERE event_id = ANY($1::uuid[])`, [parked.map((p) => p.event.eventId)]);
-      for (const p of parked) {
+      for (const event of await this.parked.takeForEncounter(m, v.facilityCode, v.maLk)) {
         const enc = await this.lock(m, v.facilityCode, v.maLk);
         // A parked event that does not fit the encounter (e.g. care after its discharge) is kept,
         // refused with its reasons, and shown on the operator view of blocked encounters.
         try {
-          await this.apply(m, enc!, p.event, { refuseQuietly: true });
+          await this.apply(m, enc!, event, { refuseQuietly: true });
         } catch (err) {
           // Its eventId is another encounter's event (where it stays recorded): not applied here.
           if (!(err instanceof DomainError) || err.getStatus() !== 409) throw err;
-          this.runtime.logger.warn({ facility: v.facilityCode, maLk: v.maLk, eventId: p.event.eventId, code: 'EVENT_ID_CONFLICT' }, 'parked ward event not applied: its eventId belongs to another event');
+          this.runtime.logger.warn({ facility: v.facilityCode, maLk: v.maLk, eventId: event.eventId, code: 'EVENT_ID_CONFLICT' }, 'parked ward event not applied: its eventId belongs to another event');
         }
       }
     });
@@ -157,12 +153,9 @@ export class EncounterService {
         if (!options.park) throw new DomainError(404, 'ENCOUNTER_UNKNOWN', `no encounter ${event.maLk} at facility ${event.facilityCode} (register the visit at intake first)`);
         const known: Array<{ body_sha256: string | null }> = await m.query(`SELECT body_sha256 FROM ward_events WHERE event_id = $1`, [event.eventId]);
         if (known.length) return this.duplicateOrConflict(event, known[0]!.body_sha256);
-        const parkedBefore: Array<{ event: WardEvent }> = await m.query(`SELECT event FROM parked_ward_events WHERE event_id = $1`, [event.eventId]);
-        if (parkedBefore.length) return this.duplicateOrConflict(event, wardEventSha256(parkedBefore[0]!.event));
-        await m.query(
-          `INSERT INTO parked_ward_events (event_id, facility_code, ma_lk, occurred_at, event, raw, origin) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING`,
-          [event.eventId, event.facilityCode, event.maLk, event.occurredAt, JSON.stringify(event), options.park.raw, JSON.stringify(options.park.origin)],
-        );
+        const parkedBefore = await this.parked.find(m, event.eventId);
+        if (parkedBefore) return this.duplicateOrConflict(event, wardEventSha256(parkedBefore));
+        await this.parked.park(m, event, options.park.raw, options.park.origin);
         return 'parked';
       }
       return this.apply(m, enc, event, options.report ? { report: options.report } : {});

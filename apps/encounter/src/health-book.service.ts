@@ -1,13 +1,16 @@
-import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { HealthBookRead, Topics } from '@bhyt/contracts';
 import type { EncounterDraft } from '@bhyt/encounter-domain';
 import { AuditLog } from '@bhyt/audit';
 import type { AccessRecord } from '@bhyt/auth';
-import { assembleHealthBook, auditOutcome, decideAccess, HealthBook, HealthBookEntry, HealthBookReadRequest, RegistrationFallback } from '@bhyt/health-book';
+import { assembleHealthBook, auditOutcome, decideAccess, HealthBook, HealthBookReadRequest, RegistrationFallback } from '@bhyt/health-book';
 import { createEvent } from '@bhyt/messaging';
+import type { Logger } from '@bhyt/observability';
 import { enqueueOutbox } from '@bhyt/persistence';
-import { DomainError, ServiceRuntime } from '@bhyt/service-kit';
+import { DATA_SOURCE, FACILITY_REGISTRY, LOGGER, type DataSource } from '@bhyt/service-kit';
+import { EncounterErrors } from './encounter-errors';
+import { HealthBookStore } from './health-book.store';
 
 /**
  * Health-book reads (Decision 1332). They live in the encounter service because it holds the
@@ -21,7 +24,16 @@ import { DomainError, ServiceRuntime } from '@bhyt/service-kit';
  */
 @Injectable()
 export class HealthBookService {
-  constructor(private readonly runtime: ServiceRuntime) {}
+  private readonly auditLog: AuditLog;
+
+  constructor(
+    @Inject(HealthBookStore) private readonly store: HealthBookStore,
+    @Inject(FACILITY_REGISTRY) private readonly facilities: { has(code: string): boolean },
+    @Inject(LOGGER) private readonly logger: Pick<Logger, 'error'>,
+    @Inject(DATA_SOURCE) ds: DataSource,
+  ) {
+    this.auditLog = new AuditLog(ds);
+  }
 
   /**
    * @param pendingAudit the platform guard's record for this request (authenticated deployments):
@@ -29,35 +41,34 @@ export class HealthBookService {
    * says `denied:<code>` for a refused read — never the guard's `allowed`.
    */
   async read(req: HealthBookReadRequest, pendingAudit?: AccessRecord): Promise<HealthBook> {
-    if (!this.runtime.facilities.has(req.facilityCode)) {
+    if (!this.facilities.has(req.facilityCode)) {
       await this.recordDecision(pendingAudit, { granted: false, code: 'FACILITY_UNKNOWN' });
-      throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${req.facilityCode} is not registered on this platform`);
+      throw EncounterErrors.raise('FACILITY_UNKNOWN', `facility ${req.facilityCode} is not registered on this platform`);
     }
-    const refusal = await this.runtime.ds.transaction(async (m) => {
-      const encounters: Array<{ facility_code: string; draft: EncounterDraft; opened_at: Date }> = await m.query(
-        `SELECT facility_code, draft, opened_at FROM encounters WHERE patient_ref = $1 ORDER BY opened_at DESC`,
-        [req.patientRef],
-      );
+    const refusal = await this.store.transaction(async (m) => {
+      const encounters = await this.store.encountersOf(m, req.patientRef);
       if (encounters.length === 0) {
         await this.audit(m, req, 'PATIENT_UNKNOWN', 0);
-        return new DomainError(404, 'PATIENT_UNKNOWN', 'no patient with this reference is known to the network');
+        return EncounterErrors.raise('PATIENT_UNKNOWN', 'no patient with this reference is known to the network');
       }
-      const decision = decideAccess(req, new Set(encounters.map((e) => e.facility_code)));
+      const decision = decideAccess(req, new Set(encounters.map((e) => e.facilityCode)));
       if (!decision.granted) {
         await this.audit(m, req, decision.code, 0);
-        return new DomainError(decision.status, decision.code, decision.reason);
+        return EncounterErrors.raise(decision.code, decision.reason);
       }
-      const rows: Array<{ entry: HealthBookEntry }> = await m.query(`SELECT entry FROM health_book_entries WHERE patient_ref = $1`, [req.patientRef]);
-      const book = assembleHealthBook(req.patientRef, rows.map((r) => r.entry), registrationOf(encounters[0]!.draft, encounters[0]!.opened_at));
+      const entries = await this.store.entriesOf(m, req.patientRef);
+      const book = assembleHealthBook(req.patientRef, entries, registrationOf(encounters[0]!.draft, encounters[0]!.openedAt));
       await this.audit(m, req, 'GRANTED', book.encounters.length);
       const payload: HealthBookRead = { facilityCode: req.facilityCode, readerRole: req.actorRole, purpose: req.purpose, readAt: new Date().toISOString() };
       await enqueueOutbox(m, [createEvent(Topics.healthBookRead.name, { facilityCode: req.facilityCode, key: req.facilityCode, payload }).message]);
       return book;
     });
-    const code = refusal instanceof DomainError ? (refusal.getResponse() as { error: string }).error : undefined;
-    await this.recordDecision(pendingAudit, code ? { granted: false, code } : { granted: true });
     // Refusals are thrown after the commit, so that their audit rows are kept.
-    if (refusal instanceof DomainError) throw refusal;
+    if (EncounterErrors.is(refusal)) {
+      await this.recordDecision(pendingAudit, { granted: false, code: refusal.code });
+      throw refusal;
+    }
+    await this.recordDecision(pendingAudit, { granted: true });
     return refusal;
   }
 
@@ -65,23 +76,15 @@ export class HealthBookService {
   async recordDecision(pendingAudit: AccessRecord | undefined, decision: { granted: true } | { granted: false; code: string }): Promise<void> {
     if (!pendingAudit) return;
     try {
-      await new AuditLog(this.runtime.ds).append({ ...pendingAudit, outcome: auditOutcome(decision) });
+      await this.auditLog.append({ ...pendingAudit, outcome: auditOutcome(decision) });
     } catch (err) {
-      this.runtime.logger.error({ error: err }, 'audit log append failed');
-      throw new DomainError(503, 'AUDIT_UNAVAILABLE', 'the audit log cannot be written; try again');
+      this.logger.error({ error: err }, 'audit log append failed');
+      throw EncounterErrors.raise('AUDIT_UNAVAILABLE', 'the audit log cannot be written; try again');
     }
   }
 
   private async audit(m: EntityManager, req: HealthBookReadRequest, outcome: string, episodes: number): Promise<void> {
-    await m.query(`INSERT INTO health_book_reads (actor, actor_role, facility_code, patient_ref, purpose, outcome, episodes) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
-      req.actor,
-      req.actorRole,
-      req.facilityCode,
-      req.patientRef,
-      req.purpose,
-      outcome,
-      episodes,
-    ]);
+    await this.store.recordRead(m, { actor: req.actor, actorRole: req.actorRole, facilityCode: req.facilityCode, patientRef: req.patientRef, purpose: req.purpose, outcome, episodes });
   }
 }
 

@@ -14,7 +14,9 @@ import { ParkedWardEventOrigin1700000000202 } from './migrations/1700000000202-p
 import { WardEventReceipt1700000000203 } from './migrations/1700000000203-ward-event-receipt';
 import { HealthBookController } from './health-book.controller';
 import { HealthBookService } from './health-book.service';
-import { ParkedWardEvents } from './parked-ward-events';
+import { HealthBookStore } from './health-book.store';
+import { PARKED_WARD_EVENTS_OPTIONS, ParkedWardEvents, type ParkedWardEventsOptions } from './parked-ward-events';
+import { ParkedWardEventStore } from './parked-ward-event.store';
 import { ParkedWardEventsController } from './parked-ward-events.controller';
 
 /** The consumer that parks ward events; its group (bhyt-<service>-<name>) names their dead letters. */
@@ -30,27 +32,26 @@ async function main() {
     poolSize: config.DB_POOL_SIZE,
   });
   const receipt = { clockToleranceMs: config.CLOCK_TOLERANCE_MINUTES * 60_000 };
-  const parked = new ParkedWardEvents(runtime, {
+  const parked: ParkedWardEventsOptions = {
     maxAgeMinutes: config.PARKED_WARD_EVENT_MAX_AGE_MINUTES,
     sweepIntervalMs: config.PARKED_WARD_EVENT_SWEEP_MS,
     consumerGroup: `bhyt-${runtime.name}-${WARD_EVENTS_CONSUMER}`,
-  });
+  };
   await bootstrapService({
     runtime,
     port: config.HTTP_PORT,
     host: config.HTTP_HOST,
     module: {
       controllers: [EncountersController, EncounterOperationsController, HealthBookController, ParkedWardEventsController],
-      providers: [EncounterService, HealthBookService, { provide: ParkedWardEvents, useValue: parked }, { provide: RECEIPT_POLICY, useValue: receipt }],
+      providers: [EncounterService, HealthBookService, HealthBookStore, ParkedWardEventStore, { provide: PARKED_WARD_EVENTS_OPTIONS, useValue: parked }, { provide: RECEIPT_POLICY, useValue: receipt }],
     },
+    jobs: [ParkedWardEvents],
     openApi: { title: 'Encounter', description: 'Ward-system events, close and correction of encounters (XML 130/4750), check-in (XML0), health-book reads (Decision 1332)' },
     afterStart: async (app) => {
       const encounters = app.get(EncounterService);
       await runtime.consume({ name: 'visits', topics: [Topics.intakeRegistered.name], handler: visitRegisteredHandler(encounters), concurrency: 6 });
       await runtime.consume({ name: WARD_EVENTS_CONSUMER, topics: [Topics.wardEvents.name], handler: wardEventHandler(encounters, receipt), concurrency: 6 });
-      parked.start();
     },
-    beforeStop: () => parked.stop(),
   });
 }
 

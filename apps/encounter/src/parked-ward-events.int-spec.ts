@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { Headers, Topics } from '@bhyt/contracts';
+import { Headers, HTTP_STATUS_OF_KIND, isPlatformError, Topics } from '@bhyt/contracts';
 import { databaseUrl, openDatabase, OutboxInboxMigration1700000000000 } from '@bhyt/persistence';
-import { DomainError, type ServiceRuntime } from '@bhyt/service-kit';
 import { Encounters1700000000200 } from './migrations/1700000000200-encounters';
 import { CheckinsHealthBook1700000000201 } from './migrations/1700000000201-checkins-health-book';
 import { ParkedWardEventOrigin1700000000202 } from './migrations/1700000000202-parked-ward-event-origin';
 import { ParkedWardEvents } from './parked-ward-events';
+import { ParkedWardEventStore } from './parked-ward-event.store';
 
 /**
  * The sweeper against a real PostgreSQL: replicas sweeping side by side move each expired
@@ -20,13 +20,10 @@ const DB = 'bhyt_encounter_int_parked';
 
 describe('sweeping parked ward events in PostgreSQL', () => {
   let ds: DataSource;
-  const runtime = () =>
-    ({
-      ds,
-      facilities: { has: (c: string) => ['79001', '01001'].includes(c), list: () => [{ code: '79001' }, { code: '01001' }] },
-      logger: { warn: () => undefined, info: () => undefined },
-    }) as unknown as ServiceRuntime;
-  const sweeper = () => new ParkedWardEvents(runtime(), { maxAgeMinutes: 60, sweepIntervalMs: 60_000, consumerGroup: 'bhyt-encounter-ward-events', batchSize: 25 });
+  const facilities = { has: (c: string) => ['79001', '01001'].includes(c), list: () => [{ code: '79001' }, { code: '01001' }] };
+  const logger = { warn: () => undefined };
+  const sweeper = () =>
+    new ParkedWardEvents(new ParkedWardEventStore(ds), facilities, logger, { maxAgeMinutes: 60, sweepIntervalMs: 60_000, consumerGroup: 'bhyt-encounter-ward-events', batchSize: 25 });
 
   async function park(n: number, minutesAgo: number, facility = '79001'): Promise<string[]> {
     const ids = Array.from({ length: n }, () => randomUUID());
@@ -109,6 +106,6 @@ describe('sweeping parked ward events in PostgreSQL', () => {
     expect(page.events[0]!.ageSeconds).toBeGreaterThanOrEqual(59);
     expect(JSON.stringify(page)).not.toContain('clinical');
     const unknown = await sweeper().list('99999', 10).catch((err: unknown) => err);
-    expect(unknown instanceof DomainError ? unknown.getStatus() : unknown).toBe(404);
+    expect(isPlatformError(unknown) ? HTTP_STATUS_OF_KIND[unknown.kind] : unknown).toBe(404);
   });
 });

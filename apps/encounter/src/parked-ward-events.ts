@@ -1,8 +1,11 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { Topics } from '@bhyt/contracts';
-import { Metrics } from '@bhyt/observability';
-import { enqueueOutbox } from '@bhyt/persistence';
-import { DomainError, ServiceRuntime } from '@bhyt/service-kit';
-import { ENCOUNTER_NEVER_OPENED, expiresAt, expiryCutoff, neverOpenedDeadLetter, ParkedOrigin, parkedGaugeValues } from './parked-expiry';
+import { BackgroundJob, type RunResult } from '@bhyt/jobs';
+import { Metrics, type Logger } from '@bhyt/observability';
+import { FACILITY_REGISTRY, LOGGER } from '@bhyt/service-kit';
+import { EncounterErrors } from './encounter-errors';
+import { ENCOUNTER_NEVER_OPENED, expiresAt, neverOpenedDeadLetter, parkedGaugeValues } from './parked-expiry';
+import { ParkedWardEventStore } from './parked-ward-event.store';
 
 export interface ParkedWardEventsOptions {
   maxAgeMinutes: number;
@@ -13,18 +16,16 @@ export interface ParkedWardEventsOptions {
   batchSize?: number;
 }
 
+/** What the sweeper reads of the facility registry. */
+export interface ServedFacilities {
+  has(code: string): boolean;
+  list(): ReadonlyArray<{ code: string }>;
+}
+
+export const PARKED_WARD_EVENTS_OPTIONS = Symbol('ParkedWardEventsOptions');
+
 /** Batches per sweep: a large backlog drains over a few sweeps instead of one long run. */
 const MAX_BATCHES_PER_SWEEP = 20;
-
-interface ExpiredRow {
-  event_id: string;
-  facility_code: string;
-  ma_lk: string;
-  received_at: Date;
-  raw: string | null;
-  origin: ParkedOrigin | null;
-  event: unknown;
-}
 
 /**
  * Parked ward events are never left waiting unseen: every sweep moves the ones older than the
@@ -32,44 +33,35 @@ interface ExpiredRow {
  * gauges; operators list them per facility. Metadata only: the clinical payload is never
  * listed or logged.
  */
-export class ParkedWardEvents {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopping = false;
-
+@Injectable()
+export class ParkedWardEvents extends BackgroundJob {
   constructor(
-    private readonly runtime: ServiceRuntime,
-    readonly options: ParkedWardEventsOptions,
-  ) {}
-
-  /** Sweeps (and samples the gauges) now, then every interval; one sweep at a time. */
-  start(): void {
-    this.stopping = false;
-    const run = () => {
-      if (this.running || this.stopping) return;
-      this.running = this.sweep()
-        .then(() => undefined)
-        .catch((err: unknown) => this.runtime.logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'parked ward event sweep failed; the next sweep retries'))
-        .finally(() => {
-          this.running = undefined;
-        });
-    };
-    run();
-    this.timer = setInterval(run, this.options.sweepIntervalMs);
+    @Inject(ParkedWardEventStore) private readonly store: ParkedWardEventStore,
+    @Inject(FACILITY_REGISTRY) private readonly facilities: ServedFacilities,
+    @Inject(LOGGER) private readonly logger: Pick<Logger, 'warn'>,
+    @Inject(PARKED_WARD_EVENTS_OPTIONS) readonly options: ParkedWardEventsOptions,
+  ) {
+    super({
+      name: 'parked-ward-event-sweeper',
+      intervalMs: options.sweepIntervalMs,
+      onError: (err) =>
+        logger.warn(
+          { error: err instanceof Error ? err.name : 'error' },
+          'parked ward event sweep failed; the next sweep retries',
+        ),
+    });
   }
 
-  /** Stops the timer and waits for a sweep in progress (its transaction commits or rolls back). */
-  async stop(): Promise<void> {
-    this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
+  protected async runOnce(signal: AbortSignal): Promise<RunResult> {
+    await this.sweep(signal);
+    return 'idle';
   }
 
-  async sweep(): Promise<{ moved: number }> {
+  /** Moves the expired events (stopping between batches once `signal` aborts), then samples the gauges. */
+  async sweep(signal?: AbortSignal): Promise<{ moved: number }> {
     const batch = this.options.batchSize ?? 200;
     let moved = 0;
-    for (let i = 0; i < MAX_BATCHES_PER_SWEEP && !this.stopping; i++) {
+    for (let i = 0; i < MAX_BATCHES_PER_SWEEP && !signal?.aborted; i++) {
       const n = await this.moveExpired(batch);
       moved += n;
       if (n < batch) break;
@@ -78,48 +70,38 @@ export class ParkedWardEvents {
     return { moved };
   }
 
-  /**
-   * One batch: the expired rows are locked (SKIP LOCKED: another replica, or an encounter
-   * opening right now, has the others), deleted and written to the outbox in one transaction,
-   * so a crash neither loses nor duplicates a dead letter.
-   */
   private async moveExpired(batch: number): Promise<number> {
-    const moved = await this.runtime.ds.transaction(async (m) => {
-      // The database clock, the one received_at was stamped with.
-      const [{ now }] = (await m.query(`SELECT now() AS now`)) as Array<{ now: Date }>;
-      const rows: ExpiredRow[] = await m.query(
-        `SELECT event_id, facility_code, ma_lk, received_at, raw, origin, CASE WHEN raw IS NULL THEN event END AS event
-           FROM parked_ward_events WHERE received_at < $1 ORDER BY received_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [expiryCutoff(now, this.options.maxAgeMinutes), batch],
+    const { maxAgeMinutes, consumerGroup } = this.options;
+    const { now, moved } = await this.store.moveExpired(maxAgeMinutes, batch, (p, at) =>
+      neverOpenedDeadLetter(p, at, maxAgeMinutes, consumerGroup),
+    );
+    // After the commit: metrics and logs count what was moved, once.
+    if (moved.length)
+      Metrics.deadLettered().inc(
+        { topic: Topics.wardEvents.name, reason: ENCOUNTER_NEVER_OPENED },
+        moved.length,
       );
-      if (rows.length === 0) return [];
-      await m.query(`DELETE FROM parked_ward_events WHERE event_id = ANY($1::uuid[])`, [rows.map((r) => r.event_id)]);
-      await enqueueOutbox(
-        m,
-        rows.map((r) =>
-          neverOpenedDeadLetter(
-            { eventId: r.event_id, facilityCode: r.facility_code, maLk: r.ma_lk, receivedAt: r.received_at, raw: r.raw, origin: r.origin, event: r.event },
-            now,
-            this.options.maxAgeMinutes,
-            this.options.consumerGroup,
-          ),
-        ),
+    for (const p of moved) {
+      const ageSeconds = Math.round((now.getTime() - p.receivedAt.getTime()) / 1000);
+      this.logger.warn(
+        {
+          facility: p.facilityCode,
+          maLk: p.maLk,
+          eventId: p.eventId,
+          ageSeconds,
+          code: ENCOUNTER_NEVER_OPENED,
+        },
+        'parked ward event dead-lettered: its encounter never opened',
       );
-      return rows.map((r) => ({ facility: r.facility_code, maLk: r.ma_lk, eventId: r.event_id, ageSeconds: Math.round((now.getTime() - r.received_at.getTime()) / 1000) }));
-    });
-    if (moved.length) Metrics.deadLettered().inc({ topic: Topics.wardEvents.name, reason: ENCOUNTER_NEVER_OPENED }, moved.length);
-    for (const e of moved) this.runtime.logger.warn({ ...e, code: ENCOUNTER_NEVER_OPENED }, 'parked ward event dead-lettered: its encounter never opened');
+    }
     return moved.length;
   }
 
   /** bhyt_parked_ward_events and bhyt_parked_ward_event_oldest_seconds, per facility. */
   private async sample(): Promise<void> {
-    const rows: Array<{ facility_code: string; n: number; oldest: number }> = await this.runtime.ds.query(
-      `SELECT facility_code, count(*)::int AS n, EXTRACT(EPOCH FROM now() - min(received_at))::float8 AS oldest FROM parked_ward_events GROUP BY facility_code`,
-    );
     const values = parkedGaugeValues(
-      rows.map((r) => ({ facilityCode: r.facility_code, count: r.n, oldestSeconds: Number(r.oldest) })),
-      this.runtime.facilities.list().map((f) => f.code),
+      await this.store.samplePerFacility(),
+      this.facilities.list().map((f) => f.code),
     );
     const count = Metrics.parkedWardEvents();
     const oldest = Metrics.parkedWardEventOldestSeconds();
@@ -133,27 +115,25 @@ export class ParkedWardEvents {
 
   /** The parked events of a facility, newest first: metadata only, never the payload. */
   async list(facilityCode: string, limit: number) {
-    if (!this.runtime.facilities.has(facilityCode)) {
-      throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${facilityCode} is not registered on this platform`);
+    if (!this.facilities.has(facilityCode)) {
+      throw EncounterErrors.raise(
+        'FACILITY_UNKNOWN',
+        `facility ${facilityCode} is not registered on this platform`,
+      );
     }
-    const rows: Array<{ event_id: string; ma_lk: string; type: string; occurred_at: Date; received_at: Date; age_seconds: number; total: number }> = await this.runtime.ds.query(
-      `SELECT event_id, ma_lk, event->>'type' AS type, occurred_at, received_at,
-              EXTRACT(EPOCH FROM now() - received_at)::float8 AS age_seconds, count(*) OVER ()::int AS total
-         FROM parked_ward_events WHERE facility_code = $1 ORDER BY received_at DESC, event_id LIMIT $2`,
-      [facilityCode, limit],
-    );
+    const page = await this.store.listByFacility(facilityCode, limit);
     return {
       facilityCode,
       maxAgeMinutes: this.options.maxAgeMinutes,
-      total: rows[0]?.total ?? 0,
-      events: rows.map((r) => ({
-        eventId: r.event_id,
-        maLk: r.ma_lk,
-        type: r.type,
-        occurredAt: r.occurred_at.toISOString(),
-        receivedAt: r.received_at.toISOString(),
-        ageSeconds: Math.max(0, Math.floor(Number(r.age_seconds))),
-        expiresAt: expiresAt(r.received_at, this.options.maxAgeMinutes).toISOString(),
+      total: page.total,
+      events: page.events.map((e) => ({
+        eventId: e.eventId,
+        maLk: e.maLk,
+        type: e.type,
+        occurredAt: e.occurredAt.toISOString(),
+        receivedAt: e.receivedAt.toISOString(),
+        ageSeconds: Math.max(0, Math.floor(e.ageSeconds)),
+        expiresAt: expiresAt(e.receivedAt, this.options.maxAgeMinutes).toISOString(),
       })),
     };
   }

@@ -16,6 +16,7 @@ import { Encounters1700000000200 } from './migrations/1700000000200-encounters';
 import { CheckinsHealthBook1700000000201 } from './migrations/1700000000201-checkins-health-book';
 import { ParkedWardEventOrigin1700000000202 } from './migrations/1700000000202-parked-ward-event-origin';
 import { WardEventReceipt1700000000203 } from './migrations/1700000000203-ward-event-receipt';
+import { ParkedWardEventStore } from './parked-ward-event.store';
 
 /**
  * Ward events checked at the door, against a real PostgreSQL: a bad event is refused (and
@@ -48,7 +49,7 @@ describe('ward events checked on receipt (PostgreSQL)', () => {
       poolSize: 4,
     });
     const runtime = { ds, facilities: { has: (c: string) => c === '79001' }, logger: { warn: () => undefined, info: () => undefined, error: () => undefined } } as unknown as ServiceRuntime;
-    service = new EncounterService(runtime, { clockToleranceMs: 5 * 60_000 });
+    service = new EncounterService(runtime, new ParkedWardEventStore(ds), { clockToleranceMs: 5 * 60_000 });
   });
   afterAll(() => ds?.destroy());
 
