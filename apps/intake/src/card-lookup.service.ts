@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createHmac } from 'node:crypto';
 import { readSecret } from '@bhyt/config';
 import { GatewayClient, secretSourceAccountResolver } from '@bhyt/gateway-client';
-import { ServiceRuntime } from '@bhyt/service-kit';
+import { LOGGER, type Logger } from '@bhyt/service-kit';
 import { CardVerdict, cardVerdict, lookupBirthDate } from './card-verdict';
 import { lookupStaff, type IntakeConfig } from './config';
 import { INTAKE_CONFIG } from './tokens';
@@ -34,7 +34,7 @@ export class CardLookupService implements OnModuleDestroy {
   private readonly cache = new Map<string, { result: CardCheckResult; expiresAt: number }>();
 
   constructor(
-    private readonly runtime: ServiceRuntime,
+    @Inject(LOGGER) private readonly logger: Logger,
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
   ) {
     this.client = new GatewayClient({
@@ -42,7 +42,7 @@ export class CardLookupService implements OnModuleDestroy {
       accounts: secretSourceAccountResolver({ get: (name) => readSecret(name) }),
       connectTimeoutMs: Math.min(config.CARD_LOOKUP_TIMEOUT_MS, 2000),
       totalTimeoutMs: config.CARD_LOOKUP_TIMEOUT_MS,
-      logger: { info: (o, m) => runtime.logger.debug(o, m), warn: (o, m) => runtime.logger.warn(o, m) },
+      logger: { info: (o, m) => logger.debug(o, m), warn: (o, m) => logger.warn(o, m) },
     });
   }
 
@@ -69,18 +69,18 @@ export class CardLookupService implements OnModuleDestroy {
   private async ask(q: CardQuery): Promise<CardCheckResult> {
     const staff = lookupStaff(q.facilityCode);
     if (!staff) {
-      this.runtime.logger.warn({ facility: q.facilityCode }, 'card lookup: no lookup staff configured for the facility (CARD_LOOKUP_<facility>_STAFF_NAME/_STAFF_CCCD); card check stays pending');
+      this.logger.warn({ facility: q.facilityCode }, 'card lookup: no lookup staff configured for the facility (CARD_LOOKUP_<facility>_STAFF_NAME/_STAFF_CCCD); card check stays pending');
       return { cardCheck: 'PENDING', code: 'NO_LOOKUP_STAFF', cached: false };
     }
     try {
       const outcome = await this.client.lookupCard({ facilityCode: q.facilityCode, maThe: q.cardNumber, hoTen: q.fullName, ngaySinh: lookupBirthDate(q.birthDate), ...staff });
       const code = outcome.kind === 'answered' ? outcome.maKetQua : outcome.code;
       const cardCheck = outcome.kind === 'answered' ? cardVerdict(outcome.maKetQua) : 'PENDING';
-      this.runtime.logger.info({ facility: q.facilityCode, outcome: outcome.kind, code, cardCheck }, 'card lookup answered');
+      this.logger.info({ facility: q.facilityCode, outcome: outcome.kind, code, cardCheck }, 'card lookup answered');
       return { cardCheck, code, cached: false };
     } catch (err) {
       // Missing gateway account and the like: configuration, not the patient's fault.
-      this.runtime.logger.warn({ facility: q.facilityCode, error: err instanceof Error ? err.name : 'error' }, 'card lookup failed; card check stays pending');
+      this.logger.warn({ facility: q.facilityCode, error: err instanceof Error ? err.name : 'error' }, 'card lookup failed; card check stays pending');
       return { cardCheck: 'PENDING', code: 'LOOKUP_FAILED', cached: false };
     }
   }

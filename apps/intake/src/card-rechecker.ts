@@ -1,20 +1,17 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { CardChecked, Topics } from '@bhyt/contracts';
+import { BackgroundJob, type RunResult } from '@bhyt/jobs';
 import { createEvent } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
-import { ServiceRuntime } from '@bhyt/service-kit';
+import { LOGGER, type Logger } from '@bhyt/service-kit';
+import { CardCheckStore } from './card-check.store';
 import { recheckDelayMs } from './card-verdict';
 import { CardLookupService } from './card-lookup.service';
 import type { IntakeConfig } from './config';
+import { INTAKE_CONFIG } from './tokens';
 
-interface DueVisit {
-  visit_id: string;
-  facility_code: string;
-  ma_lk: string;
-  card_number: string;
-  patient_ref: string;
-  pii: Buffer;
-  card_check_attempts: number;
-}
+/** Visits leased per round. */
+const BATCH = 20;
 
 /**
  * Asks the gateway again about cards whose check was PENDING at registration. A visit is
@@ -22,80 +19,59 @@ interface DueVisit {
  * work, none holds a transaction open while the gateway answers). An answer updates the visit
  * and emits intake.card-checked.v1 through the outbox; no answer schedules the next attempt.
  */
-export class CardRechecker {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
-
+@Injectable()
+export class CardRechecker extends BackgroundJob {
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly store: CardCheckStore,
     private readonly cards: CardLookupService,
-    private readonly config: IntakeConfig,
-  ) {}
-
-  start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .then(() => undefined)
-        .catch((err: unknown) => this.runtime.logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'card re-check round failed'))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, Math.min(1000, this.config.CARD_RECHECK_INTERVAL_MS));
-        });
-    };
-    tick();
+    @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    super({
+      name: 'card-rechecker',
+      intervalMs: Math.min(1000, config.CARD_RECHECK_INTERVAL_MS),
+      onError: (err) => logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'card re-check round failed'),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  protected async runOnce(signal: AbortSignal): Promise<RunResult> {
+    const { leased } = await this.recheckDue(signal);
+    return leased === BATCH ? 'more' : 'idle';
   }
 
-  /** One round: at most 20 due visits. @returns how many got an answer. */
-  async runOnce(): Promise<number> {
-    // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
-    const [due]: [DueVisit[], number] = await this.runtime.ds.query(
-      `UPDATE visits v SET card_next_check_at = now() + interval '60 seconds', card_check_attempts = v.card_check_attempts + 1
-       FROM patients p
-       WHERE p.patient_ref = v.patient_ref AND v.visit_id IN (
-         SELECT visit_id FROM visits WHERE card_check = 'PENDING' AND card_next_check_at <= now() ORDER BY card_next_check_at LIMIT 20 FOR UPDATE SKIP LOCKED)
-       RETURNING v.visit_id, v.facility_code, v.ma_lk, v.card_number, v.patient_ref, p.pii, v.card_check_attempts`,
-    );
+  /**
+   * One round: at most 20 due visits (a stop ends it between two lookups; the visits not asked
+   * about yet come due again when their lease ends). @returns how many were leased and answered.
+   */
+  async recheckDue(signal?: AbortSignal): Promise<{ leased: number; answered: number }> {
+    const due = await this.store.takeDue(BATCH);
     let answered = 0;
     for (const v of due) {
+      if (signal?.aborted) break;
       // Name and birth date are kept only encrypted (pii-cipher.ts); decrypted for the lookup alone.
-      const pii = this.config.piiCipher.decrypt(v.pii, v.patient_ref);
-      const r = await this.cards.check({ facilityCode: v.facility_code, cardNumber: v.card_number, fullName: pii.fullName, birthDate: pii.birthDate });
+      const r = await this.cards.check({ facilityCode: v.facilityCode, cardNumber: v.cardNumber, fullName: v.pii.fullName, birthDate: v.pii.birthDate });
       if (r.cardCheck === 'PENDING') {
-        await this.runtime.ds.query(`UPDATE visits SET card_check_code = $2, card_next_check_at = now() + ($3::bigint * interval '1 millisecond') WHERE visit_id = $1 AND card_check = 'PENDING'`, [
-          v.visit_id,
-          r.code,
-          recheckDelayMs(v.card_check_attempts, this.config.CARD_RECHECK_INTERVAL_MS),
-        ]);
+        await this.store.postpone(v.visitId, r.code, recheckDelayMs(v.attempts, this.config.CARD_RECHECK_INTERVAL_MS));
         continue;
       }
       answered++;
-      await this.runtime.ds.transaction(async (m) => {
+      const cardCheck = r.cardCheck;
+      await this.store.transaction(async (m) => {
         const checkedAt = new Date();
-        const updated = await m.query(
-          `UPDATE visits SET card_check = $2, card_check_code = $3, card_checked_at = $4, card_next_check_at = NULL WHERE visit_id = $1 AND card_check = 'PENDING' RETURNING 1`,
-          [v.visit_id, r.cardCheck, r.code, checkedAt],
-        );
-        if (updated[1] === 0) return;
+        if (!(await this.store.recordAnswer(m, v.visitId, { cardCheck, code: r.code, checkedAt }))) return;
         const payload: CardChecked = {
-          visitId: v.visit_id,
-          facilityCode: v.facility_code,
-          maLk: v.ma_lk,
-          cardCheck: r.cardCheck as CardChecked['cardCheck'],
+          visitId: v.visitId,
+          facilityCode: v.facilityCode,
+          maLk: v.maLk,
+          cardCheck,
           resultCode: r.code,
-          attempts: v.card_check_attempts,
+          attempts: v.attempts,
           checkedAt: checkedAt.toISOString(),
         };
-        await enqueueOutbox(m, [createEvent(Topics.intakeCardChecked.name, { facilityCode: v.facility_code, key: v.ma_lk, payload }).message]);
+        await enqueueOutbox(m, [createEvent(Topics.intakeCardChecked.name, { facilityCode: v.facilityCode, key: v.maLk, payload }).message]);
       });
-      this.runtime.logger.info({ facility: v.facility_code, maLk: v.ma_lk, cardCheck: r.cardCheck, code: r.code, attempts: v.card_check_attempts }, 'pending card check answered');
+      this.logger.info({ facility: v.facilityCode, maLk: v.maLk, cardCheck, code: r.code, attempts: v.attempts }, 'pending card check answered');
     }
-    return answered;
+    return { leased: due.length, answered };
   }
 }

@@ -1,7 +1,8 @@
+import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { describeIssues, FacilityCode, Headers } from '@bhyt/contracts';
+import { describeIssues, FacilityCode, Headers, PlatformError, Topics } from '@bhyt/contracts';
 import { PoisonMessageError, ReceivedMessage } from '@bhyt/messaging';
-import { DomainError, unstorableTextPaths, ValidationFailed } from '@bhyt/service-kit';
+import { type ConsumerSpec, type DeclaredConsumer, unstorableTextPaths, ValidationFailed } from '@bhyt/service-kit';
 import { RegisterVisitRequest } from './registration.schema';
 import { RegistrationService } from './registration.service';
 
@@ -12,8 +13,15 @@ const IngressMessage = z.object({ facilityCode: FacilityCode, request: RegisterV
  * not a valid request (or names an unknown facility) is dead-lettered with the field errors;
  * a valid one is registered idempotently by its requestId.
  */
-export function ingressHandler(registration: RegistrationService) {
-  return async (message: ReceivedMessage): Promise<void> => {
+@Injectable()
+export class IngressConsumer implements DeclaredConsumer {
+  constructor(private readonly registration: RegistrationService) {}
+
+  consumerSpec(): ConsumerSpec {
+    return { name: 'ingress', topics: [Topics.intakeIngress.name], handler: (message) => this.handle(message) };
+  }
+
+  async handle(message: ReceivedMessage): Promise<void> {
     let json: unknown;
     try {
       json = JSON.parse(message.value?.toString('utf8') ?? '');
@@ -28,12 +36,14 @@ export function ingressHandler(registration: RegistrationService) {
       throw new PoisonMessageError('FACILITY_MISMATCH', 'x-facility header differs from facilityCode');
     }
     try {
-      await registration.register(parsed.data.facilityCode, parsed.data.request);
+      await this.registration.register(parsed.data.facilityCode, parsed.data.request);
     } catch (err) {
-      if (err instanceof ValidationFailed || (err instanceof DomainError && err.getStatus() < 500)) {
-        throw new PoisonMessageError('REQUEST_REJECTED', JSON.stringify(err.getResponse()));
+      // Dead-lettered as REQUEST_REJECTED with the refusal's body, as the HTTP caller would read it.
+      if (err instanceof ValidationFailed) throw new PoisonMessageError('REQUEST_REJECTED', JSON.stringify(err.getResponse()));
+      if (err instanceof PlatformError && err.kind !== 'unavailable') {
+        throw new PoisonMessageError('REQUEST_REJECTED', JSON.stringify({ ...err.details, error: err.code, message: err.message }));
       }
       throw err;
     }
-  };
+  }
 }

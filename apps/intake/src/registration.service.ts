@@ -1,17 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHmac, randomUUID } from 'node:crypto';
-import { EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import canonicalize from 'canonicalize';
 import { Topics, VisitRegistered } from '@bhyt/contracts';
 import { createEvent } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
-import { DomainError, ServiceRuntime, ValidationFailed } from '@bhyt/service-kit';
+import { FACILITY_REGISTRY, type FacilityRegistry, ValidationFailed } from '@bhyt/service-kit';
 import { CardLookupService, type CardCheckResult } from './card-lookup.service';
+import { IntakeErrors } from './errors';
 import { checkIdentifier, checkRegistrationDates } from './identifier-check';
 import type { FieldError } from '@bhyt/service-kit';
 import { RegisterVisitRequest } from './registration.schema';
 import { INTAKE_CONFIG } from './tokens';
 import type { IntakeConfig } from './config';
+import { RegistrationStore } from './registration.store';
 
 export interface RegisteredVisit {
   visitId: string;
@@ -29,9 +31,10 @@ export interface RegisteredVisit {
 @Injectable()
 export class RegistrationService {
   constructor(
-    private readonly runtime: ServiceRuntime,
+    private readonly store: RegistrationStore,
     @Inject(INTAKE_CONFIG) private readonly config: IntakeConfig,
     private readonly cards: CardLookupService,
+    @Inject(FACILITY_REGISTRY) private readonly facilities: Pick<FacilityRegistry, 'has'>,
   ) {}
 
   private hash(type: string, value: string): string {
@@ -54,12 +57,12 @@ export class RegistrationService {
     const checked = checkIdentifier(req);
     const errors = [...checked.errors, ...checkRegistrationDates(req, new Date(), this.config.CLOCK_TOLERANCE_MINUTES * 60_000)];
     if (errors.length) throw new ValidationFailed(errors);
-    if (!this.runtime.facilities.has(facilityCode)) {
-      throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${facilityCode} is not registered on this platform`);
+    if (!this.facilities.has(facilityCode)) {
+      throw IntakeErrors.raise('FACILITY_UNKNOWN', `facility ${facilityCode} is not registered on this platform`);
     }
     const fingerprint = this.fingerprint(facilityCode, req);
     const warnings = checked.warnings.length ? { warnings: checked.warnings } : {};
-    const earlier = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId, fingerprint);
+    const earlier = await this.findByRequest(facilityCode, req.requestId, fingerprint);
     if (earlier) return { ...earlier, ...warnings };
     // The card is looked up before the transaction (no connection held while the gateway
     // answers); a gateway that is down makes it PENDING, and the re-checker asks again.
@@ -71,7 +74,7 @@ export class RegistrationService {
     } catch (err) {
       // The same requestId registered concurrently: the other transaction won; answer with its visit.
       if ((err as { code?: string }).code === '23505') {
-        const winner = await this.findByRequest(this.runtime.ds.manager, facilityCode, req.requestId, fingerprint);
+        const winner = await this.findByRequest(facilityCode, req.requestId, fingerprint);
         if (winner) return { ...winner, ...warnings };
       }
       throw err;
@@ -80,30 +83,35 @@ export class RegistrationService {
 
   private insertVisit(facilityCode: string, req: RegisterVisitRequest, citizenId: string | undefined, card: CardCheckResult | undefined, fingerprint: string): Promise<RegisteredVisit> {
     const checked = { citizenId };
-    return this.runtime.ds.transaction(async (m) => {
-      const existing = await this.findByRequest(m, facilityCode, req.requestId, fingerprint);
+    return this.store.transaction(async (m) => {
+      const existing = await this.findByRequest(facilityCode, req.requestId, fingerprint, m);
       if (existing) return existing;
       const patientRef = await this.resolvePatient(m, req, checked.citizenId);
       const registeredAt = req.registeredAt ? new Date(req.registeredAt) : new Date();
-      const [{ seq }] = await m.query(`SELECT nextval('ma_lk_seq')::text AS seq`);
-      const maLk = buildMaLk(facilityCode, registeredAt, seq);
+      const maLk = buildMaLk(facilityCode, registeredAt, await this.store.nextMaLkSequence(m));
       const visitId = randomUUID();
       const insured = req.insuranceCard !== undefined;
       // A down gateway never blocks reception (regulation: keep treating, re-check later).
       const cardCheck: VisitRegistered['cardCheck'] = card?.cardCheck ?? 'NOT_APPLICABLE';
       const maBn = req.maBn ?? `BN${patientRef.slice(0, 8).toUpperCase()}`;
-      await m.query(
-        `INSERT INTO visits (visit_id, facility_code, ma_lk, ma_bn, patient_ref, care_type, identifier_type, insured, card_number, card_check, registered_at, request_id,
-                             card_check_code, card_checked_at, card_next_check_at, request_fingerprint)
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
-        [
-          visitId, facilityCode, maLk, maBn, patientRef, req.careType, req.identifier.type, insured, req.insuranceCard?.number ?? null, cardCheck, registeredAt, req.requestId,
-          card?.code ?? null,
-          card && card.cardCheck !== 'PENDING' ? new Date() : null,
-          cardCheck === 'PENDING' ? new Date(Date.now() + this.config.CARD_RECHECK_INTERVAL_MS) : null,
-          fingerprint,
-        ],
-      );
+      await this.store.insertVisit(m, {
+        visitId,
+        facilityCode,
+        maLk,
+        maBn,
+        patientRef,
+        careType: req.careType,
+        identifierType: req.identifier.type,
+        insured,
+        cardNumber: req.insuranceCard?.number ?? null,
+        cardCheck,
+        registeredAt,
+        requestId: req.requestId,
+        cardCheckCode: card?.code ?? null,
+        cardCheckedAt: card && card.cardCheck !== 'PENDING' ? new Date() : null,
+        cardNextCheckAt: cardCheck === 'PENDING' ? new Date(Date.now() + this.config.CARD_RECHECK_INTERVAL_MS) : null,
+        requestFingerprint: fingerprint,
+      });
       const payload: VisitRegistered = {
         visitId,
         facilityCode,
@@ -134,15 +142,14 @@ export class RegistrationService {
    * The visit an earlier request with this requestId registered. The same requestId with
    * another body is a 409 naming the key — never the other request's visit (another patient's).
    */
-  private async findByRequest(m: EntityManager, facilityCode: string, requestId: string, fingerprint: string): Promise<RegisteredVisit | undefined> {
-    const rows = await m.query(`SELECT visit_id, ma_lk, patient_ref, card_check, card_check_code, request_fingerprint FROM visits WHERE facility_code = $1 AND request_id = $2`, [facilityCode, requestId]);
-    const v = rows[0];
+  private async findByRequest(facilityCode: string, requestId: string, fingerprint: string, m?: EntityManager): Promise<RegisteredVisit | undefined> {
+    const v = await this.store.findByRequest(facilityCode, requestId, m);
     if (!v) return undefined;
     // Visits registered before fingerprints were kept (NULL) can only be taken as the same request.
-    if (v.request_fingerprint !== null && v.request_fingerprint !== fingerprint) {
-      throw new DomainError(409, 'REQUEST_ID_CONFLICT', 'this requestId was already used for a different registration; use a new requestId for a new request', { key: 'requestId' });
+    if (v.requestFingerprint !== null && v.requestFingerprint !== fingerprint) {
+      throw IntakeErrors.raise('REQUEST_ID_CONFLICT', 'this requestId was already used for a different registration; use a new requestId for a new request', { key: 'requestId' });
     }
-    return { visitId: v.visit_id, maLk: v.ma_lk, patientRef: v.patient_ref, facilityCode, cardCheck: v.card_check, ...(v.card_check_code ? { cardCheckCode: v.card_check_code } : {}), duplicate: true };
+    return { visitId: v.visitId, maLk: v.maLk, patientRef: v.patientRef, facilityCode, cardCheck: v.cardCheck, ...(v.cardCheckCode ? { cardCheckCode: v.cardCheckCode } : {}), duplicate: true };
   }
 
   private async resolvePatient(m: EntityManager, req: RegisterVisitRequest, citizenId: string | undefined): Promise<string> {
@@ -150,24 +157,13 @@ export class RegistrationService {
     if (req.insuranceCard) keys.push({ type: 'BHYT_CARD', value: req.insuranceCard.number });
     if (citizenId) keys.push({ type: 'CCCD', value: citizenId });
     const hashes = [...new Set(keys.map((k) => this.hash(k.type, k.value)))];
-    const found: Array<{ patient_ref: string }> = await m.query(
-      `SELECT DISTINCT patient_ref FROM patient_identifiers WHERE identifier_hash = ANY($1::text[])`,
-      [hashes],
-    );
-    const patientRef = found[0]?.patient_ref ?? randomUUID();
+    const found = await this.store.findPatientRefs(m, hashes);
+    const patientRef = found[0] ?? randomUUID();
     if (!found.length) {
-      await m.query(
-        // Personal data only as AES-256-GCM ciphertext (pii-cipher.ts); found again via identifier hashes.
-        `INSERT INTO patients (patient_ref, pii, pii_key_id) VALUES ($1,$2,$3)`,
-        [patientRef, this.config.piiCipher.encrypt({ fullName: req.patient.fullName, birthDate: req.patient.birthDate, sex: req.patient.sex, address: req.patient.address ?? null, citizenId: citizenId ?? null }, patientRef), this.config.piiCipher.keyId],
-      );
+      // Personal data only as AES-256-GCM ciphertext (pii-cipher.ts); found again via identifier hashes.
+      await this.store.createPatient(m, patientRef, { fullName: req.patient.fullName, birthDate: req.patient.birthDate, sex: req.patient.sex, address: req.patient.address ?? null, citizenId: citizenId ?? null });
     }
-    for (const h of hashes) {
-      await m.query(
-        `INSERT INTO patient_identifiers (identifier_hash, patient_ref, identifier_type) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`,
-        [h, patientRef, req.identifier.type],
-      );
-    }
+    await this.store.linkIdentifiers(m, patientRef, req.identifier.type, hashes);
     return patientRef;
   }
 }
