@@ -6,7 +6,7 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
 /** Apps whose SQL is all in stores and whose files (but main.ts) never see the ServiceRuntime. */
-const STORE_APPS = ['gateway-sync', 'gateway-simulator', 'signer'];
+const STORE_APPS = ['gateway-sync', 'gateway-simulator', 'signer', 'intake'];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', 'dist/**', '.tools/**', '.state/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
