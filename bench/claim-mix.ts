@@ -64,7 +64,13 @@ export function syntheticClaims(count: number, prefix: string, seed = 42): Synth
     // Inpatient claims vary in length: 0–40 extra drug lines (a long stay is a big claim).
     const extraDrugLines = scenario.careType === 'INPATIENT' ? Math.floor(rnd() * 40) : 0;
     const start = new Date(now - (2 + (i % 5)) * 3600_000 - (i % 60) * 60_000);
-    const record = scenario.build({ facilityCode, maLk: `${prefix}_${i}`, patientSeed: 10_000 + i, start, extraDrugLines });
+    const record = scenario.build({
+      facilityCode,
+      maLk: `${prefix}_${i}`,
+      patientSeed: 10_000 + i,
+      start,
+      extraDrugLines,
+    });
     const tables = serializeClaimTables(buildClaimTables(record));
     out.push({
       scenario: name,

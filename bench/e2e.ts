@@ -11,7 +11,12 @@ import { simulatorStats, simulatorSubmissionsWith, steadyRate, waitAccepted } fr
 
 function closedEvent(c: SyntheticClaim, namespace: string, closedAt: Date): OutgoingMessage {
   const payload: EncounterClosed = { ...c.payload, closedAt: closedAt.toISOString() };
-  const { message } = createEvent(Topics.encounterClosed.name, { facilityCode: payload.facilityCode, key: payload.maLk, payload, occurredAt: closedAt });
+  const { message } = createEvent(Topics.encounterClosed.name, {
+    facilityCode: payload.facilityCode,
+    key: payload.maLk,
+    payload,
+    occurredAt: closedAt,
+  });
   return { ...message, topic: `${namespace}${message.topic}` };
 }
 
@@ -24,7 +29,8 @@ export interface Percentiles {
 
 export function percentiles(values: number[]): Percentiles {
   const v = [...values].sort((a, b) => a - b);
-  const at = (q: number): number => (v.length ? v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)]! : NaN);
+  const at = (q: number): number =>
+    v.length ? v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)]! : NaN;
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: v[v.length - 1] ?? NaN };
 }
 
@@ -43,14 +49,28 @@ export async function e2eSaturation(
   prefix: string,
   timeoutMs: number,
   onProgress?: (n: number) => void,
-): Promise<{ steadyPerS: number; overallPerS: number; publishPerS: number; complete: boolean; received: number; duplicates: number }> {
+): Promise<{
+  steadyPerS: number;
+  overallPerS: number;
+  publishPerS: number;
+  complete: boolean;
+  received: number;
+  duplicates: number;
+}> {
   const publisher = await publisherFor(brokers);
   try {
     const base = await simulatorStats(sim);
     const t0 = Date.now();
-    for (let i = 0; i < claims.length; i += 200) await publisher.send(claims.slice(i, i + 200).map((c) => closedEvent(c, namespace, new Date())));
+    for (let i = 0; i < claims.length; i += 200)
+      await publisher.send(claims.slice(i, i + 200).map((c) => closedEvent(c, namespace, new Date())));
     const publishPerS = claims.length / ((Date.now() - t0) / 1000);
-    const complete = await waitAccepted(sim, base.accepted + base.rejected, claims.length, timeoutMs, onProgress);
+    const complete = await waitAccepted(
+      sim,
+      base.accepted + base.rejected,
+      claims.length,
+      timeoutMs,
+      onProgress,
+    );
     const subs = await simulatorSubmissionsWith(sim, prefix);
     const times = subs.map((s) => Date.parse(s.receivedAt));
     const last = Math.max(...times);
@@ -100,7 +120,9 @@ export async function e2eFixedLoad(
     const offeredPerS = sent / ((performance.now() - t0) / 1000);
     const complete = await waitAccepted(sim, base.accepted + base.rejected, claims.length, timeoutMs);
     const subs = await simulatorSubmissionsWith(sim, prefix);
-    const latencies = subs.filter((s) => closedAt.has(s.maLk)).map((s) => Date.parse(s.receivedAt) - closedAt.get(s.maLk)!);
+    const latencies = subs
+      .filter((s) => closedAt.has(s.maLk))
+      .map((s) => Date.parse(s.receivedAt) - closedAt.get(s.maLk)!);
     return { latencyMs: percentiles(latencies), offeredPerS, complete, received: subs.length };
   } finally {
     await publisher.disconnect();
@@ -128,7 +150,11 @@ export function cpuByPid(): Map<number, { comm: string; cmd: string; seconds: nu
 }
 
 /** CPU seconds per component between two snapshots, by the labels `label` gives each process. */
-export function cpuDelta(before: ReturnType<typeof cpuByPid>, after: ReturnType<typeof cpuByPid>, label: (pid: number, p: { comm: string; cmd: string }) => string): Record<string, number> {
+export function cpuDelta(
+  before: ReturnType<typeof cpuByPid>,
+  after: ReturnType<typeof cpuByPid>,
+  label: (pid: number, p: { comm: string; cmd: string }) => string,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [pid, p] of after) {
     const d = p.seconds - (before.get(pid)?.seconds ?? 0);

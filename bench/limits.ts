@@ -22,10 +22,18 @@ export interface KafkaPerf {
 }
 
 /** Kafka's ProducerPerformance against a fresh bench topic (6 partitions, like the claim topics), acks=all. */
-export async function kafkaProducerPerf(brokers: string, numRecords: number, recordSize: number): Promise<KafkaPerf> {
+export async function kafkaProducerPerf(
+  brokers: string,
+  numRecords: number,
+  recordSize: number,
+): Promise<KafkaPerf> {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-bench' });
   const ns = `bench-limit-${process.pid}.`;
-  await ensureTopics(kafka, [{ name: 'producer-perf', partitions: 6, retentionMs: 3600_000, description: 'bench' }], ns);
+  await ensureTopics(
+    kafka,
+    [{ name: 'producer-perf', partitions: 6, retentionMs: 3600_000, description: 'bench' }],
+    ns,
+  );
   try {
     const text = execFileSync(
       'bash',
@@ -33,17 +41,28 @@ export async function kafkaProducerPerf(brokers: string, numRecords: number, rec
         join(ROOT, 'scripts/stack.sh'),
         'kafka-tool',
         'org.apache.kafka.tools.ProducerPerformance',
-        '--topic', `${ns}producer-perf`,
-        '--num-records', String(numRecords),
-        '--record-size', String(recordSize),
-        '--throughput', '-1',
-        '--producer-props', `bootstrap.servers=${brokers.split(',')[0]}`, 'acks=all',
+        '--topic',
+        `${ns}producer-perf`,
+        '--num-records',
+        String(numRecords),
+        '--record-size',
+        String(recordSize),
+        '--throughput',
+        '-1',
+        '--producer-props',
+        `bootstrap.servers=${brokers.split(',')[0]}`,
+        'acks=all',
       ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 << 20 },
     );
     // Last summary line: "N records sent, R records/sec (M MB/sec), L ms avg latency, …"
-    const lines = text.trim().split('\n').filter((l) => /records sent/.test(l));
-    const m = /records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency/.exec(lines[lines.length - 1] ?? '');
+    const lines = text
+      .trim()
+      .split('\n')
+      .filter((l) => /records sent/.test(l));
+    const m = /records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency/.exec(
+      lines[lines.length - 1] ?? '',
+    );
     if (!m) throw new Error(`cannot parse ProducerPerformance output:\n${text.slice(-2000)}`);
     return { recordsPerS: Number(m[1]), mbPerS: Number(m[2]), avgLatencyMs: Number(m[3]) };
   } finally {
@@ -56,7 +75,12 @@ export async function kafkaProducerPerf(brokers: string, numRecords: number, rec
  * transaction) of `rowBytes` rows into a fresh table, `clients` connections for `seconds`.
  * @returns committed transactions per second.
  */
-export async function pgbenchInsertTps(url: string, rowBytes: number, clients: number, seconds: number): Promise<number> {
+export async function pgbenchInsertTps(
+  url: string,
+  rowBytes: number,
+  clients: number,
+  seconds: number,
+): Promise<number> {
   const db = 'bhyt_bench_pgbench';
   const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
   await admin.connect();
@@ -65,18 +89,44 @@ export async function pgbenchInsertTps(url: string, rowBytes: number, clients: n
   await admin.end();
   const c = new Client({ connectionString: databaseUrl(url, db) });
   await c.connect();
-  await c.query(`CREATE TABLE bench_insert (id bigserial PRIMARY KEY, k text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  await c.query(
+    `CREATE TABLE bench_insert (id bigserial PRIMARY KEY, k text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`,
+  );
   await c.end();
   const dir = mkdtempSync(join(tmpdir(), 'bench-pgbench-'));
   try {
     const script = join(dir, 'insert.sql');
     // md5 of a random number, repeated: ~rowBytes of text per row, one row per transaction.
-    writeFileSync(script, `INSERT INTO bench_insert (k, payload) VALUES (md5(random()::text), repeat(md5(random()::text), ${Math.max(1, Math.round(rowBytes / 32))}));\n`);
+    writeFileSync(
+      script,
+      `INSERT INTO bench_insert (k, payload) VALUES (md5(random()::text), repeat(md5(random()::text), ${Math.max(1, Math.round(rowBytes / 32))}));\n`,
+    );
     const u = new URL(databaseUrl(url, db));
     const text = execFileSync(
       'pgbench',
-      ['-n', '-f', script, '-c', String(clients), '-j', String(Math.min(clients, 2)), '-T', String(seconds), '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'), db],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {}) } },
+      [
+        '-n',
+        '-f',
+        script,
+        '-c',
+        String(clients),
+        '-j',
+        String(Math.min(clients, 2)),
+        '-T',
+        String(seconds),
+        '-h',
+        u.hostname,
+        '-p',
+        u.port || '5432',
+        '-U',
+        decodeURIComponent(u.username || 'postgres'),
+        db,
+      ],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...(u.password ? { PGPASSWORD: decodeURIComponent(u.password) } : {}) },
+      },
     );
     const m = /tps = ([\d.]+)/.exec(text);
     if (!m) throw new Error(`cannot parse pgbench output:\n${text}`);
@@ -91,7 +141,10 @@ export async function pgbenchInsertTps(url: string, rowBytes: number, clients: n
 }
 
 /** Raw PKCS#11 RSA-2048 signatures of a SignedInfo-sized input, all pool sessions busy. */
-export async function pkcs11SignRate(seconds: number, facility = '79001'): Promise<{ oneSession: number; pool: number; sessions: number }> {
+export async function pkcs11SignRate(
+  seconds: number,
+  facility = '79001',
+): Promise<{ oneSession: number; pool: number; sessions: number }> {
   const cfg = loadHsmConfigFromEnv();
   const hsm = await Pkcs11Hsm.open(cfg);
   try {

@@ -34,7 +34,8 @@ export function summarizeProfile(file: string, root: string, topN = 12): Profile
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
+  for (let i = 0; i < p.samples.length; i++)
+    self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
   const byName = new Map<string, number>();
   const byArea = new Map<string, number>();
   let total = 0;
@@ -49,7 +50,9 @@ export function summarizeProfile(file: string, root: string, topN = 12): Profile
     }
     if (cf.functionName === '(garbage collector)') gc += us;
     const url = cf.url.replace(/^file:\/\//, '');
-    const where = url ? `${url.includes('node_modules') ? url.slice(url.lastIndexOf('node_modules/') + 13) : relative(root, url)}:${cf.lineNumber + 1}` : '';
+    const where = url
+      ? `${url.includes('node_modules') ? url.slice(url.lastIndexOf('node_modules/') + 13) : relative(root, url)}:${cf.lineNumber + 1}`
+      : '';
     const name = `${cf.functionName || '(anonymous)'} ${where}`.trim();
     byName.set(name, (byName.get(name) ?? 0) + us);
     const a = area(url, cf.functionName);
@@ -62,8 +65,12 @@ export function summarizeProfile(file: string, root: string, topN = 12): Profile
     totalMs: total / 1000,
     idleMs: idle / 1000,
     gcMs: gc / 1000,
-    top: sorted(byName).slice(0, topN).map(([name, us]) => ({ name, ms: us / 1000, share: us / busy })),
-    byArea: sorted(byArea).slice(0, topN).map(([a, us]) => ({ area: a, ms: us / 1000, share: us / busy })),
+    top: sorted(byName)
+      .slice(0, topN)
+      .map(([name, us]) => ({ name, ms: us / 1000, share: us / busy })),
+    byArea: sorted(byArea)
+      .slice(0, topN)
+      .map(([a, us]) => ({ area: a, ms: us / 1000, share: us / busy })),
   };
 }
 

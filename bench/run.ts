@@ -18,7 +18,14 @@ import { cpuByPid, cpuDelta, e2eFixedLoad, e2eSaturation } from './e2e';
 import { kafkaProducerPerf, pgbenchInsertTps, pkcs11SignRate } from './limits';
 import { profilesByPid, summarizeProfile } from './profile';
 import { opensslRsa2048 } from './sign-bench';
-import { gatewaySyncStage, outboxRelayStage, signClaims, signingStage, simulatorStage, xmlStage } from './stages';
+import {
+  gatewaySyncStage,
+  outboxRelayStage,
+  signClaims,
+  signingStage,
+  simulatorStage,
+  xmlStage,
+} from './stages';
 
 const ROOT = join(__dirname, '..', '..');
 const argv = process.argv.slice(2);
@@ -61,7 +68,9 @@ async function main(): Promise<void> {
   let kafkaClaim = { recordsPerS: NaN, mbPerS: NaN, avgLatencyMs: NaN };
   let pgTps = NaN;
   const claimsForSize = syntheticClaims(400, 'SIZE', 1);
-  const avgClosedBytes = Math.round(claimsForSize.reduce((s, c) => s + JSON.stringify(c.payload).length, 0) / claimsForSize.length);
+  const avgClosedBytes = Math.round(
+    claimsForSize.reduce((s, c) => s + JSON.stringify(c.payload).length, 0) / claimsForSize.length,
+  );
   if (!flag('skip-limits') && !E2E_ONLY) {
     log('limits: Kafka ProducerPerformance, 2000-byte records');
     kafka2k = await kafkaProducerPerf(brokers, 200_000, 2000);
@@ -92,7 +101,11 @@ async function main(): Promise<void> {
     sign = await signingStage(SECONDS);
     log('stage: outbox relay');
     const relayClaims = syntheticClaims(3000, 'RELAY', 3);
-    relay = await outboxRelayStage(databaseUrl, brokers, relayClaims.map((c) => JSON.stringify({ payload: c.payload })));
+    relay = await outboxRelayStage(
+      databaseUrl,
+      brokers,
+      relayClaims.map((c) => JSON.stringify({ payload: c.payload })),
+    );
     Object.assign(results, {
       xml_build_validate_serialize_per_s: xml.mix,
       xml_outpatient_per_s: xml.outpatient,
@@ -119,9 +132,12 @@ async function main(): Promise<void> {
   };
   if (PROFILE) {
     mkdirSync(profileDir, { recursive: true });
-    extra['NODE_OPTIONS'] = `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
+    extra['NODE_OPTIONS'] =
+      `${process.env['NODE_OPTIONS'] ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim();
   }
-  log(`starting the bench platform (port offset ${PORT_OFFSET}${PROFILE ? ', --cpu-prof' : ''}, GATEWAY_CONCURRENCY ${extra['GATEWAY_CONCURRENCY']}/${extra['GATEWAY_CONCURRENCY_PER_FACILITY']} per facility)`);
+  log(
+    `starting the bench platform (port offset ${PORT_OFFSET}${PROFILE ? ', --cpu-prof' : ''}, GATEWAY_CONCURRENCY ${extra['GATEWAY_CONCURRENCY']}/${extra['GATEWAY_CONCURRENCY_PER_FACILITY']} per facility)`,
+  );
   const t: TestPlatform = await startTestPlatform('bench', PORT_OFFSET, extra);
   const pids = new Map<number, string>();
   for (const key of ALL_SERVICES) {
@@ -129,18 +145,35 @@ async function main(): Promise<void> {
     if (pid) pids.set(pid, Services[key].name);
   }
   const label = (pid: number, p: { comm: string; cmd: string }): string =>
-    pids.get(pid) ?? (p.comm === 'java' && p.cmd.includes('kafka.Kafka') ? 'kafka' : p.comm.startsWith('postgres') || p.cmd.startsWith('postgres') ? 'postgresql' : pid === process.pid ? 'bench driver' : 'other');
+    pids.get(pid) ??
+    (p.comm === 'java' && p.cmd.includes('kafka.Kafka')
+      ? 'kafka'
+      : p.comm.startsWith('postgres') || p.cmd.startsWith('postgres')
+        ? 'postgresql'
+        : pid === process.pid
+          ? 'bench driver'
+          : 'other');
   const sim = t.platform.url('gatewaySimulator');
   const cpu: Record<string, Record<string, number>> = {};
   try {
     if (!E2E_ONLY) {
       log('signing claims for the submission stages (not measured)');
-      const [simClaims, gsClaims] = [syntheticClaims(1000, `SIM${runId}`, 5), syntheticClaims(1500, `GS${runId}`, 6)];
+      const [simClaims, gsClaims] = [
+        syntheticClaims(1000, `SIM${runId}`, 5),
+        syntheticClaims(1500, `GS${runId}`, 6),
+      ];
       const signed = await signClaims([...simClaims, ...gsClaims]);
       log('stage: simulator alone (gateway client → simulator, 16 in flight)');
       const simRate = await simulatorStage(sim, signed.slice(0, simClaims.length));
       log('stage: gateway-sync (claim.signed → simulator)');
-      const gs = await gatewaySyncStage(brokers, t.namespace, sim, signed.slice(simClaims.length), `GS${runId}`, 180_000);
+      const gs = await gatewaySyncStage(
+        brokers,
+        t.namespace,
+        sim,
+        signed.slice(simClaims.length),
+        `GS${runId}`,
+        180_000,
+      );
       Object.assign(results, { simulator_submit_per_s: simRate.perS, gateway_sync_submit_per_s: gs.perS });
     }
 
@@ -149,8 +182,15 @@ async function main(): Promise<void> {
     const settle = async (what: string): Promise<void> => {
       const t0 = Date.now();
       for (;;) {
-        const fresh = (await (await t.fetchAs('sre', `${t.platform.url('reporting')}/v1/reports/freshness`)).json().catch(() => ({}))) as { upToDate?: boolean };
-        const [open] = await t.query<{ n: number }>('gatewaySync', `SELECT count(*)::int AS n FROM submissions WHERE status IN ('DUE', 'IN_FLIGHT', 'SUBMITTED')`);
+        const fresh = (await (
+          await t.fetchAs('sre', `${t.platform.url('reporting')}/v1/reports/freshness`)
+        )
+          .json()
+          .catch(() => ({}))) as { upToDate?: boolean };
+        const [open] = await t.query<{ n: number }>(
+          'gatewaySync',
+          `SELECT count(*)::int AS n FROM submissions WHERE status IN ('DUE', 'IN_FLIGHT', 'SUBMITTED')`,
+        );
         if ((fresh.upToDate && open?.n === 0) || Date.now() - t0 > 180_000) break;
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -159,7 +199,14 @@ async function main(): Promise<void> {
     // A warm-up batch through the whole pipeline, not measured: JIT, connection pools, consumer
     // group assignments. Without it a cold platform's first seconds decide the short run.
     log('warming up the pipeline (500 claims, not measured)');
-    await e2eSaturation(brokers, t.namespace, sim, syntheticClaims(500, `WARM${runId}`, 19), `WARM${runId}`, 300_000);
+    await e2eSaturation(
+      brokers,
+      t.namespace,
+      sim,
+      syntheticClaims(500, `WARM${runId}`, 19),
+      `WARM${runId}`,
+      300_000,
+    );
     await settle('the saturation run');
     log(`end to end at saturation: ${CLAIMS} claims`);
     const satClaims = syntheticClaims(CLAIMS, `SAT${runId}`, 11);
@@ -175,7 +222,15 @@ async function main(): Promise<void> {
     // The same latency below capacity: how the pipeline behaves when it is not queueing.
     const belowRate = Math.max(10, Math.floor(0.7 * sat.steadyPerS));
     log(`end to end at ${belowRate}/s (70% of the measured capacity) for ${LOAD_SECONDS} s`);
-    const below = await e2eFixedLoad(brokers, t.namespace, sim, syntheticClaims(Math.round(belowRate * LOAD_SECONDS), `LOW${runId}`, 17), `LOW${runId}`, belowRate, 600_000);
+    const below = await e2eFixedLoad(
+      brokers,
+      t.namespace,
+      sim,
+      syntheticClaims(Math.round(belowRate * LOAD_SECONDS), `LOW${runId}`, 17),
+      `LOW${runId}`,
+      belowRate,
+      600_000,
+    );
     Object.assign(results, {
       e2e_below_capacity_offered_per_s: below.offeredPerS,
       e2e_p50_ms_below_capacity: below.latencyMs.p50,
@@ -215,9 +270,14 @@ async function main(): Promise<void> {
       if (!service) continue;
       const s = summarizeProfile(file, ROOT);
       profiles[service] = s;
-      process.stdout.write(`\nprofile ${service}: busy ${((s.totalMs - s.idleMs) / 1000).toFixed(1)} s, GC ${(s.gcMs / 1000).toFixed(1)} s (${file})\n`);
-      process.stdout.write(`  by area: ${s.byArea.map((a) => `${a.area} ${(a.share * 100).toFixed(0)}%`).join(', ')}\n`);
-      for (const f of s.top.slice(0, 8)) process.stdout.write(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}\n`);
+      process.stdout.write(
+        `\nprofile ${service}: busy ${((s.totalMs - s.idleMs) / 1000).toFixed(1)} s, GC ${(s.gcMs / 1000).toFixed(1)} s (${file})\n`,
+      );
+      process.stdout.write(
+        `  by area: ${s.byArea.map((a) => `${a.area} ${(a.share * 100).toFixed(0)}%`).join(', ')}\n`,
+      );
+      for (const f of s.top.slice(0, 8))
+        process.stdout.write(`  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}\n`);
     }
     results['profiles'] = profiles;
   }
@@ -227,47 +287,168 @@ async function main(): Promise<void> {
   const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '—' : n.toFixed(0));
   rows.push(
     { stage: 'limit: openssl speed rsa2048 (1 process)', value: openssl, unit: 'sign/s' },
-    { stage: `limit: PKCS#11 raw RSA-2048 sign (${pkcs11.sessions} sessions)`, value: pkcs11.pool, unit: 'sign/s', limit: 'openssl', limitValue: openssl },
-    { stage: 'limit: Kafka ProducerPerformance 2000 B, acks=all', value: kafka2k.recordsPerS, unit: 'records/s' },
-    { stage: `limit: Kafka ProducerPerformance ${avgClosedBytes} B`, value: kafkaClaim.recordsPerS, unit: 'records/s' },
+    {
+      stage: `limit: PKCS#11 raw RSA-2048 sign (${pkcs11.sessions} sessions)`,
+      value: pkcs11.pool,
+      unit: 'sign/s',
+      limit: 'openssl',
+      limitValue: openssl,
+    },
+    {
+      stage: 'limit: Kafka ProducerPerformance 2000 B, acks=all',
+      value: kafka2k.recordsPerS,
+      unit: 'records/s',
+    },
+    {
+      stage: `limit: Kafka ProducerPerformance ${avgClosedBytes} B`,
+      value: kafkaClaim.recordsPerS,
+      unit: 'records/s',
+    },
     { stage: 'limit: pgbench 1-row INSERT txns (8 clients)', value: pgTps, unit: 'txn/s' },
-    { stage: 'XML 130 build+validate+serialize (mix, 1 core)', value: xml.mix, unit: 'claims/s', limit: 'e2e target 500/s', limitValue: 500 },
-    { stage: 'sign 20 KB, fast path', value: sign.fast, unit: 'claims/s', limit: 'openssl (target ≥ 50%)', limitValue: openssl },
-    { stage: 'sign 20 KB, fast path vs raw PKCS#11', value: sign.fast, unit: 'claims/s', limit: 'PKCS#11 raw', limitValue: pkcs11.pool },
-    { stage: 'sign 20 KB, xml-crypto', value: sign.xmlCrypto, unit: 'claims/s', limit: 'openssl', limitValue: openssl },
-    { stage: `outbox relay (${Math.round(relay.avgBytes / 1000)} KB rows)`, value: relay.rowsPerS, unit: 'rows/s', limit: 'Kafka perf, same size', limitValue: kafkaClaim.recordsPerS },
-    { stage: 'simulator alone (gateway client, 16 in flight)', value: r['simulator_submit_per_s']!, unit: 'claims/s' },
-    { stage: 'gateway-sync → simulator', value: r['gateway_sync_submit_per_s']!, unit: 'claims/s', limit: 'simulator alone', limitValue: r['simulator_submit_per_s']! },
-    { stage: 'END TO END at saturation (closed → submitted)', value: r['e2e_claims_per_s']!, unit: 'claims/s', limit: 'target 500/s', limitValue: 500 },
-    { stage: 'END TO END vs raw PKCS#11 (1 signature/claim)', value: r['e2e_claims_per_s']!, unit: 'claims/s', limit: 'PKCS#11 raw', limitValue: pkcs11.pool },
+    {
+      stage: 'XML 130 build+validate+serialize (mix, 1 core)',
+      value: xml.mix,
+      unit: 'claims/s',
+      limit: 'e2e target 500/s',
+      limitValue: 500,
+    },
+    {
+      stage: 'sign 20 KB, fast path',
+      value: sign.fast,
+      unit: 'claims/s',
+      limit: 'openssl (target ≥ 50%)',
+      limitValue: openssl,
+    },
+    {
+      stage: 'sign 20 KB, fast path vs raw PKCS#11',
+      value: sign.fast,
+      unit: 'claims/s',
+      limit: 'PKCS#11 raw',
+      limitValue: pkcs11.pool,
+    },
+    {
+      stage: 'sign 20 KB, xml-crypto',
+      value: sign.xmlCrypto,
+      unit: 'claims/s',
+      limit: 'openssl',
+      limitValue: openssl,
+    },
+    {
+      stage: `outbox relay (${Math.round(relay.avgBytes / 1000)} KB rows)`,
+      value: relay.rowsPerS,
+      unit: 'rows/s',
+      limit: 'Kafka perf, same size',
+      limitValue: kafkaClaim.recordsPerS,
+    },
+    {
+      stage: 'simulator alone (gateway client, 16 in flight)',
+      value: r['simulator_submit_per_s']!,
+      unit: 'claims/s',
+    },
+    {
+      stage: 'gateway-sync → simulator',
+      value: r['gateway_sync_submit_per_s']!,
+      unit: 'claims/s',
+      limit: 'simulator alone',
+      limitValue: r['simulator_submit_per_s']!,
+    },
+    {
+      stage: 'END TO END at saturation (closed → submitted)',
+      value: r['e2e_claims_per_s']!,
+      unit: 'claims/s',
+      limit: 'target 500/s',
+      limitValue: 500,
+    },
+    {
+      stage: 'END TO END vs raw PKCS#11 (1 signature/claim)',
+      value: r['e2e_claims_per_s']!,
+      unit: 'claims/s',
+      limit: 'PKCS#11 raw',
+      limitValue: pkcs11.pool,
+    },
     { stage: `END TO END p50 latency at ${RATE}/s`, value: r['e2e_p50_ms_at_200']!, unit: 'ms' },
     { stage: `END TO END p95 latency at ${RATE}/s`, value: r['e2e_p95_ms_at_200']!, unit: 'ms' },
-    { stage: `END TO END p99 latency at ${RATE}/s`, value: r['e2e_p99_ms_at_200']!, unit: 'ms', limit: 'target ≤ 2000 ms', limitValue: 2000 },
-    { stage: `END TO END p50 latency at ${f0(r['e2e_below_capacity_offered_per_s'])}/s (70% of capacity)`, value: r['e2e_p50_ms_below_capacity']!, unit: 'ms' },
-    { stage: `END TO END p99 latency at ${f0(r['e2e_below_capacity_offered_per_s'])}/s (70% of capacity)`, value: r['e2e_p99_ms_below_capacity']!, unit: 'ms', limit: '2000 ms', limitValue: 2000 },
+    {
+      stage: `END TO END p99 latency at ${RATE}/s`,
+      value: r['e2e_p99_ms_at_200']!,
+      unit: 'ms',
+      limit: 'target ≤ 2000 ms',
+      limitValue: 2000,
+    },
+    {
+      stage: `END TO END p50 latency at ${f0(r['e2e_below_capacity_offered_per_s'])}/s (70% of capacity)`,
+      value: r['e2e_p50_ms_below_capacity']!,
+      unit: 'ms',
+    },
+    {
+      stage: `END TO END p99 latency at ${f0(r['e2e_below_capacity_offered_per_s'])}/s (70% of capacity)`,
+      value: r['e2e_p99_ms_below_capacity']!,
+      unit: 'ms',
+      limit: '2000 ms',
+      limitValue: 2000,
+    },
   );
-  const f = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
+  const f = (n: number | undefined): string =>
+    n === undefined || Number.isNaN(n) ? '—' : n >= 100 ? n.toFixed(0) : n.toFixed(1);
   const out = (s: string): void => void process.stdout.write(`${s}\n`);
-  out(`\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  out(`${'stage'.padEnd(50)} ${'figure'.padStart(9)} ${'unit'.padEnd(10)} ${'limit'.padEnd(24)} ${'ratio'.padStart(7)}`);
+  out(
+    `\nnode ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  out(
+    `${'stage'.padEnd(50)} ${'figure'.padStart(9)} ${'unit'.padEnd(10)} ${'limit'.padEnd(24)} ${'ratio'.padStart(7)}`,
+  );
   for (const row of rows) {
-    const ratio = row.limitValue ? (row.unit === 'ms' ? row.value / row.limitValue : row.value / row.limitValue) : undefined;
-    out(`${row.stage.padEnd(50)} ${f(row.value).padStart(9)} ${row.unit.padEnd(10)} ${(row.limit ?? '').padEnd(24)} ${ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`.padStart(7)}`);
+    const ratio = row.limitValue
+      ? row.unit === 'ms'
+        ? row.value / row.limitValue
+        : row.value / row.limitValue
+      : undefined;
+    out(
+      `${row.stage.padEnd(50)} ${f(row.value).padStart(9)} ${row.unit.padEnd(10)} ${(row.limit ?? '').padEnd(24)} ${ratio === undefined ? '' : `${(ratio * 100).toFixed(0)}%`.padStart(7)}`,
+    );
   }
   const cpuSat = cpu['saturation'];
   if (cpuSat) {
-    out(`\nCPU seconds during the saturation run (${f(cpuSat['(wall seconds × cores)'])} core-seconds available):`);
+    out(
+      `\nCPU seconds during the saturation run (${f(cpuSat['(wall seconds × cores)'])} core-seconds available):`,
+    );
     // Per claim: what one claim costs each component; 2 cores ÷ the sum is the machine's ceiling.
     const ours = Object.entries(cpuSat).filter(([k]) => !k.startsWith('(') && k !== 'other');
-    out(`  ${ours.sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)} s (${((v * 1000) / CLAIMS).toFixed(1)} ms/claim)`).join(', ')}, other processes ${f(cpuSat['other'])} s`);
+    out(
+      `  ${ours
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s (${((v * 1000) / CLAIMS).toFixed(1)} ms/claim)`)
+        .join(', ')}, other processes ${f(cpuSat['other'])} s`,
+    );
     const perClaimMs = (ours.reduce((s, [, v]) => s + v, 0) * 1000) / CLAIMS;
-    out(`  → ${perClaimMs.toFixed(1)} CPU-ms per claim: ceiling ≈ ${f((cpus().length * 1000) / perClaimMs)} claims/s on ${cpus().length} cores with nothing else running`);
+    out(
+      `  → ${perClaimMs.toFixed(1)} CPU-ms per claim: ceiling ≈ ${f((cpus().length * 1000) / perClaimMs)} claims/s on ${cpus().length} cores with nothing else running`,
+    );
     results['e2e_cpu_ms_per_claim'] = perClaimMs;
   }
   const verdict = (ok: boolean): string => (ok ? 'met' : 'NOT met');
-  out(`\ntargets: end to end ≥ 500/s: ${verdict(r['e2e_claims_per_s']! >= 500)}; p99 ≤ 2 s at ${RATE}/s: ${verdict(r['e2e_p99_ms_at_200']! <= 2000)}; sign 20 KB ≥ 50% of openssl: ${Number.isNaN(sign.fast) ? 'not measured' : verdict(sign.fast >= 0.5 * openssl)}`);
-  results['machine'] = { node: process.version, cpus: cpus().length, model: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), loadavgAtEnd: loadavg() };
-  results['run'] = { startedAt: started.toISOString(), claims: CLAIMS, loadSeconds: LOAD_SECONDS, rate: RATE, seconds: SECONDS, profile: PROFILE, gatewayConcurrency: extra['GATEWAY_CONCURRENCY'], gatewayConcurrencyPerFacility: extra['GATEWAY_CONCURRENCY_PER_FACILITY'] };
+  out(
+    `\ntargets: end to end ≥ 500/s: ${verdict(r['e2e_claims_per_s']! >= 500)}; p99 ≤ 2 s at ${RATE}/s: ${verdict(r['e2e_p99_ms_at_200']! <= 2000)}; sign 20 KB ≥ 50% of openssl: ${Number.isNaN(sign.fast) ? 'not measured' : verdict(sign.fast >= 0.5 * openssl)}`,
+  );
+  results['machine'] = {
+    node: process.version,
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    loadavgAtEnd: loadavg(),
+  };
+  results['run'] = {
+    startedAt: started.toISOString(),
+    claims: CLAIMS,
+    loadSeconds: LOAD_SECONDS,
+    rate: RATE,
+    seconds: SECONDS,
+    profile: PROFILE,
+    gatewayConcurrency: extra['GATEWAY_CONCURRENCY'],
+    gatewayConcurrencyPerFacility: extra['GATEWAY_CONCURRENCY_PER_FACILITY'],
+  };
   // A quick --e2e-only run must not overwrite the full run's figures.
   const resultsFile = E2E_ONLY ? 'bench/results-e2e.json' : 'bench/results.json';
   writeFileSync(join(ROOT, resultsFile), `${JSON.stringify(results, null, 2)}\n`);

@@ -8,7 +8,17 @@
 // rate, and >= 20x the xml-crypto path.
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { C14N_10, ENVELOPED_SIGNATURE, FacilityKeyStore, Pkcs11Hsm, RSA_SHA256, SHA256_DIGEST, loadHsmConfigFromEnv, signXmlDocument, signXmlGeneric } from '@bhyt/signing';
+import {
+  C14N_10,
+  ENVELOPED_SIGNATURE,
+  FacilityKeyStore,
+  Pkcs11Hsm,
+  RSA_SHA256,
+  SHA256_DIGEST,
+  loadHsmConfigFromEnv,
+  signXmlDocument,
+  signXmlGeneric,
+} from '@bhyt/signing';
 import type { FacilitySigner, RsaSignMechanism } from '@bhyt/signing';
 import { envelopeOfSize } from '../libs/signing/src/testing/samples';
 import { SignedXml } from 'xml-crypto';
@@ -27,11 +37,26 @@ export function bareXmlCrypto(xml: string, signer: FacilitySigner): Promise<stri
       return RSA_SHA256;
     }
   } as unknown as new () => SignatureAlgorithm;
-  const sig = new SignedXml({ privateKey: 'hsm', publicCert: signer.certificate.pem, canonicalizationAlgorithm: C14N_10, signatureAlgorithm: RSA_SHA256 });
+  const sig = new SignedXml({
+    privateKey: 'hsm',
+    publicCert: signer.certificate.pem,
+    canonicalizationAlgorithm: C14N_10,
+    signatureAlgorithm: RSA_SHA256,
+  });
   sig.SignatureAlgorithms = { ...sig.SignatureAlgorithms, [RSA_SHA256]: Alg };
-  sig.addReference({ xpath: '/*', transforms: [ENVELOPED_SIGNATURE], digestAlgorithm: SHA256_DIGEST, uri: '', isEmptyUri: true });
+  sig.addReference({
+    xpath: '/*',
+    transforms: [ENVELOPED_SIGNATURE],
+    digestAlgorithm: SHA256_DIGEST,
+    uri: '',
+    isEmptyUri: true,
+  });
   return new Promise((resolve, reject) =>
-    sig.computeSignature(xml, { location: { reference: "//*[local-name(.)='CHUKYDONVI']", action: 'append' } }, (e) => (e ? reject(e) : resolve(sig.getSignedXml()))),
+    sig.computeSignature(
+      xml,
+      { location: { reference: "//*[local-name(.)='CHUKYDONVI']", action: 'append' } },
+      (e) => (e ? reject(e) : resolve(sig.getSignedXml())),
+    ),
   );
 }
 
@@ -45,7 +70,11 @@ const FACILITY = arg('facility', '79001');
 const out = (s: string): void => void process.stdout.write(`${s}\n`);
 
 /** Runs `op` with `concurrency` workers for SECONDS; returns operations per second. */
-export async function rate(concurrency: number, op: (i: number) => Promise<unknown>, seconds = SECONDS): Promise<number> {
+export async function rate(
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+  seconds = SECONDS,
+): Promise<number> {
   for (let i = 0; i < Math.min(20, concurrency * 4); i++) await op(i); // warm-up
   let count = 0;
   const end = performance.now() + seconds * 1000;
@@ -59,7 +88,11 @@ export async function rate(concurrency: number, op: (i: number) => Promise<unkno
 }
 
 export function opensslRsa2048(seconds = SECONDS): number {
-  const text = execFileSync('openssl', ['speed', '-seconds', String(Math.max(1, Math.round(seconds))), 'rsa2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync(
+    'openssl',
+    ['speed', '-seconds', String(Math.max(1, Math.round(seconds))), 'rsa2048'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
   const m = /rsa\s+2048 bits\s+\S+\s+\S+\s+([\d.]+)/.exec(text);
   if (!m) throw new Error(`cannot parse openssl speed output:\n${text}`);
   return Number(m[1]);
@@ -69,7 +102,9 @@ const f = (n: number): string => n.toFixed(0).padStart(7);
 
 async function main(): Promise<void> {
   const cfg = loadHsmConfigFromEnv();
-  out(`node ${process.version}, ${cpus().length} CPUs, UV_THREADPOOL_SIZE=${process.env['UV_THREADPOOL_SIZE'] ?? '4 (default)'}, pool ${cfg.sessions} sessions, ${SECONDS}s per measurement`);
+  out(
+    `node ${process.version}, ${cpus().length} CPUs, UV_THREADPOOL_SIZE=${process.env['UV_THREADPOOL_SIZE'] ?? '4 (default)'}, pool ${cfg.sessions} sessions, ${SECONDS}s per measurement`,
+  );
   const openssl = opensslRsa2048();
   out(`openssl speed rsa2048 (single process): ${f(openssl)} sign/s`);
 
@@ -86,9 +121,12 @@ async function main(): Promise<void> {
     const one = await rate(1, () => signer.sign(signedInfoLike));
     const pool = await rate(cfg.sessions, () => signer.sign(signedInfoLike));
     raw[mech] = pool;
-    out(`  ${mech.padEnd(20)} 1 session: ${f(one)}/s   ${cfg.sessions} sessions: ${f(pool)}/s   (${((pool / openssl) * 100).toFixed(0)}% of openssl)`);
+    out(
+      `  ${mech.padEnd(20)} 1 session: ${f(one)}/s   ${cfg.sessions} sessions: ${f(pool)}/s   (${((pool / openssl) * 100).toFixed(0)}% of openssl)`,
+    );
   }
-  const best: RsaSignMechanism = raw['CKM_RSA_PKCS']! >= raw['CKM_SHA256_RSA_PKCS']! ? 'CKM_RSA_PKCS' : 'CKM_SHA256_RSA_PKCS';
+  const best: RsaSignMechanism =
+    raw['CKM_RSA_PKCS']! >= raw['CKM_SHA256_RSA_PKCS']! ? 'CKM_RSA_PKCS' : 'CKM_SHA256_RSA_PKCS';
   out(`  faster mechanism: ${best}`);
   const signer = hsms[best]!.signer;
 
@@ -103,7 +141,9 @@ async function main(): Promise<void> {
     const generic = await rate(cfg.sessions, () => signXmlGeneric(xml, signer));
     const r1 = fast / bare;
     const r2 = fast / openssl;
-    out(`  ${(bytes / 1000).toFixed(1).padStart(6)} KB ${f(fast)}/s   ${f(bare)}/s   ${f(generic)}/s   ${r1.toFixed(1).padStart(12)}x   ${(r2 * 100).toFixed(0).padStart(10)}%`);
+    out(
+      `  ${(bytes / 1000).toFixed(1).padStart(6)} KB ${f(fast)}/s   ${f(bare)}/s   ${f(generic)}/s   ${r1.toFixed(1).padStart(12)}x   ${(r2 * 100).toFixed(0).padStart(10)}%`,
+    );
     if (size === 20_000) {
       verdict = `20 KB target: ${(r2 * 100).toFixed(0)}% of openssl (target >= 50%: ${r2 >= 0.5 ? 'met' : 'NOT met'}), ${r1.toFixed(1)}x xml-crypto (target >= 20x: ${r1 >= 20 ? 'met' : 'NOT met'})`;
     }

@@ -43,7 +43,9 @@ const out = (s: string): void => void process.stdout.write(`${s}\n`);
 const password = (code: string): string => `bench-${code}`;
 const cpuUs = (u: NodeJS.CpuUsage): number => u.user + u.system;
 
-async function signedClaims(count: number): Promise<{ claims: SignedClaim[]; certificates: Record<string, string[]> }> {
+async function signedClaims(
+  count: number,
+): Promise<{ claims: SignedClaim[]; certificates: Record<string, string[]> }> {
   const certificates: Record<string, string[]> = {};
   const signers = new Map<string, Awaited<ReturnType<typeof softwareFacility>>['signer']>();
   for (const code of BENCH_FACILITIES) {
@@ -53,30 +55,61 @@ async function signedClaims(count: number): Promise<{ claims: SignedClaim[]; cer
   }
   const claims: SignedClaim[] = [];
   for (const c of syntheticClaims(count, 'SIMBENCH')) {
-    const xml = buildEnvelope({ facilityCode: c.payload.facilityCode, ngayLap: '20261125', files: c.payload.tables });
+    const xml = buildEnvelope({
+      facilityCode: c.payload.facilityCode,
+      ngayLap: '20261125',
+      files: c.payload.tables,
+    });
     const signed = await signXmlDocument(xml, signers.get(c.payload.facilityCode)!);
     const bytes = Buffer.from(signed.signedXml, 'utf8');
-    claims.push({ facility: c.payload.facilityCode, fileHSBase64: bytes.toString('base64'), bytes: bytes.length });
+    claims.push({
+      facility: c.payload.facilityCode,
+      fileHSBase64: bytes.toString('base64'),
+      bytes: bytes.length,
+    });
   }
   return { claims, certificates };
 }
 
 function simulatorConfig(): SimulatorConfigInput {
   return {
-    facilities: BENCH_FACILITIES.map((code) => ({ code, accounts: [{ username: `${code}_BV`, password: password(code) }] })),
+    facilities: BENCH_FACILITIES.map((code) => ({
+      code,
+      accounts: [{ username: `${code}_BV`, password: password(code) }],
+    })),
     processingDelayMs: 1,
   };
 }
 
 /** The per-submission validation path, in this thread. */
-function inProcess(claims: readonly SignedClaim[], certificates: Record<string, string[]>, seconds: number): { usPerSubmission: number; perCpuSecond: number } {
-  const registered = new Map(Object.entries(certificates).map(([f, pems]) => [f, registerCertificates(pems)]));
-  const modes = { rootShape: 'sync', envelope: 'sync', loaiHoSoSet: 'sync', innerXml: 'sync', sameMaLk: 'sync', tableShape: 'sync', fields: 'async' } as const;
+function inProcess(
+  claims: readonly SignedClaim[],
+  certificates: Record<string, string[]>,
+  seconds: number,
+): { usPerSubmission: number; perCpuSecond: number } {
+  const registered = new Map(
+    Object.entries(certificates).map(([f, pems]) => [f, registerCertificates(pems)]),
+  );
+  const modes = {
+    rootShape: 'sync',
+    envelope: 'sync',
+    loaiHoSoSet: 'sync',
+    innerXml: 'sync',
+    sameMaLk: 'sync',
+    tableShape: 'sync',
+    fields: 'async',
+  } as const;
   const one = (c: SignedClaim): void => {
     const decoded = decodeFile(c.fileHSBase64, 20 * 1024 * 1024);
     const content = checkContent('record', decoded.doc, decoded.xmlText, c.facility, modes, '3176');
-    const verdict = verifyFacilitySignature(content.xmlText, content.doc, registered.get(c.facility)!, new Date());
-    if (verdict.status !== 'valid' || content.asyncErrors.length > 0) throw new Error(`bench claim not accepted: ${JSON.stringify(verdict)}`);
+    const verdict = verifyFacilitySignature(
+      content.xmlText,
+      content.doc,
+      registered.get(c.facility)!,
+      new Date(),
+    );
+    if (verdict.status !== 'valid' || content.asyncErrors.length > 0)
+      throw new Error(`bench claim not accepted: ${JSON.stringify(verdict)}`);
   };
   for (let i = 0; i < 50; i++) one(claims[i % claims.length]!); // warm-up
   let n = 0;
@@ -87,21 +120,47 @@ function inProcess(claims: readonly SignedClaim[], certificates: Record<string, 
   return { usPerSubmission: us / n, perCpuSecond: (n * 1e6) / us };
 }
 
-function post(agent: Agent, base: string, path: string, body: string, headers: Record<string, string>): Promise<Record<string, unknown>> {
+function post(
+  agent: Agent,
+  base: string,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>));
-    });
+    const req = request(
+      `${base}${path}`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 /** The simulator in a worker thread; the worker's own CPU time per accepted submission. */
-async function overHttp(claims: readonly SignedClaim[], certificates: Record<string, string[]>, seconds: number): Promise<{ usPerSubmission: number; perCpuSecond: number; perWallSecond: number }> {
-  const worker = new Worker(__filename, { workerData: { config: simulatorConfig(), certificates } satisfies WorkerInput });
+async function overHttp(
+  claims: readonly SignedClaim[],
+  certificates: Record<string, string[]>,
+  seconds: number,
+): Promise<{ usPerSubmission: number; perCpuSecond: number; perWallSecond: number }> {
+  const worker = new Worker(__filename, {
+    workerData: { config: simulatorConfig(), certificates } satisfies WorkerInput,
+  });
   const [url] = (await once(worker, 'message')) as [string];
   const threadCpu = async (): Promise<number> => {
     worker.postMessage('cpu');
@@ -111,17 +170,39 @@ async function overHttp(claims: readonly SignedClaim[], certificates: Record<str
   try {
     const headers = new Map<string, Record<string, string>>();
     for (const code of BENCH_FACILITIES) {
-      const login = await post(agent, url, '/api/token/take', new URLSearchParams({ username: `${code}_BV`, password: md5Upper(password(code)) }).toString(), {});
+      const login = await post(
+        agent,
+        url,
+        '/api/token/take',
+        new URLSearchParams({ username: `${code}_BV`, password: md5Upper(password(code)) }).toString(),
+        {},
+      );
       const key = login['APIKey'] as Record<string, string>;
-      headers.set(code, { accessToken: key['access_token']!, tokenId: key['id_token']!, passwordHash: md5Upper(password(code)) });
+      headers.set(code, {
+        accessToken: key['access_token']!,
+        tokenId: key['id_token']!,
+        passwordHash: md5Upper(password(code)),
+      });
     }
     const forms = claims.map((c) =>
-      new URLSearchParams({ username: `${c.facility}_BV`, loaiHoSo: '130', maTinh: c.facility.slice(0, 2), maCSKCB: c.facility, fileHSBase64: c.fileHSBase64 }).toString(),
+      new URLSearchParams({
+        username: `${c.facility}_BV`,
+        loaiHoSo: '130',
+        maTinh: c.facility.slice(0, 2),
+        maCSKCB: c.facility,
+        fileHSBase64: c.fileHSBase64,
+      }).toString(),
     );
     let next = 0;
     const submit = async (): Promise<void> => {
       const i = next++ % claims.length;
-      const body = await post(agent, url, '/api/qd130/guiHoSoXmlQD130', forms[i]!, headers.get(claims[i]!.facility)!);
+      const body = await post(
+        agent,
+        url,
+        '/api/qd130/guiHoSoXmlQD130',
+        forms[i]!,
+        headers.get(claims[i]!.facility)!,
+      );
       if (body['maKetQua'] !== '200') throw new Error(`bench claim rejected: ${JSON.stringify(body)}`);
     };
     for (let i = 0; i < 50; i++) await submit(); // warm-up
@@ -145,7 +226,11 @@ async function overHttp(claims: readonly SignedClaim[], certificates: Record<str
 }
 
 async function workerMain(input: WorkerInput): Promise<void> {
-  const sim = await startGatewaySimulator({ port: 0, config: input.config, certificates: input.certificates });
+  const sim = await startGatewaySimulator({
+    port: 0,
+    config: input.config,
+    certificates: input.certificates,
+  });
   parentPort!.on('message', () => parentPort!.postMessage(cpuUs(process.threadCpuUsage())));
   parentPort!.postMessage(sim.url);
 }
@@ -154,9 +239,13 @@ async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '5'));
   const { claims, certificates } = await signedClaims(Number(arg('claims', '200')));
   const sizes = claims.map((c) => c.bytes).sort((a, b) => a - b);
-  out(`claims: ${claims.length} signed envelopes, median ${sizes[sizes.length >> 1]} B, mean ${Math.round(sizes.reduce((s, b) => s + b, 0) / sizes.length)} B, max ${sizes[sizes.length - 1]} B`);
+  out(
+    `claims: ${claims.length} signed envelopes, median ${sizes[sizes.length >> 1]} B, mean ${Math.round(sizes.reduce((s, b) => s + b, 0) / sizes.length)} B, max ${sizes[sizes.length - 1]} B`,
+  );
   const p = inProcess(claims, certificates, seconds);
-  out(`in-process (decode + content checks + signature): ${p.usPerSubmission.toFixed(0)} µs/submission, ${p.perCpuSecond.toFixed(0)} submissions per CPU-second`);
+  out(
+    `in-process (decode + content checks + signature): ${p.usPerSubmission.toFixed(0)} µs/submission, ${p.perCpuSecond.toFixed(0)} submissions per CPU-second`,
+  );
   const h = await overHttp(claims, certificates, seconds);
   out(
     `http (simulator thread CPU): ${h.usPerSubmission.toFixed(0)} µs/submission, ${h.perCpuSecond.toFixed(0)} submissions per CPU-second` +

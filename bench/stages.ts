@@ -7,9 +7,22 @@ import { Client } from 'pg';
 import { Topics } from '@bhyt/contracts';
 import { loadFacilityRegistry } from '@bhyt/facilities';
 import { GatewayClient, staticAccountResolver } from '@bhyt/gateway-client';
-import { createEvent, createKafka, deleteNamespaceTopics, ensureTopics, EventPublisher, OutgoingMessage } from '@bhyt/messaging';
+import {
+  createEvent,
+  createKafka,
+  deleteNamespaceTopics,
+  ensureTopics,
+  EventPublisher,
+  OutgoingMessage,
+} from '@bhyt/messaging';
 import { createLogger } from '@bhyt/observability';
-import { databaseUrl, enqueueOutbox, OutboxInboxMigration1700000000000, OutboxRelay, openDatabase } from '@bhyt/persistence';
+import {
+  databaseUrl,
+  enqueueOutbox,
+  OutboxInboxMigration1700000000000,
+  OutboxRelay,
+  openDatabase,
+} from '@bhyt/persistence';
 import { FacilityKeyStore, loadHsmConfigFromEnv, Pkcs11Hsm, signXmlDocument } from '@bhyt/signing';
 import { buildEnvelope, EncounterRecord } from '@bhyt/xml130';
 import { listScenarios } from '@bhyt/xml130/testing';
@@ -30,18 +43,37 @@ export function xmlStage(seconds: number): { mix: number; outpatient: number; in
     let pick = rnd() * total;
     const name = weighted.find(([, w]) => (pick -= w) < 0)?.[0] ?? 'outpatientVisit';
     const s = scenarios.get(name)!;
-    return s.build({ patientSeed: i, maLk: `LK${i}`, extraDrugLines: s.careType === 'INPATIENT' ? i % 40 : 0 });
+    return s.build({
+      patientSeed: i,
+      maLk: `LK${i}`,
+      extraDrugLines: s.careType === 'INPATIENT' ? i % 40 : 0,
+    });
   };
   // xml130-bench's run() reports claims per CPU-second of the process (fair on a shared machine).
   const perCpuSecond = (r: number | { cpuRate: number }): number => (typeof r === 'number' ? r : r.cpuRate);
-  const outpatient = perCpuSecond(xmlRun('outpatient visit', (i) => scenarios.get('outpatientVisit')!.build({ patientSeed: i, maLk: `LK${i}` }), seconds));
-  const inpatient40 = perCpuSecond(xmlRun('inpatient, 40 lines', (i) => scenarios.get('inpatient')!.build({ patientSeed: i, maLk: `LK${i}`, extraDrugLines: 33 }), seconds));
+  const outpatient = perCpuSecond(
+    xmlRun(
+      'outpatient visit',
+      (i) => scenarios.get('outpatientVisit')!.build({ patientSeed: i, maLk: `LK${i}` }),
+      seconds,
+    ),
+  );
+  const inpatient40 = perCpuSecond(
+    xmlRun(
+      'inpatient, 40 lines',
+      (i) => scenarios.get('inpatient')!.build({ patientSeed: i, maLk: `LK${i}`, extraDrugLines: 33 }),
+      seconds,
+    ),
+  );
   const mix = perCpuSecond(xmlRun('claim mix', mixRecord, seconds));
   return { mix, outpatient, inpatient40 };
 }
 
 /** 20 KB envelopes signed per second with the HSM key, concurrency = pool size. */
-export async function signingStage(seconds: number, facility = '79001'): Promise<{ fast: number; xmlCrypto: number; bytes: number }> {
+export async function signingStage(
+  seconds: number,
+  facility = '79001',
+): Promise<{ fast: number; xmlCrypto: number; bytes: number }> {
   const cfg = loadHsmConfigFromEnv();
   const hsm = await Pkcs11Hsm.open(cfg);
   try {
@@ -59,7 +91,11 @@ export async function signingStage(seconds: number, facility = '79001'): Promise
  * The outbox relay alone: `values.length` rows (real encounter.closed events) written to a fresh
  * outbox, then relayed to a bench topic by OutboxRelay.relayOnce until the backlog is empty.
  */
-export async function outboxRelayStage(url: string, brokers: string, values: string[]): Promise<{ rowsPerS: number; rows: number; avgBytes: number }> {
+export async function outboxRelayStage(
+  url: string,
+  brokers: string,
+  values: string[],
+): Promise<{ rowsPerS: number; rows: number; avgBytes: number }> {
   const database = 'bhyt_bench_outbox';
   const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
   await admin.connect();
@@ -67,13 +103,27 @@ export async function outboxRelayStage(url: string, brokers: string, values: str
   await admin.end();
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-bench-relay' });
   const ns = `bench-relay-${process.pid}.`;
-  await ensureTopics(kafka, [{ name: Topics.encounterClosed.name, partitions: 6, retentionMs: 3600_000, description: 'bench' }], ns);
-  const ds = await openDatabase({ url, database, migrations: [OutboxInboxMigration1700000000000], applicationName: 'bench-relay' });
+  await ensureTopics(
+    kafka,
+    [{ name: Topics.encounterClosed.name, partitions: 6, retentionMs: 3600_000, description: 'bench' }],
+    ns,
+  );
+  const ds = await openDatabase({
+    url,
+    database,
+    migrations: [OutboxInboxMigration1700000000000],
+    applicationName: 'bench-relay',
+  });
   const publisher = new EventPublisher(kafka);
   try {
     await publisher.connect();
     for (let i = 0; i < values.length; i += 200) {
-      const chunk: OutgoingMessage[] = values.slice(i, i + 200).map((v, k) => ({ topic: `${ns}${Topics.encounterClosed.name}`, key: `K${i + k}`, value: v, headers: { 'bhyt-event-id': String(i + k) } }));
+      const chunk: OutgoingMessage[] = values.slice(i, i + 200).map((v, k) => ({
+        topic: `${ns}${Topics.encounterClosed.name}`,
+        key: `K${i + k}`,
+        value: v,
+        headers: { 'bhyt-event-id': String(i + k) },
+      }));
       await ds.transaction((m) => enqueueOutbox(m, chunk));
     }
     const relay = new OutboxRelay(ds, publisher, quiet(), { url, database });
@@ -81,7 +131,11 @@ export async function outboxRelayStage(url: string, brokers: string, values: str
     let rows = 0;
     for (let n = await relay.relayOnce(); n > 0; n = await relay.relayOnce()) rows += n;
     const secs = (performance.now() - t0) / 1000;
-    return { rowsPerS: rows / secs, rows, avgBytes: values.reduce((s, v) => s + v.length, 0) / values.length };
+    return {
+      rowsPerS: rows / secs,
+      rows,
+      avgBytes: values.reduce((s, v) => s + v.length, 0) / values.length,
+    };
   } finally {
     await publisher.disconnect();
     await ds.destroy();
@@ -112,8 +166,19 @@ export async function signClaims(claims: SyntheticClaim[]): Promise<SignedClaim[
         while (next < claims.length) {
           const i = next++;
           const c = claims[i]!.payload;
-          const signed = await signXmlDocument(buildEnvelope({ facilityCode: c.facilityCode, ngayLap: '20261125', files: c.tables }), await keys.signerFor(c.facilityCode));
-          out[i] = { facilityCode: c.facilityCode, maLk: c.maLk, careType: c.careType, encounterEnd: c.encounterEnd, signedXml: signed.signedXml, documentSha256: signed.documentSha256, certificateSha256: signed.certificateSha256 };
+          const signed = await signXmlDocument(
+            buildEnvelope({ facilityCode: c.facilityCode, ngayLap: '20261125', files: c.tables }),
+            await keys.signerFor(c.facilityCode),
+          );
+          out[i] = {
+            facilityCode: c.facilityCode,
+            maLk: c.maLk,
+            careType: c.careType,
+            encounterEnd: c.encounterEnd,
+            signedXml: signed.signedXml,
+            documentSha256: signed.documentSha256,
+            certificateSha256: signed.certificateSha256,
+          };
         }
       }),
     );
@@ -131,17 +196,31 @@ export interface SimSubmission {
   duplicateOf: string | null;
 }
 
-export async function simulatorStats(sim: string): Promise<{ received: number; accepted: number; rejected: number }> {
-  return (await (await fetch(`${sim}/admin/stats`)).json()) as { received: number; accepted: number; rejected: number };
+export async function simulatorStats(
+  sim: string,
+): Promise<{ received: number; accepted: number; rejected: number }> {
+  return (await (await fetch(`${sim}/admin/stats`)).json()) as {
+    received: number;
+    accepted: number;
+    rejected: number;
+  };
 }
 
 export async function simulatorSubmissionsWith(sim: string, prefix: string): Promise<SimSubmission[]> {
-  const body = (await (await fetch(`${sim}/admin/submissions?limit=1000000`)).json()) as { submissions: SimSubmission[] };
+  const body = (await (await fetch(`${sim}/admin/submissions?limit=1000000`)).json()) as {
+    submissions: SimSubmission[];
+  };
   return body.submissions.filter((s) => s.maLk.startsWith(prefix));
 }
 
 /** Waits until the simulator has accepted `count` more submissions than `base`, or times out. */
-export async function waitAccepted(sim: string, base: number, count: number, timeoutMs: number, onTick?: (n: number) => void): Promise<boolean> {
+export async function waitAccepted(
+  sim: string,
+  base: number,
+  count: number,
+  timeoutMs: number,
+  onTick?: (n: number) => void,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await simulatorStats(sim);
@@ -170,7 +249,14 @@ export function steadyRate(receivedAtMs: number[]): number {
  * namespace; measured from the simulator's receipt times (consumer → submissions row →
  * scheduler → HTTP → simulator).
  */
-export async function gatewaySyncStage(brokers: string, namespace: string, sim: string, signed: SignedClaim[], prefix: string, timeoutMs: number): Promise<{ perS: number; complete: boolean }> {
+export async function gatewaySyncStage(
+  brokers: string,
+  namespace: string,
+  sim: string,
+  signed: SignedClaim[],
+  prefix: string,
+  timeoutMs: number,
+): Promise<{ perS: number; complete: boolean }> {
   const kafka = createKafka({ brokers: brokers.split(','), clientId: 'bhyt-bench-gs' });
   const publisher = new EventPublisher(kafka);
   await publisher.connect();
@@ -204,11 +290,21 @@ export async function gatewaySyncStage(brokers: string, namespace: string, sim: 
 }
 
 /** The simulator's own rate: the gateway client posting signed claims directly, 16 at a time (gateway-sync's default). */
-export async function simulatorStage(sim: string, signed: SignedClaim[], concurrency = 16): Promise<{ perS: number; failures: number }> {
+export async function simulatorStage(
+  sim: string,
+  signed: SignedClaim[],
+  concurrency = 16,
+): Promise<{ perS: number; failures: number }> {
   const registry = loadFacilityRegistry();
   const client = new GatewayClient({
     baseUrl: sim,
-    accounts: staticAccountResolver(Object.fromEntries(registry.list().map((f) => [f.code, { username: f.gatewayAccount, password: `dev-password-${f.code}` }]))),
+    accounts: staticAccountResolver(
+      Object.fromEntries(
+        registry
+          .list()
+          .map((f) => [f.code, { username: f.gatewayAccount, password: `dev-password-${f.code}` }]),
+      ),
+    ),
   });
   let next = 0;
   let failures = 0;
@@ -217,7 +313,10 @@ export async function simulatorStage(sim: string, signed: SignedClaim[], concurr
     Array.from({ length: concurrency }, async () => {
       while (next < signed.length) {
         const s = signed[next++]!;
-        const outcome = await client.submitClaim({ facilityCode: s.facilityCode, signedXml: Buffer.from(s.signedXml, 'utf8') });
+        const outcome = await client.submitClaim({
+          facilityCode: s.facilityCode,
+          signedXml: Buffer.from(s.signedXml, 'utf8'),
+        });
         if (outcome.kind !== 'accepted') failures++;
       }
     }),

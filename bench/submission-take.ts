@@ -11,7 +11,13 @@
  */
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { ClaimTraceContextMigration1700000009000, databaseUrl, openDatabase, OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001 } from '@bhyt/persistence';
+import {
+  ClaimTraceContextMigration1700000009000,
+  databaseUrl,
+  openDatabase,
+  OutboxInboxMigration1700000000000,
+  OutboxLz4Migration1700000000001,
+} from '@bhyt/persistence';
 import { GATEWAY_SYNC_MIGRATIONS } from '../apps/gateway-sync/src/migrations';
 import { SubmissionStore } from '../apps/gateway-sync/src/submission.store';
 
@@ -29,7 +35,18 @@ async function fresh(name: string, migrations: typeof GATEWAY_SYNC_MIGRATIONS): 
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
   await admin.end();
-  const ds = await openDatabase({ url, database: db, migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...migrations, ClaimTraceContextMigration1700000009000], applicationName: 'bench-take', poolSize: 8 });
+  const ds = await openDatabase({
+    url,
+    database: db,
+    migrations: [
+      OutboxInboxMigration1700000000000,
+      OutboxLz4Migration1700000000001,
+      ...migrations,
+      ClaimTraceContextMigration1700000009000,
+    ],
+    applicationName: 'bench-take',
+    poolSize: 8,
+  });
   await ds.query(
     `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status)
      SELECT (ARRAY['79001','79002','48001','01001'])[1 + i % 4], 'claim', 'LK-' || i, 1, 'OUTPATIENT_VISIT', md5(i::text), repeat('A', 2000), now() - interval '1 hour', now() + (i || ' seconds')::interval, 'DUE'
@@ -55,7 +72,11 @@ async function takeBefore(ds: DataSource, kind: string, free: number): Promise<A
   return r[0] as Array<{ id: string }>;
 }
 
-async function drain(replicas: number, takeOnce: (replica: number) => Promise<string[]>, answer: (ids: string[], replica: number) => Promise<void>): Promise<{ seconds: number; takes: number }> {
+async function drain(
+  replicas: number,
+  takeOnce: (replica: number) => Promise<string[]>,
+  answer: (ids: string[], replica: number) => Promise<void>,
+): Promise<{ seconds: number; takes: number }> {
   const started = process.hrtime.bigint();
   let takes = 0;
   await Promise.all(
@@ -77,20 +98,51 @@ async function main(): Promise<void> {
     const before = await fresh('before', GATEWAY_SYNC_MIGRATIONS.slice(0, 4));
     const b = await drain(
       replicas,
-      async () => [...(await takeBefore(before, 'claim', 16)), ...(await takeBefore(before, 'checkin', 2))].map((x) => String(x.id)),
-      async (ids) => void (await before.query(`UPDATE submissions SET status = 'SUBMITTED', signed_xml_b64 = NULL WHERE id = ANY($1::bigint[])`, [ids])),
+      async () =>
+        [...(await takeBefore(before, 'claim', 16)), ...(await takeBefore(before, 'checkin', 2))].map((x) =>
+          String(x.id),
+        ),
+      async (ids) =>
+        void (await before.query(
+          `UPDATE submissions SET status = 'SUBMITTED', signed_xml_b64 = NULL WHERE id = ANY($1::bigint[])`,
+          [ids],
+        )),
     );
-    rows.push({ variant: 'before (2 statements)', replicas, claims_per_s: Math.round(CLAIMS / b.seconds), ms_per_take: +((b.seconds * 1000 * replicas) / b.takes).toFixed(2) });
+    rows.push({
+      variant: 'before (2 statements)',
+      replicas,
+      claims_per_s: Math.round(CLAIMS / b.seconds),
+      ms_per_take: +((b.seconds * 1000 * replicas) / b.takes).toFixed(2),
+    });
     await before.destroy();
 
     const after = await fresh('after', GATEWAY_SYNC_MIGRATIONS);
     const store = new SubmissionStore(after);
     const a = await drain(
       replicas,
-      async (r) => (await store.takeDue({ owner: `r${r}`, leaseMs: 45000, claims: 16, checkins: 2, total: 18, perFacility: { claim: 8, checkin: 2 } })).map((s) => s.id),
-      async (ids, r) => void (await after.query(`UPDATE submissions SET status = 'SUBMITTED', lease_owner = NULL, lease_until = NULL, signed_xml_b64 = NULL WHERE id = ANY($1::bigint[]) AND lease_owner = $2`, [ids, `r${r}`])),
+      async (r) =>
+        (
+          await store.takeDue({
+            owner: `r${r}`,
+            leaseMs: 45000,
+            claims: 16,
+            checkins: 2,
+            total: 18,
+            perFacility: { claim: 8, checkin: 2 },
+          })
+        ).map((s) => s.id),
+      async (ids, r) =>
+        void (await after.query(
+          `UPDATE submissions SET status = 'SUBMITTED', lease_owner = NULL, lease_until = NULL, signed_xml_b64 = NULL WHERE id = ANY($1::bigint[]) AND lease_owner = $2`,
+          [ids, `r${r}`],
+        )),
     );
-    rows.push({ variant: 'after (1 statement, leases)', replicas, claims_per_s: Math.round(CLAIMS / a.seconds), ms_per_take: +((a.seconds * 1000 * replicas) / a.takes).toFixed(2) });
+    rows.push({
+      variant: 'after (1 statement, leases)',
+      replicas,
+      claims_per_s: Math.round(CLAIMS / a.seconds),
+      ms_per_take: +((a.seconds * 1000 * replicas) / a.takes).toFixed(2),
+    });
     await after.destroy();
   }
   console.table(rows);

@@ -75,7 +75,15 @@ export interface ChaosResult {
   unexplained_failures: number;
   faults: Record<string, number>;
   failedToClose: number;
-  details: { lost: string[]; duplicates: string[]; unlistedDuplicates: string[]; deadlineMissed: string[]; unexplained: string[]; closeErrors: string[]; notes: string[] };
+  details: {
+    lost: string[];
+    duplicates: string[];
+    unlistedDuplicates: string[];
+    deadlineMissed: string[];
+    unexplained: string[];
+    closeErrors: string[];
+    notes: string[];
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -90,25 +98,45 @@ function replicaUrl(t: TestPlatform, service: ServiceKey): string {
 }
 
 /** One REST call with the ward system's token to any replica, retried while replicas are down (killed). */
-async function call(t: TestPlatform, client: string, service: ServiceKey, path: string, body: unknown | undefined, accept: (status: number) => boolean, deadline: number): Promise<{ status: number; json: Record<string, unknown> }> {
+async function call(
+  t: TestPlatform,
+  client: string,
+  service: ServiceKey,
+  path: string,
+  body: unknown | undefined,
+  accept: (status: number) => boolean,
+  deadline: number,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   for (let i = 0; ; i++) {
     let status = 0;
     let json: Record<string, unknown> = {};
     const url = `${replicaUrl(t, service)}${path}`;
     try {
-      const res = await t.fetchAs(client, url, { method: body === undefined ? 'GET' : 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(20000) });
+      const res = await t.fetchAs(client, url, {
+        method: body === undefined ? 'GET' : 'POST',
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(20000),
+      });
       status = res.status;
       json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     } catch {
       status = 0; // connection refused or reset: the service is being restarted
     }
     if (accept(status)) return { status, json };
-    if (Date.now() > deadline) throw new Error(`${new URL(url).pathname.replace(/\/encounters\/.*/, '/encounters/…')} answered ${status}${json['error'] ? ` ${String(json['error'])}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${new URL(url).pathname.replace(/\/encounters\/.*/, '/encounters/…')} answered ${status}${json['error'] ? ` ${String(json['error'])}` : ''}`,
+      );
     await sleep(Math.min(2000, 100 * 2 ** Math.min(i, 4)));
   }
 }
 
-async function publishWardEvents(producer: Producer, topic: string, messages: Array<{ key: string; value: string; headers: Record<string, string> }>, deadline: number): Promise<void> {
+async function publishWardEvents(
+  producer: Producer,
+  topic: string,
+  messages: Array<{ key: string; value: string; headers: Record<string, string> }>,
+  deadline: number,
+): Promise<void> {
   for (;;) {
     try {
       await producer.send({ topic, messages, acks: -1 });
@@ -155,7 +183,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const sim = t.platform.url('gatewaySimulator');
   const faults: Record<string, number> = {};
   const count = (k: string) => (faults[k] = (faults[k] ?? 0) + 1);
-  const kafka = createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: `chaos-${o.name}` });
+  const kafka = createKafka({
+    brokers: process.env['KAFKA_BROKERS']!.split(','),
+    clientId: `chaos-${o.name}`,
+  });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   const wardTopic = physicalTopic(Topics.wardEvents.name, t.namespace);
@@ -169,7 +200,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           seed: 4711,
           routes: ['submit', 'checkin', 'token'],
           latency: { kind: 'longTail', baseMs: 40, tailMs: 1500, tailProbability: 0.03 },
-          probabilities: { http5xx: 0.04, http500: 0.02, hang: 0.015, reset: 0.02, acceptThenDrop: 0.04, business500: 0.02, business124: 0.02, rateLimit: 0.01 },
+          probabilities: {
+            http5xx: 0.04,
+            http500: 0.02,
+            hang: 0.015,
+            reset: 0.02,
+            acceptThenDrop: 0.04,
+            business500: 0.02,
+            business124: 0.02,
+            rateLimit: 0.01,
+          },
           hangMs: 3000,
         }),
       });
@@ -221,12 +261,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           } else if (action === 'kafka') {
             count('restart:kafka');
             log('chaos: restarting the Kafka broker');
-            await run('bash', [join(ROOT, 'scripts/stack.sh'), 'restart-kafka'], { env: process.env, timeout: 180000 });
+            await run('bash', [join(ROOT, 'scripts/stack.sh'), 'restart-kafka'], {
+              env: process.env,
+              timeout: 180000,
+            });
           } else if (action === 'postgres') {
             count('restart:postgres');
             log('chaos: restarting PostgreSQL');
             const { version, cluster } = clusterServing(Number(process.env['PGPORT'] ?? 5432));
-            await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, cluster, 'restart'], { timeout: 120000 });
+            await run('pg_ctlcluster', ['--skip-systemctl-redirect', version, cluster, 'restart'], {
+              timeout: 120000,
+            });
           }
         } catch (err) {
           log(`chaos: ${action} failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -253,28 +298,57 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         const overdue = o.overdueEvery > 0 && i % o.overdueEvery === o.overdueEvery - 1;
         // Ended 2–6 h ago (overdue: 26 h ago), whatever the scenario's length: no dates in the future.
         const endedAt = started - (overdue ? 26 : 2 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
-        const record = buildEndingAt(scenario, { facilityCode: facility, maLk: 'PENDING', patientSeed: 50_000 + i }, endedAt);
+        const record = buildEndingAt(
+          scenario,
+          { facilityCode: facility, maLk: 'PENDING', patientSeed: 50_000 + i },
+          endedAt,
+        );
         try {
           const deadline = Math.min(Date.now() + (o.encounterTimeoutMs ?? 300_000), loadDeadline + 60_000);
-          const reg = await call(t, client, 'intake', `/v1/facilities/${facility}/visits`, registrationFor(record, 'CCCD', `chaos-${o.name}-${i}`), (s) => s === 201, deadline);
+          const reg = await call(
+            t,
+            client,
+            'intake',
+            `/v1/facilities/${facility}/visits`,
+            registrationFor(record, 'CCCD', `chaos-${o.name}-${i}`),
+            (s) => s === 201,
+            deadline,
+          );
           const maLk = String(reg.json['maLk']);
           record.maLk = maLk;
           const url = `/v1/facilities/${facility}/encounters/${encodeURIComponent(maLk)}`;
           await call(t, client, 'encounter', url, undefined, (s) => s === 200, deadline); // opened from intake.registered
           const events = wardEventsFromRecord(record);
-          await publishWardEvents(producer, wardTopic, events.map((ev) => ({ key: maLk, value: JSON.stringify(ev), headers: { 'x-facility': facility } })), deadline);
+          await publishWardEvents(
+            producer,
+            wardTopic,
+            events.map((ev) => ({
+              key: maLk,
+              value: JSON.stringify(ev),
+              headers: { 'x-facility': facility },
+            })),
+            deadline,
+          );
           await call(t, client, 'encounter', url, undefined, (s) => s === 200, deadline);
-          await waitFor('ward events applied', async () => {
-            const r = await call(t, client, 'encounter', url, undefined, (s) => s === 200, deadline);
-            return Number(r.json['ward_events']) >= events.length ? true : undefined;
-          }, Math.max(1000, deadline - Date.now()), 300);
+          await waitFor(
+            'ward events applied',
+            async () => {
+              const r = await call(t, client, 'encounter', url, undefined, (s) => s === 200, deadline);
+              return Number(r.json['ward_events']) >= events.length ? true : undefined;
+            },
+            Math.max(1000, deadline - Date.now()),
+            300,
+          );
           // 409 ALREADY_CLOSED: an earlier attempt closed it and its answer was lost to a kill.
           await call(t, client, 'encounter', `${url}/close`, {}, (s) => s === 200 || s === 409, deadline);
           closed.push({ facility, maLk });
         } catch (err) {
           closeErrors.push(`#${i} ${scenario.name}: ${err instanceof Error ? err.message : String(err)}`);
         }
-        if ((i + 1) % 100 === 0) log(`load: ${i + 1}/${o.claims} started, ${closed.length} closed, ${Math.round((Date.now() - started) / 1000)} s`);
+        if ((i + 1) % 100 === 0)
+          log(
+            `load: ${i + 1}/${o.claims} started, ${closed.length} closed, ${Math.round((Date.now() - started) / 1000)} s`,
+          );
       }
     };
     await Promise.all(Array.from({ length: o.concurrency }, worker));
@@ -290,7 +364,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const final = ['SUBMITTED', 'ACCEPTED', 'REJECTED', 'NEEDS_OPERATOR', 'SUPERSEDED'];
     const terminal = async () =>
       new Map(
-        (await t.query<{ facility_code: string; ma_lk: string; status: string }>('gatewaySync', `SELECT facility_code, ma_lk, status FROM submissions WHERE kind = 'claim' AND version = 1`)).map((r) => [keyOf(r.facility_code, r.ma_lk), r.status]),
+        (
+          await t.query<{ facility_code: string; ma_lk: string; status: string }>(
+            'gatewaySync',
+            `SELECT facility_code, ma_lk, status FROM submissions WHERE kind = 'claim' AND version = 1`,
+          )
+        ).map((r) => [keyOf(r.facility_code, r.ma_lk), r.status]),
       );
     await waitFor(
       'every closed claim at the gateway or in a terminal failure',
@@ -305,7 +384,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     ).catch((err: unknown) => log(`settle: ${err instanceof Error ? err.message : String(err)}`));
 
     // ---------------------------------------------------------------- verdict
-    const received = ((await (await fetch(`${sim}/admin/submissions?limit=10000000`)).json()) as { submissions: Array<{ facility: string; maLk: string; version: number; kind: string; receivedAt?: string }> }).submissions.filter((s) => s.kind !== 'checkin');
+    const received = (
+      (await (await fetch(`${sim}/admin/submissions?limit=10000000`)).json()) as {
+        submissions: Array<{
+          facility: string;
+          maLk: string;
+          version: number;
+          kind: string;
+          receivedAt?: string;
+        }>;
+      }
+    ).submissions.filter((s) => s.kind !== 'checkin');
     const perClaim = new Map<string, typeof received>();
     for (const s of received) {
       // By MA_LK, not by the simulator's version: it numbers every submission of an MA_LK (a
@@ -316,25 +405,55 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     }
     const ops = t.platform.url('gatewaySync');
     const subs = new Map(
-      (await t.query<{ facility_code: string; ma_lk: string; status: string; deadline: Date; missed_notified: boolean; last_code: string | null; last_error: string | null }>(
-        'gatewaySync',
-        `SELECT facility_code, ma_lk, status, deadline, missed_notified, last_code, last_error FROM submissions WHERE kind = 'claim' AND version = 1`,
-      )).map((r) => [keyOf(r.facility_code, r.ma_lk), r]),
+      (
+        await t.query<{
+          facility_code: string;
+          ma_lk: string;
+          status: string;
+          deadline: Date;
+          missed_notified: boolean;
+          last_code: string | null;
+          last_error: string | null;
+        }>(
+          'gatewaySync',
+          `SELECT facility_code, ma_lk, status, deadline, missed_notified, last_code, last_error FROM submissions WHERE kind = 'claim' AND version = 1`,
+        )
+      ).map((r) => [keyOf(r.facility_code, r.ma_lk), r]),
     );
-    const details: ChaosResult['details'] = { lost: [], duplicates: [], unlistedDuplicates: [], deadlineMissed: [], unexplained: [], closeErrors, notes: [] };
+    const details: ChaosResult['details'] = {
+      lost: [],
+      duplicates: [],
+      unlistedDuplicates: [],
+      deadlineMissed: [],
+      unexplained: [],
+      closeErrors,
+      notes: [],
+    };
     const exactlyOnce = await readExactlyOnce(t);
     if (exactlyOnce.note) details.notes.push(exactlyOnce.note);
-    const listed = new Set((exactlyOnce.report?.possibleDuplicates ?? []).map((d) => `${keyOf(d.facility, d.maLk)}|${d.version}`));
+    const listed = new Set(
+      (exactlyOnce.report?.possibleDuplicates ?? []).map((d) => `${keyOf(d.facility, d.maLk)}|${d.version}`),
+    );
     for (const c of closed) {
       const k = keyOf(c.facility, c.maLk);
       const at = perClaim.get(k) ?? [];
       const row = subs.get(k);
       if (at.length > 1) {
         details.duplicates.push(`${k}: ${at.length} submissions at the gateway`);
-        if (!listed.has(`${k}|1`)) details.unlistedDuplicates.push(`${k}: received ${at.length} times, not listed by GET /v1/submissions/exactly-once`);
+        if (!listed.has(`${k}|1`))
+          details.unlistedDuplicates.push(
+            `${k}: received ${at.length} times, not listed by GET /v1/submissions/exactly-once`,
+          );
       }
       const receivedAt = at[0] ? Date.parse(at[0].receivedAt ?? '') : NaN;
-      if (row && (Number.isNaN(receivedAt) ? Date.now() > row.deadline.getTime() : receivedAt > row.deadline.getTime()) && !row.missed_notified) details.deadlineMissed.push(`${k}: late and not reported`);
+      if (
+        row &&
+        (Number.isNaN(receivedAt)
+          ? Date.now() > row.deadline.getTime()
+          : receivedAt > row.deadline.getTime()) &&
+        !row.missed_notified
+      )
+        details.deadlineMissed.push(`${k}: late and not reported`);
       if (at.length > 0) continue;
       if (!row) {
         details.lost.push(`${k}: closed but unknown to gateway-sync and the gateway`);
@@ -342,16 +461,27 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       }
       // Not at the gateway: the operator API must say why (a terminal status with a code).
       const res = await t.fetchAs('sre', `${ops}/v1/claims/${c.facility}/${encodeURIComponent(c.maLk)}`);
-      const history = (await res.json().catch(() => ({}))) as { versions?: Array<{ status: string; last_code: string | null; last_error: string | null }> };
+      const history = (await res.json().catch(() => ({}))) as {
+        versions?: Array<{ status: string; last_code: string | null; last_error: string | null }>;
+      };
       const v = history.versions?.[0];
-      const explained = res.status === 200 && v && ['REJECTED', 'NEEDS_OPERATOR', 'SUPERSEDED'].includes(v.status) && (v.last_code || v.last_error || v.status === 'SUPERSEDED');
+      const explained =
+        res.status === 200 &&
+        v &&
+        ['REJECTED', 'NEEDS_OPERATOR', 'SUPERSEDED'].includes(v.status) &&
+        (v.last_code || v.last_error || v.status === 'SUPERSEDED');
       if (explained) continue;
-      if (['REJECTED', 'NEEDS_OPERATOR'].includes(row.status)) details.unexplained.push(`${k}: ${row.status} without a code or reason`);
+      if (['REJECTED', 'NEEDS_OPERATOR'].includes(row.status))
+        details.unexplained.push(`${k}: ${row.status} without a code or reason`);
       else details.lost.push(`${k}: never reached the gateway, still ${row.status}`);
     }
     // What the gateway simulator itself did to the platform (5xx, hangs, dropped answers…).
-    const stats = (await (await fetch(`${sim}/admin/stats`)).json().catch(() => ({}))) as Record<string, unknown>;
-    for (const [k, v] of Object.entries(stats)) if (typeof v === 'number' && !/stored/i.test(k)) faults[`gateway:${k}`] = v;
+    const stats = (await (await fetch(`${sim}/admin/stats`)).json().catch(() => ({}))) as Record<
+      string,
+      unknown
+    >;
+    for (const [k, v] of Object.entries(stats))
+      if (typeof v === 'number' && !/stored/i.test(k)) faults[`gateway:${k}`] = v;
     return {
       replicas,
       gateway,
@@ -378,7 +508,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
  * (PGPORT=25432 after `pg_createcluster 15 chaos -p 25432`) restarts only that one.
  */
 function clusterServing(port: number): { version: string; cluster: string } {
-  const rows = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' }).trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const rows = execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/));
   const row = rows.find((r) => Number(r[2]) === port);
   if (!row) throw new Error(`no local PostgreSQL cluster listens on port ${port} (pg_lsclusters)`);
   return { version: row[0]!, cluster: row[1]! };

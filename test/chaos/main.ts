@@ -18,7 +18,8 @@ async function main() {
     return i >= 0 ? Number(argv[i + 1]) : fallback;
   };
   const gatewayArg = argv.includes('--gateway') ? argv[argv.indexOf('--gateway') + 1] : 'simulator';
-  if (gatewayArg !== 'simulator' && gatewayArg !== 'production') throw new Error('--gateway must be simulator or production');
+  if (gatewayArg !== 'simulator' && gatewayArg !== 'production')
+    throw new Error('--gateway must be simulator or production');
   const claims = arg('--claims', 10_000);
   const started = Date.now();
   const result = await runChaos({
@@ -41,8 +42,11 @@ async function main() {
     log: (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
   const { details, faults, failedToClose, ...verdict } = result;
-  for (const [what, list] of Object.entries(details)) for (const line of list.slice(0, 20)) process.stderr.write(`  ${what}: ${line}\n`);
-  process.stderr.write(`faults injected: ${JSON.stringify(faults)}; encounters that failed to close: ${failedToClose}; ${Math.round((Date.now() - started) / 1000)} s\n`);
+  for (const [what, list] of Object.entries(details))
+    for (const line of list.slice(0, 20)) process.stderr.write(`  ${what}: ${line}\n`);
+  process.stderr.write(
+    `faults injected: ${JSON.stringify(faults)}; encounters that failed to close: ${failedToClose}; ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
   console.log(JSON.stringify(verdict));
   const failures = chaosVerdict(result, claims);
   for (const f of failures) process.stderr.write(`verdict: ${f}\n`);

@@ -18,8 +18,10 @@ export function chaosVerdict(r: ChaosResult, expectedClaims: number): string[] {
     if (r.duplicates > 0) failures.push(`${r.duplicates} duplicates`);
   } else {
     if (r.ambiguous_sends === null) failures.push('ambiguous_sends unknown');
-    else if (r.duplicates > r.ambiguous_sends) failures.push(`${r.duplicates} duplicates > ${r.ambiguous_sends} ambiguous sends`);
-    if (r.details.unlistedDuplicates.length > 0) failures.push(`${r.details.unlistedDuplicates.length} duplicates not listed by the operator API`);
+    else if (r.duplicates > r.ambiguous_sends)
+      failures.push(`${r.duplicates} duplicates > ${r.ambiguous_sends} ambiguous sends`);
+    if (r.details.unlistedDuplicates.length > 0)
+      failures.push(`${r.details.unlistedDuplicates.length} duplicates not listed by the operator API`);
   }
   return failures;
 }

@@ -21,7 +21,10 @@ describe('a service killed mid-stream', () => {
   it('loses nothing and submits nothing twice when signer and gateway-sync are SIGKILLed and restarted', async () => {
     const sim = t.platform.url('gatewaySimulator');
     // Slow the gateway a little so that submissions are in flight when gateway-sync dies.
-    await fetch(`${sim}/admin/faults`, { method: 'POST', body: JSON.stringify({ latency: { kind: 'fixed', ms: 150 } }) });
+    await fetch(`${sim}/admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ latency: { kind: 'fixed', ms: 150 } }),
+    });
     let closed = 0;
     const demoDone = runDemo({
       intakeUrl: t.platform.url('intake'),
@@ -31,7 +34,12 @@ describe('a service killed mid-stream', () => {
       concurrency: 6,
       onProgress: (done) => (closed = done),
     });
-    await waitFor('a first batch of closed encounters', async () => (closed >= 10 ? true : undefined), 120000, 100);
+    await waitFor(
+      'a first batch of closed encounters',
+      async () => (closed >= 10 ? true : undefined),
+      120000,
+      100,
+    );
     await t.platform.get('gatewaySync').stop('SIGKILL');
     await t.platform.get('signer').stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
@@ -57,7 +65,11 @@ describe('a service killed mid-stream', () => {
       180000,
     );
     const perClaim = new Map<string, number>();
-    for (const s of received) perClaim.set(`${s.facility}|${s.maLk}|${s.version}`, (perClaim.get(`${s.facility}|${s.maLk}|${s.version}`) ?? 0) + 1);
+    for (const s of received)
+      perClaim.set(
+        `${s.facility}|${s.maLk}|${s.version}`,
+        (perClaim.get(`${s.facility}|${s.maLk}|${s.version}`) ?? 0) + 1,
+      );
     expect([...perClaim.values()].filter((n) => n > 1)).toEqual([]);
     expect(perClaim.size).toBe(demo.length);
   });

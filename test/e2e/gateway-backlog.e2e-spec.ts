@@ -36,7 +36,16 @@ describe('gateway-sync deadlines, backlog and crash', () => {
   });
 
   const rowsOf = (claims: ClosedClaim[]) =>
-    t.query<{ ma_lk: string; status: string; created_at: Date; encounter_end: Date; deadline: Date; at_risk_notified: boolean; missed_notified: boolean; ma_giao_dich: string | null }>(
+    t.query<{
+      ma_lk: string;
+      status: string;
+      created_at: Date;
+      encounter_end: Date;
+      deadline: Date;
+      at_risk_notified: boolean;
+      missed_notified: boolean;
+      ma_giao_dich: string | null;
+    }>(
       'gatewaySync',
       `SELECT ma_lk, status, created_at, encounter_end, deadline, at_risk_notified, missed_notified, ma_giao_dich FROM submissions WHERE kind = 'claim' AND ma_lk = ANY($1)`,
       [claims.map((c) => c.maLk)],
@@ -47,8 +56,18 @@ describe('gateway-sync deadlines, backlog and crash', () => {
     // Ended 0.2 … 6.5 h ago, published in an order unrelated to the deadlines; none near the
     // at-risk (2.25 h) or missed (3 h) boundaries.
     const endedHoursAgo = [1.0, 6.5, 0.2, 4.0, 2.6, 5.2, 0.6, 3.5, 1.5, 2.8, 4.6, 0.9];
-    const claims = await closeEncounters(t, { facilities: ['79001'], count: endedHoursAgo.length, tag: 'EDF', endedHoursAgo: (i) => endedHoursAgo[i]! });
-    await waitFor('the whole backlog queued in gateway-sync', async () => ((await rowsOf(claims)).length === claims.length ? true : undefined), 60000, 250);
+    const claims = await closeEncounters(t, {
+      facilities: ['79001'],
+      count: endedHoursAgo.length,
+      tag: 'EDF',
+      endedHoursAgo: (i) => endedHoursAgo[i]!,
+    });
+    await waitFor(
+      'the whole backlog queued in gateway-sync',
+      async () => ((await rowsOf(claims)).length === claims.length ? true : undefined),
+      60000,
+      250,
+    );
     await setFaults(t, {}); // maintenance over
     const received = await waitForClaims(t, claims);
 
@@ -56,21 +75,28 @@ describe('gateway-sync deadlines, backlog and crash', () => {
     // at most CONCURRENCY - 1 claims with a later deadline.
     const rows = await rowsOf(claims);
     const deadline = new Map(rows.map((r) => [r.ma_lk, new Date(r.deadline).getTime()]));
-    const order = (await simulatorSubmissions(sim)).filter((s) => deadline.has(s.maLk)).map((s) => deadline.get(s.maLk)!);
+    const order = (await simulatorSubmissions(sim))
+      .filter((s) => deadline.has(s.maLk))
+      .map((s) => deadline.get(s.maLk)!);
     expect(order).toHaveLength(claims.length);
     const overtakenBy = order.map((d, i) => order.slice(0, i).filter((earlier) => earlier > d).length);
     expect(Math.max(...overtakenBy)).toBeLessThan(CONCURRENCY);
     expect(received.filter((s) => s.version !== 1 || s.duplicateOf)).toEqual([]);
 
     // Deadlines come from the configured window.
-    for (const r of rows) expect(new Date(r.deadline).getTime() - new Date(r.encounter_end).getTime()).toBe(3 * HOUR);
+    for (const r of rows)
+      expect(new Date(r.deadline).getTime() - new Date(r.encounter_end).getTime()).toBe(3 * HOUR);
     // At risk after 0.75 of the window (2.25 h), missed after 3 h: judged at arrival, when the
     // claim was queued (a claim can arrive already late; it is reported then, not later).
     const expected = (r: (typeof rows)[number]) => {
       const age = new Date(r.created_at).getTime() - new Date(r.encounter_end).getTime();
       return { maLk: r.ma_lk, missed: age > 3 * HOUR, atRisk: age >= 2.25 * HOUR };
     };
-    const states = rows.map((r) => ({ maLk: r.ma_lk, missed: r.missed_notified, atRisk: r.at_risk_notified }));
+    const states = rows.map((r) => ({
+      maLk: r.ma_lk,
+      missed: r.missed_notified,
+      atRisk: r.at_risk_notified,
+    }));
     expect(states).toEqual(rows.map(expected));
     expect(states.filter((s) => s.atRisk && !s.missed).length).toBeGreaterThan(0);
     const missed = states.filter((s) => s.missed).map((s) => s.maLk);
@@ -80,15 +106,29 @@ describe('gateway-sync deadlines, backlog and crash', () => {
 
     // Reporting sees every missed deadline (claim.deadline-missed) and none for the others.
     const facts = await waitFor('reporting projected the missed deadlines', async () => {
-      const f = await t.query<{ ma_lk: string; missed_at: Date | null }>('reporting', `SELECT ma_lk, missed_at FROM claim_facts WHERE ma_lk = ANY($1)`, [claims.map((c) => c.maLk)]);
+      const f = await t.query<{ ma_lk: string; missed_at: Date | null }>(
+        'reporting',
+        `SELECT ma_lk, missed_at FROM claim_facts WHERE ma_lk = ANY($1)`,
+        [claims.map((c) => c.maLk)],
+      );
       return f.filter((x) => x.missed_at).length === missed.length ? f : undefined;
     });
-    expect(facts.filter((f) => f.missed_at).map((f) => f.ma_lk).sort()).toEqual([...missed].sort());
+    expect(
+      facts
+        .filter((f) => f.missed_at)
+        .map((f) => f.ma_lk)
+        .sort(),
+    ).toEqual([...missed].sort());
   });
 
   it('loses nothing and doubles nothing when gateway-sync is SIGKILLed while the gateway is slow', async () => {
     await setFaults(t, { routes: ['submit'], latency: { kind: 'fixed', ms: 2500 } });
-    const claims = await closeEncounters(t, { facilities: ['79001', '79002'], count: 6, tag: 'KILL', endedHoursAgo: () => 1 });
+    const claims = await closeEncounters(t, {
+      facilities: ['79001', '79002'],
+      count: 6,
+      tag: 'KILL',
+      endedHoursAgo: () => 1,
+    });
     const inFlight = await waitFor(
       'submissions in flight at the slow gateway',
       async () => {
@@ -116,7 +156,9 @@ describe('gateway-sync deadlines, backlog and crash', () => {
       return r.every((x) => x.ma_giao_dich) ? r : undefined;
     });
     for (const maLk of inFlight) {
-      expect(rows.find((r) => r.ma_lk === maLk)!.ma_giao_dich).toBe(received.find((s) => s.maLk === maLk)!.maGiaoDich);
+      expect(rows.find((r) => r.ma_lk === maLk)!.ma_giao_dich).toBe(
+        received.find((s) => s.maLk === maLk)!.maGiaoDich,
+      );
     }
   });
 });

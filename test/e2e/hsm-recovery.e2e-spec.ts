@@ -1,4 +1,13 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDemo } from '../../tools/platform/demo';
@@ -22,10 +31,15 @@ describe('the signer when its HSM dies and comes back', () => {
   const aside = join(scratch, 'aside');
 
   beforeAll(async () => {
-    const shared = /^directories\.tokendir\s*=\s*(.+)$/m.exec(readFileSync(process.env['SOFTHSM2_CONF']!, 'utf8'))![1]!.trim();
+    const shared = /^directories\.tokendir\s*=\s*(.+)$/m
+      .exec(readFileSync(process.env['SOFTHSM2_CONF']!, 'utf8'))![1]!
+      .trim();
     cpSync(shared, tokens, { recursive: true });
     const conf = join(scratch, 'softhsm2.conf');
-    writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+    writeFileSync(
+      conf,
+      `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+    );
     t = await startTestPlatform('e2e_hsm', 1300, { SOFTHSM2_CONF: conf, HSM_DEAD_AFTER_SECONDS: '5' });
   });
 
@@ -36,9 +50,15 @@ describe('the signer when its HSM dies and comes back', () => {
 
   const health = async (path: 'live' | 'ready') => {
     const res = await fetch(`${t.platform.url('signer')}/health/${path}`);
-    return { status: res.status, hsm: ((await res.json()) as { checks: Record<string, boolean> }).checks['hsm'] };
+    return {
+      status: res.status,
+      hsm: ((await res.json()) as { checks: Record<string, boolean> }).checks['hsm'],
+    };
   };
-  const hsmUp = async () => /^bhyt_hsm_up\{[^}]*\} (\d)/m.exec(await (await fetch(`${t.platform.url('signer')}/metrics`)).text())?.[1];
+  const hsmUp = async () =>
+    /^bhyt_hsm_up\{[^}]*\} (\d)/m.exec(
+      await (await fetch(`${t.platform.url('signer')}/metrics`)).text(),
+    )?.[1];
 
   it('goes not ready, then not live, reopens its sessions once the token is back and signs the claims that waited', async () => {
     expect(await health('ready')).toEqual({ status: 200, hsm: true });
@@ -48,19 +68,37 @@ describe('the signer when its HSM dies and comes back', () => {
     mkdirSync(aside);
     for (const f of folders) renameSync(join(tokens, f), join(aside, f));
 
-    await waitFor('the signer not ready', async () => ((await health('ready')).status === 503 ? true : undefined), 20_000);
+    await waitFor(
+      'the signer not ready',
+      async () => ((await health('ready')).status === 503 ? true : undefined),
+      20_000,
+    );
     expect((await health('ready')).hsm).toBe(false);
     expect(await hsmUp()).toBe('0');
     // Encounters close while the HSM is gone: their claims wait in Kafka, nothing is dead-lettered.
-    const demo = await runDemo({ intakeUrl: t.platform.url('intake'), encounterUrl: t.platform.url('encounter'), facilities: ['79001', '48001'], encounters: 4, concurrency: 2 });
+    const demo = await runDemo({
+      intakeUrl: t.platform.url('intake'),
+      encounterUrl: t.platform.url('encounter'),
+      facilities: ['79001', '48001'],
+      encounters: 4,
+      concurrency: 2,
+    });
     expect(demo.filter((d) => d.error)).toEqual([]);
-    await waitFor('the signer not live (HSM dead past HSM_DEAD_AFTER_SECONDS)', async () => ((await health('live')).status === 503 ? true : undefined), 20_000);
+    await waitFor(
+      'the signer not live (HSM dead past HSM_DEAD_AFTER_SECONDS)',
+      async () => ((await health('live')).status === 503 ? true : undefined),
+      20_000,
+    );
     expect((await health('live')).hsm).toBe(false);
     const sim = t.platform.url('gatewaySimulator');
     expect((await simulatorSubmissions(sim)).filter((s) => s.kind !== 'checkin')).toEqual([]);
 
     for (const f of folders) renameSync(join(aside, f), join(tokens, f));
-    await waitFor('the signer ready again', async () => ((await health('ready')).status === 200 ? true : undefined), 40_000);
+    await waitFor(
+      'the signer ready again',
+      async () => ((await health('ready')).status === 200 ? true : undefined),
+      40_000,
+    );
     expect(await health('live')).toEqual({ status: 200, hsm: true });
     expect(await hsmUp()).toBe('1');
     const received = await waitFor(
@@ -73,7 +111,9 @@ describe('the signer when its HSM dies and comes back', () => {
       120_000,
     );
     expect(received.length).toBe(demo.length);
-    const deadLettered = /^bhyt_messages_dead_lettered_total\{[^}]*\} ([1-9]\d*)/m.exec(await (await fetch(`${t.platform.url('signer')}/metrics`)).text());
+    const deadLettered = /^bhyt_messages_dead_lettered_total\{[^}]*\} ([1-9]\d*)/m.exec(
+      await (await fetch(`${t.platform.url('signer')}/metrics`)).text(),
+    );
     expect(deadLettered).toBeNull();
   });
 });

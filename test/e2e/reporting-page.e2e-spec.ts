@@ -30,7 +30,10 @@ interface BrowserGlobals {
     createElement(tag: 'canvas'): {
       width: number;
       height: number;
-      getContext(kind: '2d'): { drawImage(img: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      getContext(kind: '2d'): {
+        drawImage(img: unknown, x: number, y: number): void;
+        getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+      };
     };
   };
 }
@@ -38,7 +41,15 @@ interface BrowserGlobals {
 const NAME = 'e2e_reporting_page';
 const PORT_OFFSET = 710;
 const USER = 'soyte';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('the department’s compliance page', () => {
   const { databaseUrl: dbUrl, brokers } = requireStackEnv();
@@ -54,7 +65,9 @@ describe('the department’s compliance page', () => {
   beforeAll(async () => {
     const admin = new Client({ connectionString: databaseUrl(dbUrl, 'postgres') });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${Services.reporting.database}${laneSuffix(NAME)} WITH (FORCE)`);
+    await admin.query(
+      `DROP DATABASE IF EXISTS ${Services.reporting.database}${laneSuffix(NAME)} WITH (FORCE)`,
+    );
     await admin.end();
     await ensureTopics(kafka, allTopics(), namespace);
     const passwordFile = join(mkdtempSync(join(tmpdir(), 'reporting-web-')), 'password');
@@ -64,7 +77,12 @@ describe('the department’s compliance page', () => {
       kafkaBrokers: brokers,
       databaseSuffix: laneSuffix(NAME),
       portOffset: lanePortOffset(PORT_OFFSET),
-      extra: { KAFKA_NAMESPACE: namespace, LOG_LEVEL: 'warn', REPORTING_WEB_PASSWORD_FILE: passwordFile, REPORTING_WEB_USER: USER },
+      extra: {
+        KAFKA_NAMESPACE: namespace,
+        LOG_LEVEL: 'warn',
+        REPORTING_WEB_PASSWORD_FILE: passwordFile,
+        REPORTING_WEB_USER: USER,
+      },
       logDir: `${process.env['STATE_DIR'] ?? '.state'}/logs/${laneSuffix(NAME).slice(1)}`,
     });
     reporting.start();
@@ -74,13 +92,24 @@ describe('the department’s compliance page', () => {
     const producer = kafka.producer();
     await producer.connect();
     const events = knownHistory();
-    for (const e of events) await producer.send({ topic: physicalTopic(e.topic, namespace), messages: [{ key: JSON.parse(e.value).key, value: e.value }] });
+    for (const e of events)
+      await producer.send({
+        topic: physicalTopic(e.topic, namespace),
+        messages: [{ key: JSON.parse(e.value).key, value: e.value }],
+      });
     await producer.disconnect();
     // Every event applied: the projections' consumer group has committed past all of them.
-    await waitFor('reporting projects the history', async () => ((await projectionLag(kafka, namespace)) === 0 ? true : undefined));
+    await waitFor('reporting projects the history', async () =>
+      (await projectionLag(kafka, namespace)) === 0 ? true : undefined,
+    );
 
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
-    context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, deviceScaleFactor: 1, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+      deviceScaleFactor: 1,
+      locale: 'vi-VN',
+      timezoneId: 'Asia/Ho_Chi_Minh',
+    });
     page = await context.newPage();
   });
 
@@ -112,12 +141,25 @@ describe('the department’s compliance page', () => {
     expect(await page.textContent('h1')).toContain('Tuân thủ liên thông Sổ sức khỏe điện tử');
     expect(await page.textContent('header')).toContain('Tháng 01/2026');
     const headings = await page.$$eval('#compliance thead th', (ths) => ths.map((th) => th.textContent));
-    expect(headings).toEqual(expect.arrayContaining(['Cơ sở KBCB', 'Tỷ lệ gửi đúng hạn', 'Bị từ chối', 'Tổng tồn đọng']));
-    const cells = (scope: string) => page.$$eval(`#compliance tr[data-scope="${scope}"] td`, (tds) => tds.map((td) => td.textContent?.trim()));
+    expect(headings).toEqual(
+      expect.arrayContaining(['Cơ sở KBCB', 'Tỷ lệ gửi đúng hạn', 'Bị từ chối', 'Tổng tồn đọng']),
+    );
+    const cells = (scope: string) =>
+      page.$$eval(`#compliance tr[data-scope="${scope}"] td`, (tds) =>
+        tds.map((td) => td.textContent?.trim()),
+      );
     // 79001 in January: A, B, C, D, E encounters; records counted once by their latest version:
     // A, B, E submitted, A and E on time; A and E accepted, B rejected; C and D still waiting at the month's end.
     const row = await cells('79001');
-    expect(row.slice(0, 7)).toEqual(['79001 — Bệnh viện Đa khoa Mẫu Thành phố', '5', '3', '66,7%', '2', '1', '1']);
+    expect(row.slice(0, 7)).toEqual([
+      '79001 — Bệnh viện Đa khoa Mẫu Thành phố',
+      '5',
+      '3',
+      '66,7%',
+      '2',
+      '1',
+      '1',
+    ]);
     expect(row.at(-1)).toBe('2');
     expect((await cells('all')).slice(1, 4)).toEqual(['7', '4', '75,0%']);
   });
@@ -139,7 +181,8 @@ describe('the department’s compliance page', () => {
         [canvas.width, canvas.height] = [img.width, img.height];
         const ctx = canvas.getContext('2d');
         ctx.drawImage(img, 0, 0);
-        const hex = (r: number, g: number, b: number) => `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+        const hex = (r: number, g: number, b: number) =>
+          `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
         return {
           size: [img.width, img.height],
           bars: columns.map((cx) => {
@@ -172,15 +215,22 @@ describe('the department’s compliance page', () => {
     expect(h(2)).toBeGreaterThan(150); // the tallest bar spans the plot: the pixels measure something
     measured.bars.forEach((bar, day) => {
       for (const k of [0, 1]) {
-        if (expected[day]![k] === 0) expect({ day: day + 1, k, px: bar[k] }).toEqual({ day: day + 1, k, px: 0 });
-        else expect({ day: day + 1, k, off: Math.abs(bar[k]! - expected[day]![k]!) <= 1 }).toEqual({ day: day + 1, k, off: true });
+        if (expected[day]![k] === 0)
+          expect({ day: day + 1, k, px: bar[k] }).toEqual({ day: day + 1, k, px: 0 });
+        else
+          expect({ day: day + 1, k, off: Math.abs(bar[k]! - expected[day]![k]!) <= 1 }).toEqual({
+            day: day + 1,
+            k,
+            off: true,
+          });
       }
     });
   });
 
   it('offers the weekly, monthly and 6-monthly downloads, and serves a period’s XLSX to the session', async () => {
     const links = await page.$$eval('#downloads a', (as) => as.map((a) => a.getAttribute('href')));
-    for (const kind of ['weekly', 'monthly', 'semiannual']) expect(links.some((l) => l?.startsWith(`/ui/reports/${kind}/`) && l.endsWith('.xlsx'))).toBe(true);
+    for (const kind of ['weekly', 'monthly', 'semiannual'])
+      expect(links.some((l) => l?.startsWith(`/ui/reports/${kind}/`) && l.endsWith('.xlsx'))).toBe(true);
     // The scheduler generated 2026-H1 when the service started, before the history arrived:
     // generate it anew from the page, as a user would after a late correction.
     await page.click('form[action="/ui/reports/semiannual/2026-H1/regenerate"] button');
@@ -192,7 +242,9 @@ describe('the department’s compliance page', () => {
     await wb.xlsx.load((await res.body()) as never);
     const annex = wb.getWorksheet('Phụ lục Điều 8')!;
     expect(annex.getRow(4).getCell(2).value).toBe('Hình thức KCB');
-    const total = [...Array(annex.rowCount).keys()].map((i) => annex.getRow(i + 1)).find((r) => r.getCell(2).value === 'Cộng')!;
+    const total = [...Array(annex.rowCount).keys()]
+      .map((i) => annex.getRow(i + 1))
+      .find((r) => r.getCell(2).value === 'Cộng')!;
     expect([total.getCell(7).value, total.getCell(8).value]).toEqual([7, 3]);
     const csv = await context.request.get(`${url}/ui/reports/weekly/2026-01-08.csv`);
     expect((await csv.text()).startsWith('\uFEFFMã CSKCB,')).toBe(true);

@@ -9,29 +9,47 @@ import { requireStackEnv, simulatorSubmissions, TestPlatform, waitFor } from './
  * operator API, publish an event straight onto a test platform's namespace.
  */
 export async function setFaults(t: TestPlatform, profile: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${t.platform.url('gatewaySimulator')}/admin/faults`, { method: 'POST', body: JSON.stringify(profile) });
+  const res = await fetch(`${t.platform.url('gatewaySimulator')}/admin/faults`, {
+    method: 'POST',
+    body: JSON.stringify(profile),
+  });
   if (!res.ok) throw new Error(`simulator refused the fault profile: ${res.status} ${await res.text()}`);
 }
 
-export async function simulatorStats(t: TestPlatform): Promise<{ logins: number; droppedResponses: number; duplicates: number; rejectedByCode: Record<string, number> }> {
+export async function simulatorStats(t: TestPlatform): Promise<{
+  logins: number;
+  droppedResponses: number;
+  duplicates: number;
+  rejectedByCode: Record<string, number>;
+}> {
   return (await fetch(`${t.platform.url('gatewaySimulator')}/admin/stats`)).json() as never;
 }
 
 /** The operator API of gateway-sync, as the SRE development client. */
-export async function operator<T = Record<string, unknown>>(t: TestPlatform, path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
+export async function operator<T = Record<string, unknown>>(
+  t: TestPlatform,
+  path: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: T }> {
   const res = await t.fetchAs('sre', `${t.platform.url('gatewaySync')}${path}`, init);
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
 }
 
 /** Waits until every (facility, MA_LK) has reached the simulator as a claim; returns those claims' records. */
-export async function waitForClaims(t: TestPlatform, claims: Array<{ facilityCode: string; maLk: string }>, timeoutMs = 60000) {
+export async function waitForClaims(
+  t: TestPlatform,
+  claims: Array<{ facilityCode: string; maLk: string }>,
+  timeoutMs = 60000,
+) {
   const sim = t.platform.url('gatewaySimulator');
   const wanted = new Set(claims.map((c) => `${c.facilityCode}|${c.maLk}`));
   return waitFor(
     `${claims.length} claims at the simulator`,
     async () => {
-      const subs = (await simulatorSubmissions(sim)).filter((s) => s.kind === 'record' && wanted.has(`${s.facility}|${s.maLk}`));
+      const subs = (await simulatorSubmissions(sim)).filter(
+        (s) => s.kind === 'record' && wanted.has(`${s.facility}|${s.maLk}`),
+      );
       return new Set(subs.map((s) => `${s.facility}|${s.maLk}`)).size === wanted.size ? subs : undefined;
     },
     timeoutMs,
@@ -40,13 +58,21 @@ export async function waitForClaims(t: TestPlatform, claims: Array<{ facilityCod
 }
 
 /** Publishes one event onto the test platform's Kafka namespace, as a service of the platform would. */
-export async function publish<T extends EventTopic>(t: TestPlatform, topic: T, facilityCode: string, key: string, payload: PayloadOf<T>, eventId?: string): Promise<string> {
+export async function publish<T extends EventTopic>(
+  t: TestPlatform,
+  topic: T,
+  facilityCode: string,
+  key: string,
+  payload: PayloadOf<T>,
+  eventId?: string,
+): Promise<string> {
   const event = createEvent(topic, { facilityCode, key, payload, ...(eventId ? { eventId } : {}) });
   await publishMessages(t, [event.message]);
   return event.envelope.eventId;
 }
 
-export const gatewaySyncLog = (t: TestPlatform): string => `${t.platform.env.logDir}/${Services.gatewaySync.name}.log`;
+export const gatewaySyncLog = (t: TestPlatform): string =>
+  `${t.platform.env.logDir}/${Services.gatewaySync.name}.log`;
 
 export interface ClosedClaim {
   facilityCode: string;
@@ -61,7 +87,10 @@ export interface ClosedClaim {
  * The gateway suites start here so that they exercise signer → gateway-sync → gateway alone;
  * claim-pipeline covers intake and encounter. By default encounters ended 2–7 h ago.
  */
-export async function closeEncounters(t: TestPlatform, o: { facilities: string[]; count: number; tag: string; endedHoursAgo?: (i: number) => number }): Promise<ClosedClaim[]> {
+export async function closeEncounters(
+  t: TestPlatform,
+  o: { facilities: string[]; count: number; tag: string; endedHoursAgo?: (i: number) => number },
+): Promise<ClosedClaim[]> {
   const scenarios = listScenarios();
   const now = Date.now();
   const out: ClosedClaim[] = [];
@@ -101,7 +130,9 @@ async function publishMessages(t: TestPlatform, messages: OutgoingMessage[]): Pr
   const { brokers } = requireStackEnv();
   const previous = process.env['KAFKA_NAMESPACE'];
   process.env['KAFKA_NAMESPACE'] = t.namespace; // physicalTopic() reads it at send time
-  const publisher = new EventPublisher(createKafka({ brokers: brokers.split(','), clientId: 'bhyt-e2e-publisher' }));
+  const publisher = new EventPublisher(
+    createKafka({ brokers: brokers.split(','), clientId: 'bhyt-e2e-publisher' }),
+  );
   try {
     await publisher.send(messages);
   } finally {

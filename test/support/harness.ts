@@ -29,7 +29,9 @@ export function requireStackEnv(): { databaseUrl: string; brokers: string } {
   const databaseUrlEnv = process.env['DATABASE_URL'];
   const brokers = process.env['KAFKA_BROKERS'];
   if (!databaseUrlEnv || !brokers || !process.env['SOFTHSM2_CONF']) {
-    throw new Error('e2e tests need the local stack: run them through `npm test` (it starts Kafka, PostgreSQL and SoftHSM and exports their settings)');
+    throw new Error(
+      'e2e tests need the local stack: run them through `npm test` (it starts Kafka, PostgreSQL and SoftHSM and exports their settings)',
+    );
   }
   return { databaseUrl: databaseUrlEnv, brokers };
 }
@@ -56,14 +58,20 @@ export interface PlatformShape {
   gateway?: 'simulator' | 'production';
 }
 
-export async function startTestPlatform(name: string, suitePortOffset: number, extra: Record<string, string> = {}, shape: PlatformShape = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  name: string,
+  suitePortOffset: number,
+  extra: Record<string, string> = {},
+  shape: PlatformShape = {},
+): Promise<TestPlatform> {
   const { databaseUrl: url, brokers } = requireStackEnv();
   const portOffset = lanePortOffset(suitePortOffset);
   const suffix = laneSuffix(name);
   const namespace = `${name}-${randomBytes(3).toString('hex')}.`;
   const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
   await admin.connect();
-  for (const s of Object.values(Services)) await admin.query(`DROP DATABASE IF EXISTS ${s.database}${suffix} WITH (FORCE)`);
+  for (const s of Object.values(Services))
+    await admin.query(`DROP DATABASE IF EXISTS ${s.database}${suffix} WITH (FORCE)`);
   await admin.end();
   // Fresh logs per run: suites read them (e.g. to prove no personal data is written).
   const logDir = `${process.env['STATE_DIR'] ?? '.state'}/logs/${laneSuffix(name).slice(1)}`;
@@ -87,7 +95,9 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
     portOffset,
     extra: {
       KAFKA_NAMESPACE: namespace,
-      ...(shape.gateway === 'production' ? {} : { GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}` }),
+      ...(shape.gateway === 'production'
+        ? {}
+        : { GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Services.gatewaySimulator.port + portOffset}` }),
       LOG_LEVEL: 'warn',
       ...extra,
     },
@@ -112,7 +122,8 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
     async fetchAs(clientId, url, init = {}) {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${await tokens.token(clientId)}`);
-      if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
+      if (init.body !== undefined && !headers.has('content-type'))
+        headers.set('content-type', 'application/json');
       return fetch(url, { ...init, headers });
     },
     async query<T>(service: ServiceKey, sql: string, params: unknown[] = []) {
@@ -120,7 +131,10 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
       // each open a client (the extra one would never be closed and keep jest alive).
       let pool = pools.get(service);
       if (!pool) {
-        pool = new Pool({ connectionString: databaseUrl(url, `${Services[service].database}${suffix}`), max: 2 });
+        pool = new Pool({
+          connectionString: databaseUrl(url, `${Services[service].database}${suffix}`),
+          max: 2,
+        });
         pools.set(service, pool);
       }
       return (await pool.query(sql, params)).rows as T[];
@@ -133,7 +147,12 @@ export async function startTestPlatform(name: string, suitePortOffset: number, e
   };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120000, intervalMs = 500): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 120000,
+  intervalMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -143,12 +162,25 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
-export async function simulatorSubmissions(sim: string): Promise<Array<{ maGiaoDich: string; facility: string; maLk: string; version: number; kind: string; sha256: string; duplicateOf?: string; status: string; signature?: unknown }>> {
+export async function simulatorSubmissions(sim: string): Promise<
+  Array<{
+    maGiaoDich: string;
+    facility: string;
+    maLk: string;
+    version: number;
+    kind: string;
+    sha256: string;
+    duplicateOf?: string;
+    status: string;
+    signature?: unknown;
+  }>
+> {
   const res = await fetch(`${sim}/admin/submissions`);
   return ((await res.json()) as { submissions: never[] }).submissions;
 }

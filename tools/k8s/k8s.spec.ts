@@ -8,7 +8,17 @@ import { DASHBOARD_CONFIGMAP, DASHBOARD_DIR, dashboardFiles, dashboardKustomizat
 import { buildOverlay, K8sObject, ofKind, OVERLAYS, repositoryRoot, type Overlay } from './kustomize';
 import { checkPolicy, imageIsPinned, podSpecOf } from './policy';
 import { kafkaTopicsYaml } from './topics';
-import { alertLabelProblems, loadRuleGroups, MetricLabels, podMonitorTargetLabels, PROMETHEUS_RULE_FILE, prometheusRuleYaml, RUNBOOK, RUNBOOK_BASE_URL, runbookProblems } from './monitoring';
+import {
+  alertLabelProblems,
+  loadRuleGroups,
+  MetricLabels,
+  podMonitorTargetLabels,
+  PROMETHEUS_RULE_FILE,
+  prometheusRuleYaml,
+  RUNBOOK,
+  RUNBOOK_BASE_URL,
+  runbookProblems,
+} from './monitoring';
 import { initMetrics, metricsRegistry, registerAllMetrics } from '../../libs/observability/src/metrics';
 import { selectedLabels } from '../../libs/observability/src/grafana/grafana-as-code';
 
@@ -231,10 +241,15 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
   });
 
   it('pauses each service before SIGTERM (preStop) and leaves it the time of its ordered shutdown', () => {
-    for (const d of ofKind(objects(overlay), 'Deployment').filter((x) => deployed.some((s) => s.name === x.metadata.name))) {
+    for (const d of ofKind(objects(overlay), 'Deployment').filter((x) =>
+      deployed.some((s) => s.name === x.metadata.name),
+    )) {
       const pod = spec(d).template.spec;
       const pause = pod.containers[0].lifecycle?.preStop?.sleep?.seconds;
-      expect({ deployment: d.metadata.name, pause }).toEqual({ deployment: d.metadata.name, pause: expect.any(Number) });
+      expect({ deployment: d.metadata.name, pause }).toEqual({
+        deployment: d.metadata.name,
+        pause: expect.any(Number),
+      });
       // bootstrapService forces the exit after 25 s of shutdown.
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(pause + 25);
     }
@@ -246,12 +261,18 @@ describe.each(OVERLAYS)('the %s overlay', (overlay) => {
     const scraped = spec(pm).selector.matchExpressions[0].values;
     expect([...scraped].sort()).toEqual(deployed.map((s) => s.name).sort());
     for (const d of ofKind(list, 'Deployment').filter((x) => scraped.includes(x.metadata.name))) {
-      expect(spec(d).template.spec.containers[0].ports.map((p: { name: string }) => p.name)).toContain(spec(pm).podMetricsEndpoints[0].port);
+      expect(spec(d).template.spec.containers[0].ports.map((p: { name: string }) => p.name)).toContain(
+        spec(pm).podMetricsEndpoints[0].port,
+      );
     }
     const rule = named(ofKind(list, 'PrometheusRule'), 'bhyt-alerts')!;
-    const alerts = spec(rule).groups.flatMap((g: { rules: Array<{ alert?: string; expr: string }> }) => g.rules.filter((r) => r.alert)) as Array<{ alert: string; expr: string }>;
+    const alerts = spec(rule).groups.flatMap((g: { rules: Array<{ alert?: string; expr: string }> }) =>
+      g.rules.filter((r) => r.alert),
+    ) as Array<{ alert: string; expr: string }>;
     expect(alerts.length).toBeGreaterThanOrEqual(15);
-    expect(alertLabelProblems(alerts, podMonitorTargetLabels(pm), metricLabels(), selectedLabels)).toEqual([]);
+    expect(alertLabelProblems(alerts, podMonitorTargetLabels(pm), metricLabels(), selectedLabels)).toEqual(
+      [],
+    );
   });
 });
 
@@ -260,9 +281,18 @@ function metricLabels(): MetricLabels {
   initMetrics('k8s-check');
   registerAllMetrics();
   const out: MetricLabels = new Map();
-  for (const m of metricsRegistry.getMetricsAsArray() as unknown as Array<{ name: string; type: string; labelNames?: string[] }>) {
+  for (const m of metricsRegistry.getMetricsAsArray() as unknown as Array<{
+    name: string;
+    type: string;
+    labelNames?: string[];
+  }>) {
     const labels = new Set([...(m.labelNames ?? []), 'service']);
-    const names = m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : m.type === 'counter' && !m.name.endsWith('_total') ? [m.name, `${m.name}_total`] : [m.name];
+    const names =
+      m.type === 'histogram'
+        ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
+        : m.type === 'counter' && !m.name.endsWith('_total')
+          ? [m.name, `${m.name}_total`]
+          : [m.name];
     for (const n of names) out.set(n, n.endsWith('_bucket') ? new Set([...labels, 'le']) : labels);
   }
   return out;
@@ -308,7 +338,9 @@ describe('the manifests kept in step with their sources', () => {
     const froms = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
     expect(froms).toEqual(['${BASE_IMAGE}', '${BASE_IMAGE}', 'runtime']);
     // The base that scripts/images.sh makes carries the same Node.
-    expect(readFileSync(join(root, 'scripts/lib/images-env.sh'), 'utf8')).toContain('BASE_IMAGE="${BASE_IMAGE:-localhost/bhyt/node-base:$NODE_PIN-$DEBIAN_RELEASE}"');
+    expect(readFileSync(join(root, 'scripts/lib/images-env.sh'), 'utf8')).toContain(
+      'BASE_IMAGE="${BASE_IMAGE:-localhost/bhyt/node-base:$NODE_PIN-$DEBIAN_RELEASE}"',
+    );
     const users = [...dockerfile.matchAll(/^USER (\S+)/gm)].map((m) => m[1]);
     expect(users.at(-1)).toBe('1000:1000');
     expect(dockerfile).toMatch(/pkcs11js\/build\/Release\/pkcs11\.node/);
@@ -382,7 +414,12 @@ describe('the checks themselves', () => {
   });
 
   it('the label check names an alert that selects a label the PodMonitor or its metric does not give', () => {
-    const pm: K8sObject = { apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'bhyt-services', namespace: 'bhyt' }, spec: { podMetricsEndpoints: [{ port: 'http' }] } };
+    const pm: K8sObject = {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: 'bhyt-services', namespace: 'bhyt' },
+      spec: { podMetricsEndpoints: [{ port: 'http' }] },
+    };
     const problems = alertLabelProblems(
       [
         { alert: 'OldJob', expr: 'up{job="bhyt"} == 0' },
@@ -400,8 +437,20 @@ describe('the checks themselves', () => {
   });
 
   it('the runbook check names an alert without runbook_url or with an anchor the runbook lacks', () => {
-    const groups = [{ name: 'g', rules: [{ alert: 'A', expr: 'x', annotations: {} }, { alert: 'B', expr: 'x', annotations: { runbook_url: `${RUNBOOK_BASE_URL}no-such-heading` } }, { alert: 'C', expr: 'x', annotations: { runbook_url: `${RUNBOOK_BASE_URL}dead-letters` } }] }];
-    expect(runbookProblems(groups, '# Runbook\n\n## Dead letters\n')).toEqual(['A: no runbook_url', `B: ${RUNBOOK} has no heading #no-such-heading`]);
+    const groups = [
+      {
+        name: 'g',
+        rules: [
+          { alert: 'A', expr: 'x', annotations: {} },
+          { alert: 'B', expr: 'x', annotations: { runbook_url: `${RUNBOOK_BASE_URL}no-such-heading` } },
+          { alert: 'C', expr: 'x', annotations: { runbook_url: `${RUNBOOK_BASE_URL}dead-letters` } },
+        ],
+      },
+    ];
+    expect(runbookProblems(groups, '# Runbook\n\n## Dead letters\n')).toEqual([
+      'A: no runbook_url',
+      `B: ${RUNBOOK} has no heading #no-such-heading`,
+    ]);
   });
 
   it('an image is pinned by a tag other than latest or by a digest', () => {

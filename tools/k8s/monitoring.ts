@@ -15,7 +15,15 @@ export const RUNBOOK = 'docs/runbook.md';
 export const RUNBOOK_BASE_URL = 'https://git.bhyt.internal/bhyt/platform/blob/main/docs/runbook.md#';
 
 interface RuleFile {
-  groups: Array<{ name: string; rules: Array<{ alert?: string; record?: string; expr: string; annotations?: Record<string, string | undefined> }> }>;
+  groups: Array<{
+    name: string;
+    rules: Array<{
+      alert?: string;
+      record?: string;
+      expr: string;
+      annotations?: Record<string, string | undefined>;
+    }>;
+  }>;
 }
 
 function ruleFiles(root: string): string[] {
@@ -25,7 +33,9 @@ function ruleFiles(root: string): string[] {
 }
 
 export function loadRuleGroups(root: string): RuleFile['groups'] {
-  return ruleFiles(root).flatMap((f) => (parse(readFileSync(join(root, RULES_DIR, f), 'utf8')) as RuleFile).groups);
+  return ruleFiles(root).flatMap(
+    (f) => (parse(readFileSync(join(root, RULES_DIR, f), 'utf8')) as RuleFile).groups,
+  );
 }
 
 export function prometheusRuleYaml(root: string): string {
@@ -65,8 +75,10 @@ export function runbookProblems(groups: RuleFile['groups'], runbook: string): st
     if (!r.alert) continue;
     const url = r.annotations?.['runbook_url'];
     if (!url) problems.push(`${r.alert}: no runbook_url`);
-    else if (!url.startsWith(RUNBOOK_BASE_URL)) problems.push(`${r.alert}: runbook_url ${url} is not under ${RUNBOOK_BASE_URL}`);
-    else if (!anchors.has(url.slice(RUNBOOK_BASE_URL.length))) problems.push(`${r.alert}: ${RUNBOOK} has no heading #${url.slice(RUNBOOK_BASE_URL.length)}`);
+    else if (!url.startsWith(RUNBOOK_BASE_URL))
+      problems.push(`${r.alert}: runbook_url ${url} is not under ${RUNBOOK_BASE_URL}`);
+    else if (!anchors.has(url.slice(RUNBOOK_BASE_URL.length)))
+      problems.push(`${r.alert}: ${RUNBOOK} has no heading #${url.slice(RUNBOOK_BASE_URL.length)}`);
   }
   return problems;
 }
@@ -84,7 +96,21 @@ export function podMonitorTargetLabels(pm: K8sObject): Map<string, string | unde
     ['container', undefined],
     ['endpoint', undefined],
   ]);
-  const endpoints = ((pm as { spec?: { podMetricsEndpoints?: Array<{ relabelings?: Array<{ action?: string; targetLabel?: string; replacement?: string; sourceLabels?: string[] }> }> } }).spec?.podMetricsEndpoints ?? []);
+  const endpoints =
+    (
+      pm as {
+        spec?: {
+          podMetricsEndpoints?: Array<{
+            relabelings?: Array<{
+              action?: string;
+              targetLabel?: string;
+              replacement?: string;
+              sourceLabels?: string[];
+            }>;
+          }>;
+        };
+      }
+    ).spec?.podMetricsEndpoints ?? [];
   for (const e of endpoints) {
     for (const r of e.relabelings ?? []) {
       if ((r.action ?? 'replace') !== 'replace' || !r.targetLabel) continue;
@@ -109,7 +135,12 @@ export type SelectedLabelsFn = (expr: string) => Array<{ metrics: string[]; labe
  * platform's metrics have their own labels, the registry's default `service` and the target
  * labels. A fixed target label (job) must also be asked with its value.
  */
-export function alertLabelProblems(alerts: AlertQuery[], target: Map<string, string | undefined>, metrics: MetricLabels, selected: SelectedLabelsFn): string[] {
+export function alertLabelProblems(
+  alerts: AlertQuery[],
+  target: Map<string, string | undefined>,
+  metrics: MetricLabels,
+  selected: SelectedLabelsFn,
+): string[] {
   const problems: string[] = [];
   for (const a of alerts) {
     for (const s of selected(a.expr)) {
@@ -121,8 +152,15 @@ export function alertLabelProblems(alerts: AlertQuery[], target: Map<string, str
         }
         const known = target.has(s.label) || own.has(s.label);
         if (!known) problems.push(`${a.alert}: ${metric} has no label ${s.label}`);
-        else if (s.equals !== undefined && !own.has(s.label) && target.get(s.label) !== undefined && target.get(s.label) !== s.equals)
-          problems.push(`${a.alert}: ${metric}{${s.label}="${s.equals}"} never matches: the PodMonitor sets ${s.label}="${target.get(s.label)}"`);
+        else if (
+          s.equals !== undefined &&
+          !own.has(s.label) &&
+          target.get(s.label) !== undefined &&
+          target.get(s.label) !== s.equals
+        )
+          problems.push(
+            `${a.alert}: ${metric}{${s.label}="${s.equals}"} never matches: the PodMonitor sets ${s.label}="${target.get(s.label)}"`,
+          );
       }
     }
   }

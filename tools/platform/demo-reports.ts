@@ -10,9 +10,16 @@ import { stateDir } from './processes';
  * writes them as XLSX and CSV into DIR/reports/. Returns the files written. Calls the API as the
  * development `sre` client (province-wide reports name no facility).
  */
-export async function writeDemoReports(reportingUrl: string, intakeUrl: string, outDir: string, expectedSubmitted: number, timeoutMs = 60_000): Promise<string[]> {
+export async function writeDemoReports(
+  reportingUrl: string,
+  intakeUrl: string,
+  outDir: string,
+  expectedSubmitted: number,
+  timeoutMs = 60_000,
+): Promise<string[]> {
   const tokens = devTokenClient(stateDir(), intakeUrl);
-  const fetch = async (url: string, init: RequestInit = {}) => globalThis.fetch(url, { ...init, headers: { authorization: `Bearer ${await tokens.token('sre')}` } });
+  const fetch = async (url: string, init: RequestInit = {}) =>
+    globalThis.fetch(url, { ...init, headers: { authorization: `Bearer ${await tokens.token('sre')}` } });
   // Reports are generated once the projections have caught up with Kafka: the lag is zero on two
   // checks half a second apart (a claim.submitted the demo saw committed may still be on its way
   // from the outbox to Kafka at the first one). The all-time submitted count is only a lower
@@ -20,9 +27,13 @@ export async function writeDemoReports(reportingUrl: string, intakeUrl: string, 
   const deadline = Date.now() + timeoutMs;
   let caughtUpOnce = false;
   for (;;) {
-    const summary = (await fetch(`${reportingUrl}/v1/reports/summary`).then((r) => r.json()).catch(() => ({ claims: [] }))) as { claims: Array<{ submitted: number }> };
+    const summary = (await fetch(`${reportingUrl}/v1/reports/summary`)
+      .then((r) => r.json())
+      .catch(() => ({ claims: [] }))) as { claims: Array<{ submitted: number }> };
     const projected = summary.claims.reduce((a, c) => a + c.submitted, 0);
-    const fresh = (await fetch(`${reportingUrl}/v1/reports/freshness`).then((r) => r.json()).catch(() => ({ upToDate: false }))) as { upToDate: boolean };
+    const fresh = (await fetch(`${reportingUrl}/v1/reports/freshness`)
+      .then((r) => r.json())
+      .catch(() => ({ upToDate: false }))) as { upToDate: boolean };
     const caughtUp = projected >= expectedSubmitted && fresh.upToDate;
     if ((caughtUp && caughtUpOnce) || Date.now() > deadline) break;
     caughtUpOnce = caughtUp;

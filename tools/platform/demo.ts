@@ -42,7 +42,12 @@ export interface DemoEncounter {
   error?: string;
 }
 
-async function call(url: string, token: () => Promise<string>, body?: unknown, attempts = 40): Promise<Record<string, unknown>> {
+async function call(
+  url: string,
+  token: () => Promise<string>,
+  body?: unknown,
+  attempts = 40,
+): Promise<Record<string, unknown>> {
   for (let i = 0; ; i++) {
     const res = await fetch(url, {
       method: body === undefined ? 'GET' : 'POST',
@@ -93,7 +98,16 @@ export function registrationFor(record: EncounterRecord, identifierType: Identif
     careType: record.careType,
     maBn: p.patientId,
     patient: { fullName: p.fullName, birthDate: p.birthDateTime, sex: String(p.sex), address: p.address },
-    ...(card ? { insuranceCard: { number: card.cardNumber, registeredFacility: card.registrationFacility, validFrom: card.validFrom, validTo: card.validTo } } : {}),
+    ...(card
+      ? {
+          insuranceCard: {
+            number: card.cardNumber,
+            registeredFacility: card.registrationFacility,
+            validFrom: card.validFrom,
+            validTo: card.validTo,
+          },
+        }
+      : {}),
     registeredAt: record.admittedAt.toISOString(),
   };
 }
@@ -104,13 +118,26 @@ export function simulatorCardFor(record: EncounterRecord): Record<string, string
   if (!card) return undefined;
   const p = record.patient;
   const dmy = (yyyymmdd: string) => `${yyyymmdd.slice(6, 8)}/${yyyymmdd.slice(4, 6)}/${yyyymmdd.slice(0, 4)}`;
-  return { maThe: card.cardNumber, hoTen: p.fullName, ngaySinh: dmy(p.birthDateTime), gioiTinh: p.sex === 2 ? 'Nữ' : 'Nam', maDKBD: card.registrationFacility, gtTheTu: dmy(card.validFrom), gtTheDen: dmy(card.validTo), status: 'valid' };
+  return {
+    maThe: card.cardNumber,
+    hoTen: p.fullName,
+    ngaySinh: dmy(p.birthDateTime),
+    gioiTinh: p.sex === 2 ? 'Nữ' : 'Nam',
+    maDKBD: card.registrationFacility,
+    gtTheTu: dmy(card.validFrom),
+    gtTheDen: dmy(card.validTo),
+    status: 'valid',
+  };
 }
 
 export async function seedSimulatorCards(simulatorUrl: string, records: EncounterRecord[]): Promise<void> {
   const cards = records.map(simulatorCardFor).filter((c) => c !== undefined);
   if (cards.length === 0) return;
-  const res = await fetch(`${simulatorUrl}/admin/cards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cards }) });
+  const res = await fetch(`${simulatorUrl}/admin/cards`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ cards }),
+  });
   if (!res.ok) throw new Error(`seeding the simulator's cards failed with HTTP ${res.status}`);
 }
 
@@ -119,7 +146,11 @@ export async function seedSimulatorCards(simulatorUrl: string, records: Encounte
  * scenario discharges at a time of day: ward systems send no dates in the future, and encounter
  * refuses them (DATE_IN_FUTURE). Scenarios last minutes to weeks.
  */
-export function buildEndingAt(scenario: { build: (o?: Partial<ScenarioOptions>) => EncounterRecord }, o: Partial<Omit<ScenarioOptions, 'start'>>, endedAt: number): EncounterRecord {
+export function buildEndingAt(
+  scenario: { build: (o?: Partial<ScenarioOptions>) => EncounterRecord },
+  o: Partial<Omit<ScenarioOptions, 'start'>>,
+  endedAt: number,
+): EncounterRecord {
   const probe = scenario.build({ ...o, start: new Date(endedAt) });
   let start = endedAt - (probe.dischargedAt.getTime() - probe.admittedAt.getTime());
   let record = scenario.build({ ...o, start: new Date(start) });
@@ -142,7 +173,11 @@ export function planEncounter(i: number, now: number, facilities: string[], scen
   // Encounters that ENDED 1–6 hours ago (an inpatient stay began days before), so that
   // deadlines and delays are realistic: build once to learn the scenario's length.
   const endedAt = now - (1 + (i % 5)) * 3600_000 - (i % 60) * 60_000;
-  const record = buildEndingAt(scenario, { facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i }, endedAt);
+  const record = buildEndingAt(
+    scenario,
+    { facilityCode, maLk: `PENDING-${i}`, patientSeed: 1000 + i },
+    endedAt,
+  );
   const identifierType = IDENTIFIERS[i % IDENTIFIERS.length]!;
   return { scenario, facilityCode, record, identifierType };
 }
@@ -159,21 +194,46 @@ export async function runDemo(o: DemoOptions): Promise<DemoEncounter[]> {
     for (;;) {
       const i = next++;
       if (i >= o.encounters) return;
-      const { scenario, facilityCode, record, identifierType } = planEncounter(i, now, o.facilities, scenarios);
-      const entry: DemoEncounter = { facilityCode, maLk: '', scenario: scenario.name, careType: scenario.careType, identifierType, encounterEnd: record.dischargedAt.getTime() };
+      const { scenario, facilityCode, record, identifierType } = planEncounter(
+        i,
+        now,
+        o.facilities,
+        scenarios,
+      );
+      const entry: DemoEncounter = {
+        facilityCode,
+        maLk: '',
+        scenario: scenario.name,
+        careType: scenario.careType,
+        identifierType,
+        encounterEnd: record.dischargedAt.getTime(),
+      };
       results.push(entry);
       try {
         if (o.simulatorUrl) await seedSimulatorCards(o.simulatorUrl, [record]);
         const token = () => tokenFor(facilityCode);
-        const reg = await call(`${o.intakeUrl}/v1/facilities/${facilityCode}/visits`, token, registrationFor(record, identifierType, `demo-${now}-${i}`));
+        const reg = await call(
+          `${o.intakeUrl}/v1/facilities/${facilityCode}/visits`,
+          token,
+          registrationFor(record, identifierType, `demo-${now}-${i}`),
+        );
         const maLk = String(reg['maLk']);
         entry.maLk = maLk;
         record.maLk = maLk;
         for (const ev of wardEventsFromRecord(record)) {
           const { facilityCode: _f, maLk: _m, ...body } = ev;
-          await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/events`, token, body);
+          await call(
+            `${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/events`,
+            token,
+            body,
+          );
         }
-        await call(`${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/close`, token, {}, 3);
+        await call(
+          `${o.encounterUrl}/v1/facilities/${facilityCode}/encounters/${encodeURIComponent(maLk)}/close`,
+          token,
+          {},
+          3,
+        );
         entry.closedAt = Date.now();
       } catch (err) {
         entry.error = err instanceof Error ? err.message : String(err);

@@ -11,7 +11,12 @@ import { loadFacilityRegistry } from '@bhyt/facilities';
  * @bhyt/auth ensureDevAuth) and intake's data key for personal data at rest.
  */
 export function devAuthMaterial(stateDir: string): DevAuthMaterial {
-  return ensureDevAuth(join(stateDir, 'secrets', 'auth'), loadFacilityRegistry().list().map((f) => f.code));
+  return ensureDevAuth(
+    join(stateDir, 'secrets', 'auth'),
+    loadFacilityRegistry()
+      .list()
+      .map((f) => f.code),
+  );
 }
 
 /** A random 32-byte key in a file, created once (atomically: concurrent starts agree). */

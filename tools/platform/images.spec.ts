@@ -15,7 +15,12 @@ describe('the platform from its images', () => {
 
   it('maps files of the state folder into the container and passes secrets as files, never on the command line', () => {
     const env = containerEnvironment(
-      { HSM_PIN_FILE: '/srv/state/secrets/hsm-pin', IDENTITY_HASH_KEY: 'c2VjcmV0', KAFKA_BROKERS: '127.0.0.1:9092', FACILITY_REGISTRY_FILE: '/repo/config/facilities.dev.json' },
+      {
+        HSM_PIN_FILE: '/srv/state/secrets/hsm-pin',
+        IDENTITY_HASH_KEY: 'c2VjcmV0',
+        KAFKA_BROKERS: '127.0.0.1:9092',
+        FACILITY_REGISTRY_FILE: '/repo/config/facilities.dev.json',
+      },
       '/srv/state',
       { tag: '0.1.0', runDir, namePrefix: 'bhyt-test' },
     );
@@ -29,6 +34,9 @@ describe('the platform from its images', () => {
     expect(Object.values(env)).not.toContain('c2VjcmV0');
     const file = join(runDir, 'secrets', 'env', 'IDENTITY_HASH_KEY');
     expect(readFileSync(file, 'utf8')).toBe('c2VjcmV0');
-    expect({ mode: statSync(file).mode & 0o777, uid: statSync(file).uid }).toEqual({ mode: 0o600, uid: 1000 });
+    expect({ mode: statSync(file).mode & 0o777, uid: statSync(file).uid }).toEqual({
+      mode: 0o600,
+      uid: 1000,
+    });
   });
 });

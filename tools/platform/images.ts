@@ -1,5 +1,15 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { Services, ServiceKey } from '@bhyt/contracts';
 
@@ -46,12 +56,19 @@ function chownTree(path: string): void {
 export function prepareRunFolder(stateDir: string, runDir: string): void {
   rmSync(runDir, { recursive: true, force: true });
   mkdirSync(runDir, { recursive: true, mode: 0o700 });
-  for (const dir of ['secrets', 'certs']) if (existsSync(join(stateDir, dir))) cpSync(join(stateDir, dir), join(runDir, dir), { recursive: true });
+  for (const dir of ['secrets', 'certs'])
+    if (existsSync(join(stateDir, dir))) cpSync(join(stateDir, dir), join(runDir, dir), { recursive: true });
   const conf = readFileSync(join(stateDir, 'softhsm', 'softhsm2.conf'), 'utf8');
   const tokens = /^directories\.tokendir\s*=\s*(.+)$/m.exec(conf)?.[1]?.trim();
   if (!tokens) throw new Error(`no directories.tokendir in ${join(stateDir, 'softhsm', 'softhsm2.conf')}`);
   cpSync(tokens, join(runDir, 'softhsm', 'tokens'), { recursive: true });
-  writeFileSync(join(runDir, 'softhsm', 'softhsm2.conf'), conf.replace(/^directories\.tokendir\s*=.*$/m, `directories.tokendir = ${CONTAINER_STATE}/softhsm/tokens`));
+  writeFileSync(
+    join(runDir, 'softhsm', 'softhsm2.conf'),
+    conf.replace(
+      /^directories\.tokendir\s*=.*$/m,
+      `directories.tokendir = ${CONTAINER_STATE}/softhsm/tokens`,
+    ),
+  );
   mkdirSync(join(runDir, 'secrets', 'env'), { recursive: true, mode: 0o700 });
   chownTree(runDir);
 }
@@ -60,7 +77,11 @@ export function prepareRunFolder(stateDir: string, runDir: string): void {
 const BY_VALUE_SECRETS = ['IDENTITY_HASH_KEY'];
 
 /** The environment of a service's container: host paths of the state folder mapped into it. */
-export function containerEnvironment(vars: Record<string, string>, stateDir: string, run: ImageRun): Record<string, string> {
+export function containerEnvironment(
+  vars: Record<string, string>,
+  stateDir: string,
+  run: ImageRun,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(vars)) {
     if (BY_VALUE_SECRETS.includes(name)) {
@@ -90,11 +111,27 @@ export function startContainer(key: ServiceKey, env: Record<string, string>, run
   } catch {
     /* none left from an earlier run */
   }
-  execFileSync('buildah', ['from', '--quiet', '--pull-never', '--name', name, imageRef(key, run.tag)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('buildah', ['from', '--quiet', '--pull-never', '--name', name, imageRef(key, run.tag)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const envArgs = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
   const child = spawn(
     'buildah',
-    ['run', '--isolation', 'chroot', '--network', 'host', '--volume', `${run.runDir}:${CONTAINER_STATE}`, ...envArgs, name, '--', 'node', '--enable-source-maps', 'main.js'],
+    [
+      'run',
+      '--isolation',
+      'chroot',
+      '--network',
+      'host',
+      '--volume',
+      `${run.runDir}:${CONTAINER_STATE}`,
+      ...envArgs,
+      name,
+      '--',
+      'node',
+      '--enable-source-maps',
+      'main.js',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.once('exit', () => {

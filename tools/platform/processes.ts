@@ -44,7 +44,14 @@ export interface PlatformEnv {
 /** The most replicas a platform runs per service: the highest KEDA scales to. */
 export const MAX_REPLICAS = 6;
 
-export const ALL_SERVICES: ServiceKey[] = ['gatewaySimulator', 'intake', 'encounter', 'signer', 'gatewaySync', 'reporting'];
+export const ALL_SERVICES: ServiceKey[] = [
+  'gatewaySimulator',
+  'intake',
+  'encounter',
+  'signer',
+  'gatewaySync',
+  'reporting',
+];
 
 export function servicePort(key: ServiceKey, env: PlatformEnv): number {
   return Services[key].port + (env.portOffset ?? 0);
@@ -104,7 +111,11 @@ export function serviceEnvironment(key: ServiceKey, env: PlatformEnv, replica = 
     ...devGatewayAccounts(),
     ...devSecurityEnvironment(stateDir(), key),
   };
-  return { ...common, ...(env.extra ?? {}), ...(key === 'gatewaySimulator' ? (env.simulatorExtra ?? {}) : {}) };
+  return {
+    ...common,
+    ...(env.extra ?? {}),
+    ...(key === 'gatewaySimulator' ? (env.simulatorExtra ?? {}) : {}),
+  };
 }
 
 /**
@@ -146,7 +157,9 @@ export class ServiceProcess {
   }
 
   private get logName(): string {
-    return this.replica === 0 ? `${Services[this.key].name}.log` : `${Services[this.key].name}-${this.replica}.log`;
+    return this.replica === 0
+      ? `${Services[this.key].name}.log`
+      : `${Services[this.key].name}-${this.replica}.log`;
   }
 
   private get fromImage(): boolean {
@@ -159,8 +172,17 @@ export class ServiceProcess {
     const log = createWriteStream(join(logDir, this.logName), { flags: 'a' });
     if (this.fromImage) {
       const passed: Record<string, string> = {};
-      for (const k of ['HSM_TOKEN_LABEL', 'HSM_SESSIONS', 'NODE_OPTIONS', 'OTEL_EXPORTER_OTLP_ENDPOINT']) if (process.env[k]) passed[k] = process.env[k]!;
-      this.child = startContainer(this.key, containerEnvironment({ ...passed, ...serviceEnvironment(this.key, this.env, this.replica) }, stateDir(), this.env.images!), this.env.images!);
+      for (const k of ['HSM_TOKEN_LABEL', 'HSM_SESSIONS', 'NODE_OPTIONS', 'OTEL_EXPORTER_OTLP_ENDPOINT'])
+        if (process.env[k]) passed[k] = process.env[k]!;
+      this.child = startContainer(
+        this.key,
+        containerEnvironment(
+          { ...passed, ...serviceEnvironment(this.key, this.env, this.replica) },
+          stateDir(),
+          this.env.images!,
+        ),
+        this.env.images!,
+      );
     } else {
       const entry = join(ROOT, 'dist/apps', Services[this.key].name, 'src/main.js');
       this.child = spawn(process.execPath, ['--enable-source-maps', entry], {
@@ -176,13 +198,17 @@ export class ServiceProcess {
 
   // SERVICE_READY_TIMEOUT_S: a machine loaded by other work (a chaos run beside the tests) starts
   // services slower than the 60 s a quiet one needs; start-up time is not what the suites test.
-  async waitReady(timeoutMs = this.fromImage ? 180_000 : Number(process.env['SERVICE_READY_TIMEOUT_S'] ?? 60) * 1000): Promise<void> {
+  async waitReady(
+    timeoutMs = this.fromImage ? 180_000 : Number(process.env['SERVICE_READY_TIMEOUT_S'] ?? 60) * 1000,
+  ): Promise<void> {
     // A container adds `buildah from` and its start to the service's own (migrations first).
     const deadline = Date.now() + timeoutMs;
     const path = this.key === 'gatewaySimulator' ? '/health' : '/health/ready';
     while (Date.now() < deadline) {
       if (this.child && this.child.exitCode !== null) {
-        throw new Error(`${this.label} exited with code ${this.child.exitCode} during start-up (see .state/logs/${this.logName})`);
+        throw new Error(
+          `${this.label} exited with code ${this.child.exitCode} during start-up (see .state/logs/${this.logName})`,
+        );
       }
       try {
         const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(2000) });
@@ -215,7 +241,8 @@ export class Platform {
   private readonly sets = new Map<ServiceKey, ServiceProcess[]>();
   constructor(readonly env: PlatformEnv) {
     const replicas = env.replicas ?? 1;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS) throw new Error(`replicas must be an integer from 1 to ${MAX_REPLICAS}`);
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+      throw new Error(`replicas must be an integer from 1 to ${MAX_REPLICAS}`);
     for (const key of ALL_SERVICES) {
       const n = key === 'gatewaySimulator' ? 1 : replicas;
       const set = Array.from({ length: n }, (_, r) => new ServiceProcess(key, env, r));

@@ -41,11 +41,14 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--timeout') args.timeoutS = Number(value());
     else if (a === '--from-images') args.fromImages = true;
     else if (a === '--help' || a === '-h') {
-      console.error('usage: npm start -- [--encounters N] [--exit] [--out DIR] [--concurrency C] [--timeout SECONDS] [--from-images]');
+      console.error(
+        'usage: npm start -- [--encounters N] [--exit] [--out DIR] [--concurrency C] [--timeout SECONDS] [--from-images]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a} (try --help)`);
   }
-  if (!Number.isInteger(args.encounters) || args.encounters < 0) throw new Error('--encounters must be a whole number');
+  if (!Number.isInteger(args.encounters) || args.encounters < 0)
+    throw new Error('--encounters must be a whole number');
   return args;
 }
 
@@ -68,7 +71,9 @@ function progress(label: string, done: number, total: number, extra = '') {
  * of the SoftHSM token for uid 1000) in this checkout's .state/images.
  */
 function imagesOfThisCheckout(lane: number): ImageRun {
-  const tag = process.env['IMAGE_TAG'] ?? (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const tag =
+    process.env['IMAGE_TAG'] ??
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   for (const key of ['intake', 'encounter', 'signer', 'gatewaySync', 'reporting'] as const) {
     try {
       execFileSync('buildah', ['inspect', '--type', 'image', imageRef(key, tag)], { stdio: 'ignore' });
@@ -90,16 +95,24 @@ async function main() {
   // E2E_LANE=N (a developer's second checkout against the same local stack): its own ports
   // (+N×2000+1500), databases and Kafka namespace, as the test harness does for suites.
   const lane = Number(process.env['E2E_LANE'] ?? 0);
-  if (!Number.isInteger(lane) || lane < 0 || lane > 9) throw new Error('E2E_LANE must be an integer from 0 to 9');
+  if (!Number.isInteger(lane) || lane < 0 || lane > 9)
+    throw new Error('E2E_LANE must be an integer from 0 to 9');
   const portOffset = lane ? lane * 2000 + 1500 : 0;
   const namespace = lane ? `l${lane}-start.` : '';
   const images = args.fromImages ? imagesOfThisCheckout(lane) : undefined;
-  if (lane) await ensureTopics(createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: 'bhyt-start' }), allTopics(), namespace);
+  if (lane)
+    await ensureTopics(
+      createKafka({ brokers: process.env['KAFKA_BROKERS']!.split(','), clientId: 'bhyt-start' }),
+      allTopics(),
+      namespace,
+    );
   const platform = new Platform({
     databaseUrl: process.env['DATABASE_URL']!,
     kafkaBrokers: process.env['KAFKA_BROKERS']!,
     gatewayWindowHours: windowHours,
-    ...(lane ? { portOffset, databaseSuffix: `_l${lane}_start`, logDir: join(stateDir(), 'logs', `l${lane}-start`) } : {}),
+    ...(lane
+      ? { portOffset, databaseSuffix: `_l${lane}_start`, logDir: join(stateDir(), 'logs', `l${lane}-start`) }
+      : {}),
     ...(images ? { images } : {}),
     extra: {
       GATEWAY_SIMULATOR_ADMIN_URL: `http://127.0.0.1:${Number(process.env['GATEWAY_SIMULATOR_PORT'] ?? 3199) + portOffset}`,
@@ -117,15 +130,28 @@ async function main() {
   process.once('SIGINT', () => void stop(130));
   process.once('SIGTERM', () => void stop(143));
 
-  process.stderr.write(images ? `› starting the gateway simulator and five services from their images (${imageRef('intake', images.tag).replace('intake', '<service>')})\n` : '› starting the gateway simulator and five services\n');
+  process.stderr.write(
+    images
+      ? `› starting the gateway simulator and five services from their images (${imageRef('intake', images.tag).replace('intake', '<service>')})\n`
+      : '› starting the gateway simulator and five services\n',
+  );
   let started = 0;
   await platform.start((name) => progress('services', ++started, 6, name));
   if (tty) process.stderr.write('\n');
-  for (const key of ['intake', 'encounter', 'signer', 'gatewaySync', 'reporting', 'gatewaySimulator'] as const) {
+  for (const key of [
+    'intake',
+    'encounter',
+    'signer',
+    'gatewaySync',
+    'reporting',
+    'gatewaySimulator',
+  ] as const) {
     process.stderr.write(`  ${key.padEnd(17)} ${platform.url(key)}\n`);
   }
 
-  const facilities = loadFacilityRegistry().list({ activeOnly: true }).map((f) => f.code);
+  const facilities = loadFacilityRegistry()
+    .list({ activeOnly: true })
+    .map((f) => f.code);
   const sim = platform.url('gatewaySimulator');
   await fetch(`${sim}/admin/reset`, { method: 'POST' }).catch(() => undefined);
   process.stderr.write(`› demo: ${args.encounters} encounters across ${facilities.length} facilities\n`);
@@ -136,17 +162,21 @@ async function main() {
     facilities,
     encounters: args.encounters,
     concurrency: args.concurrency,
-    onProgress: (done, failed) => progress('closed', done, args.encounters, failed ? `(${failed} failed)` : ''),
+    onProgress: (done, failed) =>
+      progress('closed', done, args.encounters, failed ? `(${failed} failed)` : ''),
   });
   if (tty) process.stderr.write('\n');
   const closed = demo.filter((d) => d.closedAt);
-  for (const d of demo.filter((x) => x.error).slice(0, 5)) process.stderr.write(`  ! ${d.scenario} at ${d.facilityCode}: ${d.error}\n`);
+  for (const d of demo.filter((x) => x.error).slice(0, 5))
+    process.stderr.write(`  ! ${d.scenario} at ${d.facilityCode}: ${d.error}\n`);
 
   // Wait until the simulator has received every closed encounter (or the timeout).
   const deadline = Date.now() + args.timeoutS * 1000;
   let received: SimulatorSubmission[] = [];
   for (;;) {
-    const res = await fetch(`${sim}/admin/submissions`).then((r) => r.json() as Promise<{ submissions: SimulatorSubmission[] }>);
+    const res = await fetch(`${sim}/admin/submissions`).then(
+      (r) => r.json() as Promise<{ submissions: SimulatorSubmission[] }>,
+    );
     received = res.submissions;
     const have = new Set(received.filter((s) => s.kind !== 'checkin').map((s) => `${s.facility}|${s.maLk}`));
     const n = closed.filter((d) => have.has(`${d.facilityCode}|${d.maLk}`)).length;
@@ -158,8 +188,14 @@ async function main() {
 
   const summary = summarize(demo, received, windowHours * 3600_000);
   // The operator API needs a token: the development SRE client.
-  const sreToken = await devTokenClient(stateDir(), platform.url('intake')).token('sre').catch(() => '');
-  const ops = await fetch(`${platform.url('gatewaySync')}/v1/claims/summary`, { headers: { authorization: `Bearer ${sreToken}` } }).then((r) => r.json()).catch(() => ({}));
+  const sreToken = await devTokenClient(stateDir(), platform.url('intake'))
+    .token('sre')
+    .catch(() => '');
+  const ops = await fetch(`${platform.url('gatewaySync')}/v1/claims/summary`, {
+    headers: { authorization: `Bearer ${sreToken}` },
+  })
+    .then((r) => r.json())
+    .catch(() => ({}));
   process.stdout.write(
     [
       '',
@@ -171,8 +207,12 @@ async function main() {
       `  duplicates at gateway ${summary.duplicates}`,
       `  on time               ${summary.onTimePercent}% (window ${windowHours} h)`,
       `  closed→submitted      p50 ${summary.p50ClosedToSubmittedMs ?? '-'} ms, p99 ${summary.p99ClosedToSubmittedMs ?? '-'} ms`,
-      `  care types            ${Object.entries(summary.byCareType).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-      `  identifiers           ${Object.entries(summary.byIdentifier).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `  care types            ${Object.entries(summary.byCareType)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+      `  identifiers           ${Object.entries(summary.byIdentifier)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
       `  gateway-sync (all runs) ${JSON.stringify(ops)}`,
       '',
     ].join('\n'),
@@ -184,16 +224,34 @@ async function main() {
     const records = received.filter((x) => x.kind !== 'checkin');
     for (const s of records) {
       const raw = await fetch(`${sim}/admin/submissions/${encodeURIComponent(s.maGiaoDich)}/raw`);
-      if (raw.ok) writeFileSync(join(args.out, 'submissions', `${s.maLk}_v${s.version}_${s.maGiaoDich}.xml`.replace(/[^A-Za-z0-9_.-]/g, '_')), Buffer.from(await raw.arrayBuffer()));
+      if (raw.ok)
+        writeFileSync(
+          join(
+            args.out,
+            'submissions',
+            `${s.maLk}_v${s.version}_${s.maGiaoDich}.xml`.replace(/[^A-Za-z0-9_.-]/g, '_'),
+          ),
+          Buffer.from(await raw.arrayBuffer()),
+        );
     }
-    process.stderr.write(`› wrote ${join(args.out, 'summary.json')} and ${records.length} signed claims in ${join(args.out, 'submissions')}\n`);
-    const reports = await writeDemoReports(platform.url('reporting'), platform.url('intake'), args.out, summary.submitted);
+    process.stderr.write(
+      `› wrote ${join(args.out, 'summary.json')} and ${records.length} signed claims in ${join(args.out, 'submissions')}\n`,
+    );
+    const reports = await writeDemoReports(
+      platform.url('reporting'),
+      platform.url('intake'),
+      args.out,
+      summary.submitted,
+    );
     process.stderr.write(`› wrote ${reports.length} reports to ${join(args.out, 'reports')}\n`);
   }
 
   const ok = summary.submitted === args.encounters && summary.duplicates === 0;
   if (args.exit) {
-    if (!ok) process.stderr.write(`✗ ${args.encounters - summary.submitted} of ${args.encounters} encounters were not submitted (see .state/logs/)\n`);
+    if (!ok)
+      process.stderr.write(
+        `✗ ${args.encounters - summary.submitted} of ${args.encounters} encounters were not submitted (see .state/logs/)\n`,
+      );
     await stop(ok ? 0 : 1);
   }
   process.stderr.write('› platform running; Ctrl-C stops it\n');

@@ -10,7 +10,12 @@ const enc = (maLk: string, encounterEnd: number, closedAt: number): DemoEncounte
   encounterEnd,
   closedAt,
 });
-const sub = (maLk: string, receivedAt: number, sha = maLk, extra: Partial<SimulatorSubmission> = {}): SimulatorSubmission => ({
+const sub = (
+  maLk: string,
+  receivedAt: number,
+  sha = maLk,
+  extra: Partial<SimulatorSubmission> = {},
+): SimulatorSubmission => ({
   maGiaoDich: `GD-${maLk}-${receivedAt}`,
   facility: '79001',
   kind: 'record',
@@ -45,7 +50,14 @@ describe('demo summary', () => {
   });
 
   it('counts receptions per gateway route', () => {
-    const s = summarize([enc('A', 0, 1)], [sub('A', 10, 'a', { endpoint: '/api/qd130/guiHoSoXmlQD3176' }), sub('A', 5, 'x', { kind: 'checkin', endpoint: '/api/qd130/checkInKcbQd3176' })], H);
+    const s = summarize(
+      [enc('A', 0, 1)],
+      [
+        sub('A', 10, 'a', { endpoint: '/api/qd130/guiHoSoXmlQD3176' }),
+        sub('A', 5, 'x', { kind: 'checkin', endpoint: '/api/qd130/checkInKcbQd3176' }),
+      ],
+      H,
+    );
     expect(s.byEndpoint).toEqual({ '/api/qd130/guiHoSoXmlQD3176': 1, '/api/qd130/checkInKcbQd3176': 1 });
   });
 

@@ -40,7 +40,11 @@ export function percentile(values: number[], p: number): number | null {
 }
 
 /** Figures of a demo run, from the demo's own record and the simulator's record of receptions. */
-export function summarize(demo: DemoEncounter[], received: SimulatorSubmission[], windowMs: number): DemoSummary {
+export function summarize(
+  demo: DemoEncounter[],
+  received: SimulatorSubmission[],
+  windowMs: number,
+): DemoSummary {
   const records = received.filter((s) => s.kind !== 'checkin');
   const byKey = new Map<string, SimulatorSubmission>();
   const seenSha = new Set<string>();
@@ -64,19 +68,25 @@ export function summarize(demo: DemoEncounter[], received: SimulatorSubmission[]
     const deadline = e.encounterEnd + windowMs;
     if (at <= deadline) onTime++;
   }
-  const count = (f: (e: DemoEncounter) => string) => demo.reduce<Record<string, number>>((acc, e) => ((acc[f(e)] = (acc[f(e)] ?? 0) + 1), acc), {});
+  const count = (f: (e: DemoEncounter) => string) =>
+    demo.reduce<Record<string, number>>((acc, e) => ((acc[f(e)] = (acc[f(e)] ?? 0) + 1), acc), {});
   return {
     encounters: demo.length,
     closed: demo.filter((e) => e.closedAt).length,
     failedBeforeClose: demo.filter((e) => e.error).length,
     submitted,
-    rejected: records.filter((s) => s.status === 'rejected' || (Array.isArray(s.errors) && s.errors.length > 0)).length,
+    rejected: records.filter(
+      (s) => s.status === 'rejected' || (Array.isArray(s.errors) && s.errors.length > 0),
+    ).length,
     duplicates,
     onTimePercent: submitted ? Math.round((onTime / submitted) * 1000) / 10 : 0,
     p50ClosedToSubmittedMs: percentile(latencies, 50),
     p99ClosedToSubmittedMs: percentile(latencies, 99),
     byCareType: count((e) => e.careType),
     byIdentifier: count((e) => e.identifierType),
-    byEndpoint: received.reduce<Record<string, number>>((acc, s) => ((acc[s.endpoint ?? '?'] = (acc[s.endpoint ?? '?'] ?? 0) + 1), acc), {}),
+    byEndpoint: received.reduce<Record<string, number>>(
+      (acc, s) => ((acc[s.endpoint ?? '?'] = (acc[s.endpoint ?? '?'] ?? 0) + 1), acc),
+      {},
+    ),
   };
 }

@@ -4,7 +4,12 @@ import { createKafka, ensureTopics, kafkaConnectionFromEnv, kafkaNamespace } fro
 /** Creates every topic of the contracts lib (idempotent); KAFKA_NAMESPACE prefixes them. */
 async function main() {
   const kafka = createKafka(kafkaConnectionFromEnv('bhyt-topic-setup'));
-  const created = await ensureTopics(kafka, allTopics(), kafkaNamespace(), Number(process.env['KAFKA_REPLICATION_FACTOR'] ?? 1));
+  const created = await ensureTopics(
+    kafka,
+    allTopics(),
+    kafkaNamespace(),
+    Number(process.env['KAFKA_REPLICATION_FACTOR'] ?? 1),
+  );
   if (created.length) console.error(`› created topics: ${created.join(', ')}`);
 }
 

@@ -19,18 +19,25 @@ async function main(): Promise<void> {
   const caDir = process.env['DEV_CA_DIR'] ?? join(stateDir, 'dev-ca');
   const registry = process.env['FACILITY_REGISTRY_FILE'] ?? join(root, 'config/facilities.dev.json');
   if (!process.env['SOFTHSM2_CONF'] && (process.env['PKCS11_MODULE'] ?? '').includes('softhsm')) {
-    throw new Error('SOFTHSM2_CONF is not set: run `bash scripts/stack.sh up hsm` (or `source scripts/lib/stack-env.sh`)');
+    throw new Error(
+      'SOFTHSM2_CONF is not set: run `bash scripts/stack.sh up hsm` (or `source scripts/lib/stack-env.sh`)',
+    );
   }
-  const facilities = (JSON.parse(readFileSync(registry, 'utf8')) as { facilities: FacilityEntry[] }).facilities;
+  const facilities = (JSON.parse(readFileSync(registry, 'utf8')) as { facilities: FacilityEntry[] })
+    .facilities;
   const ca = DevCa.loadOrCreate(caDir);
   const hsm = await Pkcs11Hsm.open({ ...loadHsmConfigFromEnv(), sessions: 1 });
   try {
     for (const f of facilities) {
-      const r = await ensureFacilityKey(hsm, { code: f.code, name: f.name, ...(f.province ? { province: f.province } : {}) }, {
-        ca,
-        certDir: join(stateDir, 'certs'),
-        renewWithinDays: 7,
-      });
+      const r = await ensureFacilityKey(
+        hsm,
+        { code: f.code, name: f.name, ...(f.province ? { province: f.province } : {}) },
+        {
+          ca,
+          certDir: join(stateDir, 'certs'),
+          renewWithinDays: 7,
+        },
+      );
       console.log(
         `facility ${r.facilityCode}: ${r.status} key ${r.keyId.slice(0, 16)} cert sha256 ${r.certificate.sha256.slice(0, 16)} ` +
           `expires in ${daysToExpiry(r.certificate)} days -> ${r.pemPath}`,

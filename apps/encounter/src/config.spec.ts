@@ -6,11 +6,19 @@ const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres', KAFK
 describe('encounter configuration', () => {
   it('dead-letters parked ward events after 24 hours, sweeping every minute, by default', () => {
     const config = loadEncounterConfig(base);
-    expect([config.PARKED_WARD_EVENT_MAX_AGE_MINUTES, config.PARKED_WARD_EVENT_SWEEP_MS]).toEqual([1440, 60_000]);
+    expect([config.PARKED_WARD_EVENT_MAX_AGE_MINUTES, config.PARKED_WARD_EVENT_SWEEP_MS]).toEqual([
+      1440, 60_000,
+    ]);
   });
 
   it('takes a maximum age in minutes, fractions included', () => {
-    expect(loadEncounterConfig({ ...base, PARKED_WARD_EVENT_MAX_AGE_MINUTES: '0.25', PARKED_WARD_EVENT_SWEEP_MS: '500' })).toMatchObject({ PARKED_WARD_EVENT_MAX_AGE_MINUTES: 0.25, PARKED_WARD_EVENT_SWEEP_MS: 500 });
+    expect(
+      loadEncounterConfig({
+        ...base,
+        PARKED_WARD_EVENT_MAX_AGE_MINUTES: '0.25',
+        PARKED_WARD_EVENT_SWEEP_MS: '500',
+      }),
+    ).toMatchObject({ PARKED_WARD_EVENT_MAX_AGE_MINUTES: 0.25, PARKED_WARD_EVENT_SWEEP_MS: 500 });
   });
 
   it.each([

@@ -18,5 +18,6 @@ const schema = baseServiceEnv.extend({
   CLOCK_TOLERANCE_MINUTES: z.coerce.number().min(0).max(1440).default(5),
 });
 
-export const loadEncounterConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig('encounter', schema, source);
+export const loadEncounterConfig = (source: NodeJS.ProcessEnv = process.env) =>
+  loadConfig('encounter', schema, source);
 export type EncounterConfig = ReturnType<typeof loadEncounterConfig>;

@@ -20,7 +20,10 @@ export function visitRegisteredHandler(encounters: EncounterService) {
  * when the encounter opens — never dropped, and it does not hold up its partition. If the
  * encounter never opens, ParkedWardEvents dead-letters it (ENCOUNTER_NEVER_OPENED).
  */
-export function wardEventHandler(encounters: EncounterService, policy: ReceiptPolicy = { clockToleranceMs: 5 * 60_000 }) {
+export function wardEventHandler(
+  encounters: EncounterService,
+  policy: ReceiptPolicy = { clockToleranceMs: 5 * 60_000 },
+) {
   return async (message: ReceivedMessage): Promise<void> => {
     const raw = message.value?.toString('utf8') ?? '';
     let json: unknown;
@@ -30,21 +33,39 @@ export function wardEventHandler(encounters: EncounterService, policy: ReceiptPo
       throw new PoisonMessageError('MALFORMED_JSON', 'ward event is not JSON');
     }
     const unstorable = unstorableTextPaths(json);
-    if (unstorable.length) throw new PoisonMessageError('WARD_EVENT_INVALID', `unstorable text (NUL or unpaired surrogate) at ${unstorable.join(', ')}`);
+    if (unstorable.length)
+      throw new PoisonMessageError(
+        'WARD_EVENT_INVALID',
+        `unstorable text (NUL or unpaired surrogate) at ${unstorable.join(', ')}`,
+      );
     const parsed = checkWardEventOnReceipt(json, { now: new Date(), toleranceMs: policy.clockToleranceMs });
-    if (!parsed.event) throw new PoisonMessageError('WARD_EVENT_INVALID', parsed.errors.map((e) => `${e.field}: ${e.code} ${e.message}`).join('; '));
-    if (message.headers[Headers.facility] && message.headers[Headers.facility] !== parsed.event.facilityCode) {
+    if (!parsed.event)
+      throw new PoisonMessageError(
+        'WARD_EVENT_INVALID',
+        parsed.errors.map((e) => `${e.field}: ${e.code} ${e.message}`).join('; '),
+      );
+    if (
+      message.headers[Headers.facility] &&
+      message.headers[Headers.facility] !== parsed.event.facilityCode
+    ) {
       throw new PoisonMessageError('FACILITY_MISMATCH', 'x-facility header differs from facilityCode');
     }
     try {
       // Parked with the message as received: if its encounter never opens, it is dead-lettered
       // with this value and these headers, ready to be re-driven.
-      const origin = { topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, headers: message.headers };
+      const origin = {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        key: message.key,
+        headers: message.headers,
+      };
       await encounters.record(parsed.event, { park: { raw, origin } });
     } catch (err) {
       if (err instanceof ValidationFailed || (err instanceof DomainError && err.getStatus() < 500)) {
         const body = err.getResponse() as { error?: string; errors?: Array<{ field: string; code: string }> };
-        const code = body.error === 'VALIDATION_FAILED' ? 'WARD_EVENT_INVALID' : (body.error ?? 'WARD_EVENT_REJECTED');
+        const code =
+          body.error === 'VALIDATION_FAILED' ? 'WARD_EVENT_INVALID' : (body.error ?? 'WARD_EVENT_REJECTED');
         throw new PoisonMessageError(code, JSON.stringify(err.getResponse()));
       }
       throw err;

@@ -20,7 +20,10 @@ export class EncounterOperationsController {
   constructor(private readonly encounters: EncounterService) {}
 
   @Get('blocked-encounters')
-  @ApiOperation({ summary: 'Encounters that cannot close or whose check-in could not be built, with the events to fix (newest first)' })
+  @ApiOperation({
+    summary:
+      'Encounters that cannot close or whose check-in could not be built, with the events to fix (newest first)',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
   blocked(@Param('facilityCode') facilityCode: string, @Query('limit') limit: unknown) {
     const { facilityCode: facility } = parseParams(Facility, { facilityCode });
@@ -30,9 +33,19 @@ export class EncounterOperationsController {
 
   @Post('encounters/:maLk/events/:eventId/retract')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Take back a ward event on the ward system’s behalf (recorded as a retraction by OPERATOR); idempotent' })
-  async retract(@Param('facilityCode') facilityCode: string, @Param('maLk') maLk: string, @Param('eventId') eventId: string) {
+  @ApiOperation({
+    summary:
+      'Take back a ward event on the ward system’s behalf (recorded as a retraction by OPERATOR); idempotent',
+  })
+  async retract(
+    @Param('facilityCode') facilityCode: string,
+    @Param('maLk') maLk: string,
+    @Param('eventId') eventId: string,
+  ) {
     const p = parseParams(EventPath, { facilityCode, maLk, eventId });
-    return { eventId: p.eventId, ...(await this.encounters.retract(p.facilityCode, p.maLk, p.eventId, 'OPERATOR')) };
+    return {
+      eventId: p.eventId,
+      ...(await this.encounters.retract(p.facilityCode, p.maLk, p.eventId, 'OPERATOR')),
+    };
   }
 }

@@ -11,10 +11,22 @@ export class HealthBookController {
   constructor(private readonly healthBook: HealthBookService) {}
 
   @Get()
-  @ApiOperation({ summary: "A patient's health book across the network (Decision 1332), for a doctor of a facility with a care relationship; every read is audited" })
+  @ApiOperation({
+    summary:
+      "A patient's health book across the network (Decision 1332), for a doctor of a facility with a care relationship; every read is audited",
+  })
   @ApiQuery({ name: 'purpose', enum: HealthBookPurpose.options, required: true })
-  @ApiHeader({ name: ACTOR_HEADER, required: false, description: 'PLACEHOLDER when no authenticated principal: opaque id of the reading staff member (never a name); ignored when a bearer token names the reader' })
-  @ApiHeader({ name: ACTOR_ROLE_HEADER, required: false, description: 'PLACEHOLDER when no authenticated principal: role of the reader (DOCTOR)' })
+  @ApiHeader({
+    name: ACTOR_HEADER,
+    required: false,
+    description:
+      'PLACEHOLDER when no authenticated principal: opaque id of the reading staff member (never a name); ignored when a bearer token names the reader',
+  })
+  @ApiHeader({
+    name: ACTOR_ROLE_HEADER,
+    required: false,
+    description: 'PLACEHOLDER when no authenticated principal: role of the reader (DOCTOR)',
+  })
   async read(
     @Param('facilityCode') facilityCode: string,
     @Param('patientRef') patientRef: string,
@@ -26,7 +38,9 @@ export class HealthBookController {
     // The authenticated principal (platform auth guard) names the reader; the x-actor headers
     // are the placeholder for deployments without it. Query and reader are validated
     // together: a refused request names every missing field.
-    const reader = request.principal ? { actor: request.principal.sub, actorRole: request.principal.role.toUpperCase().replace(/-/g, '_') } : { actor, actorRole };
+    const reader = request.principal
+      ? { actor: request.principal.sub, actorRole: request.principal.role.toUpperCase().replace(/-/g, '_') }
+      : { actor, actorRole };
     let req: HealthBookReadRequest;
     try {
       req = parseBody(HealthBookReadRequest, { facilityCode, patientRef, purpose, ...reader });

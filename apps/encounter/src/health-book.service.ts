@@ -4,7 +4,14 @@ import { HealthBookRead, Topics } from '@bhyt/contracts';
 import type { EncounterDraft } from '@bhyt/encounter-domain';
 import { AuditLog } from '@bhyt/audit';
 import type { AccessRecord } from '@bhyt/auth';
-import { assembleHealthBook, auditOutcome, decideAccess, HealthBook, HealthBookReadRequest, RegistrationFallback } from '@bhyt/health-book';
+import {
+  assembleHealthBook,
+  auditOutcome,
+  decideAccess,
+  HealthBook,
+  HealthBookReadRequest,
+  RegistrationFallback,
+} from '@bhyt/health-book';
 import { createEvent } from '@bhyt/messaging';
 import type { Logger } from '@bhyt/observability';
 import { enqueueOutbox } from '@bhyt/persistence';
@@ -43,13 +50,19 @@ export class HealthBookService {
   async read(req: HealthBookReadRequest, pendingAudit?: AccessRecord): Promise<HealthBook> {
     if (!this.facilities.has(req.facilityCode)) {
       await this.recordDecision(pendingAudit, { granted: false, code: 'FACILITY_UNKNOWN' });
-      throw EncounterErrors.raise('FACILITY_UNKNOWN', `facility ${req.facilityCode} is not registered on this platform`);
+      throw EncounterErrors.raise(
+        'FACILITY_UNKNOWN',
+        `facility ${req.facilityCode} is not registered on this platform`,
+      );
     }
     const refusal = await this.store.transaction(async (m) => {
       const encounters = await this.store.encountersOf(m, req.patientRef);
       if (encounters.length === 0) {
         await this.audit(m, req, 'PATIENT_UNKNOWN', 0);
-        return EncounterErrors.raise('PATIENT_UNKNOWN', 'no patient with this reference is known to the network');
+        return EncounterErrors.raise(
+          'PATIENT_UNKNOWN',
+          'no patient with this reference is known to the network',
+        );
       }
       const decision = decideAccess(req, new Set(encounters.map((e) => e.facilityCode)));
       if (!decision.granted) {
@@ -57,10 +70,25 @@ export class HealthBookService {
         return EncounterErrors.raise(decision.code, decision.reason);
       }
       const entries = await this.store.entriesOf(m, req.patientRef);
-      const book = assembleHealthBook(req.patientRef, entries, registrationOf(encounters[0]!.draft, encounters[0]!.openedAt));
+      const book = assembleHealthBook(
+        req.patientRef,
+        entries,
+        registrationOf(encounters[0]!.draft, encounters[0]!.openedAt),
+      );
       await this.audit(m, req, 'GRANTED', book.encounters.length);
-      const payload: HealthBookRead = { facilityCode: req.facilityCode, readerRole: req.actorRole, purpose: req.purpose, readAt: new Date().toISOString() };
-      await enqueueOutbox(m, [createEvent(Topics.healthBookRead.name, { facilityCode: req.facilityCode, key: req.facilityCode, payload }).message]);
+      const payload: HealthBookRead = {
+        facilityCode: req.facilityCode,
+        readerRole: req.actorRole,
+        purpose: req.purpose,
+        readAt: new Date().toISOString(),
+      };
+      await enqueueOutbox(m, [
+        createEvent(Topics.healthBookRead.name, {
+          facilityCode: req.facilityCode,
+          key: req.facilityCode,
+          payload,
+        }).message,
+      ]);
       return book;
     });
     // Refusals are thrown after the commit, so that their audit rows are kept.
@@ -73,7 +101,10 @@ export class HealthBookService {
   }
 
   /** Appends the decision taken to the audit log (before answering; no answer without it). */
-  async recordDecision(pendingAudit: AccessRecord | undefined, decision: { granted: true } | { granted: false; code: string }): Promise<void> {
+  async recordDecision(
+    pendingAudit: AccessRecord | undefined,
+    decision: { granted: true } | { granted: false; code: string },
+  ): Promise<void> {
     if (!pendingAudit) return;
     try {
       await this.auditLog.append({ ...pendingAudit, outcome: auditOutcome(decision) });
@@ -83,8 +114,21 @@ export class HealthBookService {
     }
   }
 
-  private async audit(m: EntityManager, req: HealthBookReadRequest, outcome: string, episodes: number): Promise<void> {
-    await this.store.recordRead(m, { actor: req.actor, actorRole: req.actorRole, facilityCode: req.facilityCode, patientRef: req.patientRef, purpose: req.purpose, outcome, episodes });
+  private async audit(
+    m: EntityManager,
+    req: HealthBookReadRequest,
+    outcome: string,
+    episodes: number,
+  ): Promise<void> {
+    await this.store.recordRead(m, {
+      actor: req.actor,
+      actorRole: req.actorRole,
+      facilityCode: req.facilityCode,
+      patientRef: req.patientRef,
+      purpose: req.purpose,
+      outcome,
+      episodes,
+    });
   }
 }
 
@@ -99,7 +143,12 @@ function registrationOf(draft: EncounterDraft, openedAt: Date): RegistrationFall
       ...(p.citizenId ? { citizenId: String(p.citizenId) } : {}),
       ...(p.address ? { address: String(p.address) } : {}),
     },
-    cards: draft.cards.map((c) => ({ cardNumber: c.cardNumber, registrationFacility: c.registrationFacility, validFrom: c.validFrom, validTo: c.validTo })),
+    cards: draft.cards.map((c) => ({
+      cardNumber: c.cardNumber,
+      registrationFacility: c.registrationFacility,
+      validFrom: c.validFrom,
+      validTo: c.validTo,
+    })),
     registeredAt: openedAt.toISOString(),
   };
 }

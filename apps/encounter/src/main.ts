@@ -15,7 +15,11 @@ import { WardEventReceipt1700000000203 } from './migrations/1700000000203-ward-e
 import { HealthBookController } from './health-book.controller';
 import { HealthBookService } from './health-book.service';
 import { HealthBookStore } from './health-book.store';
-import { PARKED_WARD_EVENTS_OPTIONS, ParkedWardEvents, type ParkedWardEventsOptions } from './parked-ward-events';
+import {
+  PARKED_WARD_EVENTS_OPTIONS,
+  ParkedWardEvents,
+  type ParkedWardEventsOptions,
+} from './parked-ward-events';
 import { ParkedWardEventStore } from './parked-ward-event.store';
 import { ParkedWardEventsController } from './parked-ward-events.controller';
 
@@ -26,7 +30,12 @@ async function main() {
   const config = loadEncounterConfig();
   const runtime = new ServiceRuntime({
     service: 'encounter',
-    migrations: [Encounters1700000000200, CheckinsHealthBook1700000000201, ParkedWardEventOrigin1700000000202, WardEventReceipt1700000000203],
+    migrations: [
+      Encounters1700000000200,
+      CheckinsHealthBook1700000000201,
+      ParkedWardEventOrigin1700000000202,
+      WardEventReceipt1700000000203,
+    ],
     databaseUrl: config.DATABASE_URL,
     database: config.DATABASE_NAME,
     poolSize: config.DB_POOL_SIZE,
@@ -42,15 +51,41 @@ async function main() {
     port: config.HTTP_PORT,
     host: config.HTTP_HOST,
     module: {
-      controllers: [EncountersController, EncounterOperationsController, HealthBookController, ParkedWardEventsController],
-      providers: [EncounterService, HealthBookService, HealthBookStore, ParkedWardEventStore, { provide: PARKED_WARD_EVENTS_OPTIONS, useValue: parked }, { provide: RECEIPT_POLICY, useValue: receipt }],
+      controllers: [
+        EncountersController,
+        EncounterOperationsController,
+        HealthBookController,
+        ParkedWardEventsController,
+      ],
+      providers: [
+        EncounterService,
+        HealthBookService,
+        HealthBookStore,
+        ParkedWardEventStore,
+        { provide: PARKED_WARD_EVENTS_OPTIONS, useValue: parked },
+        { provide: RECEIPT_POLICY, useValue: receipt },
+      ],
     },
     jobs: [ParkedWardEvents],
-    openApi: { title: 'Encounter', description: 'Ward-system events, close and correction of encounters (XML 130/4750), check-in (XML0), health-book reads (Decision 1332)' },
+    openApi: {
+      title: 'Encounter',
+      description:
+        'Ward-system events, close and correction of encounters (XML 130/4750), check-in (XML0), health-book reads (Decision 1332)',
+    },
     afterStart: async (app) => {
       const encounters = app.get(EncounterService);
-      await runtime.consume({ name: 'visits', topics: [Topics.intakeRegistered.name], handler: visitRegisteredHandler(encounters), concurrency: 6 });
-      await runtime.consume({ name: WARD_EVENTS_CONSUMER, topics: [Topics.wardEvents.name], handler: wardEventHandler(encounters, receipt), concurrency: 6 });
+      await runtime.consume({
+        name: 'visits',
+        topics: [Topics.intakeRegistered.name],
+        handler: visitRegisteredHandler(encounters),
+        concurrency: 6,
+      });
+      await runtime.consume({
+        name: WARD_EVENTS_CONSUMER,
+        topics: [Topics.wardEvents.name],
+        handler: wardEventHandler(encounters, receipt),
+        concurrency: 6,
+      });
     },
   });
 }

@@ -1,5 +1,14 @@
 import { Headers, Topics } from '@bhyt/contracts';
-import { ENCOUNTER_NEVER_OPENED, expiresAt, expiryCutoff, formatAge, isExpired, neverOpenedDeadLetter, ParkedEvent, parkedGaugeValues } from './parked-expiry';
+import {
+  ENCOUNTER_NEVER_OPENED,
+  expiresAt,
+  expiryCutoff,
+  formatAge,
+  isExpired,
+  neverOpenedDeadLetter,
+  ParkedEvent,
+  parkedGaugeValues,
+} from './parked-expiry';
 
 const now = new Date('2026-03-02T10:00:00.000Z');
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
@@ -19,26 +28,49 @@ describe('expiry of parked ward events', () => {
   });
 
   it('shows an operator the same moment the sweeper uses: expired exactly when expiresAt is past', () => {
-    for (const receivedAt of [minutesAgo(10), minutesAgo(60), new Date(minutesAgo(60).getTime() - 1), minutesAgo(61)]) {
+    for (const receivedAt of [
+      minutesAgo(10),
+      minutesAgo(60),
+      new Date(minutesAgo(60).getTime() - 1),
+      minutesAgo(61),
+    ]) {
       expect(isExpired(receivedAt, now, 60)).toBe(expiresAt(receivedAt, 60).getTime() < now.getTime());
     }
     expect(expiresAt(minutesAgo(10), 60).toISOString()).toBe('2026-03-02T10:50:00.000Z');
   });
 
   it('writes ages for people', () => {
-    expect([0, 42, 60, 3599, 3600, 86_400 + 2 * 3600 + 5 * 60 + 7, -5].map(formatAge)).toEqual(['0s', '42s', '1m', '59m', '1h 0m', '1d 2h 5m', '0s']);
+    expect([0, 42, 60, 3599, 3600, 86_400 + 2 * 3600 + 5 * 60 + 7, -5].map(formatAge)).toEqual([
+      '0s',
+      '42s',
+      '1m',
+      '59m',
+      '1h 0m',
+      '1d 2h 5m',
+      '0s',
+    ]);
   });
 });
 
 describe('the dead letter of an event whose encounter never opened', () => {
-  const raw = '{ "eventId": "6f1c1b9e-4c1e-4a57-9b43-0d2b7f7c2b10", "facilityCode": "79001", "maLk": "79001_2026_03_0000042", "type": "diagnosis", "occurredAt": "2026-03-01T08:00:00+07:00", "data": { "mainText": "Viêm phổi" } }';
+  const raw =
+    '{ "eventId": "6f1c1b9e-4c1e-4a57-9b43-0d2b7f7c2b10", "facilityCode": "79001", "maLk": "79001_2026_03_0000042", "type": "diagnosis", "occurredAt": "2026-03-01T08:00:00+07:00", "data": { "mainText": "Viêm phổi" } }';
   const parked: ParkedEvent = {
     eventId: '6f1c1b9e-4c1e-4a57-9b43-0d2b7f7c2b10',
     facilityCode: '79001',
     maLk: '79001_2026_03_0000042',
     receivedAt: new Date(now.getTime() - (26 * 3600 + 5 * 60) * 1000),
     raw,
-    origin: { topic: Topics.wardEvents.name, partition: 4, offset: '1234', key: '79001_2026_03_0000042', headers: { [Headers.facility]: '79001', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } },
+    origin: {
+      topic: Topics.wardEvents.name,
+      partition: 4,
+      offset: '1234',
+      key: '79001_2026_03_0000042',
+      headers: {
+        [Headers.facility]: '79001',
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
+    },
     event: { ignored: 'raw wins' },
   };
 
@@ -71,19 +103,39 @@ describe('the dead letter of an event whose encounter never opened', () => {
   });
 
   it('redacts a personal identifier a ward system put in the MA_LK by mistake', () => {
-    const reason = neverOpenedDeadLetter({ ...parked, maLk: '079123456789' }, now, 1440, 'g').headers[Headers.dlqReason]!;
+    const reason = neverOpenedDeadLetter({ ...parked, maLk: '079123456789' }, now, 1440, 'g').headers[
+      Headers.dlqReason
+    ]!;
     expect(reason).not.toContain('079123456789');
   });
 
   it('replaces dead-letter headers an earlier re-drive left on the message', () => {
-    const redriven = { ...parked, origin: { ...parked.origin!, headers: { ...parked.origin!.headers, [Headers.dlqReasonCode]: 'OLD', [Headers.dlqSourceOffset]: '1' } } };
+    const redriven = {
+      ...parked,
+      origin: {
+        ...parked.origin!,
+        headers: {
+          ...parked.origin!.headers,
+          [Headers.dlqReasonCode]: 'OLD',
+          [Headers.dlqSourceOffset]: '1',
+        },
+      },
+    };
     const dl = neverOpenedDeadLetter(redriven, now, 1440, 'g');
-    expect([dl.headers[Headers.dlqReasonCode], dl.headers[Headers.dlqSourceOffset]]).toEqual([ENCOUNTER_NEVER_OPENED, '1234']);
+    expect([dl.headers[Headers.dlqReasonCode], dl.headers[Headers.dlqSourceOffset]]).toEqual([
+      ENCOUNTER_NEVER_OPENED,
+      '1234',
+    ]);
   });
 
   it('falls back to the parsed event for events parked before the message was kept', () => {
     const event = { eventId: parked.eventId, facilityCode: '79001', maLk: parked.maLk, type: 'diagnosis' };
-    const dl = neverOpenedDeadLetter({ ...parked, raw: null, origin: null, event }, now, 1440, 'bhyt-encounter-ward-events');
+    const dl = neverOpenedDeadLetter(
+      { ...parked, raw: null, origin: null, event },
+      now,
+      1440,
+      'bhyt-encounter-ward-events',
+    );
     expect(JSON.parse(String(dl.value))).toEqual(event);
     expect(dl.key).toBe(parked.maLk);
     expect(dl.headers[Headers.facility]).toBe('79001');
@@ -99,7 +151,13 @@ describe('the dead letter of an event whose encounter never opened', () => {
 
 describe('parked-event gauges', () => {
   it('reads 0 for every served facility with nothing parked, and the sample for the others', () => {
-    const values = parkedGaugeValues([{ facilityCode: '79001', count: 3, oldestSeconds: 7200.4 }], ['01001', '79001']);
-    expect(Object.fromEntries(values)).toEqual({ '01001': { count: 0, oldestSeconds: 0 }, '79001': { count: 3, oldestSeconds: 7200 } });
+    const values = parkedGaugeValues(
+      [{ facilityCode: '79001', count: 3, oldestSeconds: 7200.4 }],
+      ['01001', '79001'],
+    );
+    expect(Object.fromEntries(values)).toEqual({
+      '01001': { count: 0, oldestSeconds: 0 },
+      '79001': { count: 3, oldestSeconds: 7200 },
+    });
   });
 });

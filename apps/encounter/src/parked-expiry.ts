@@ -60,7 +60,12 @@ export function formatAge(seconds: number): string {
  * tooling reads and re-drives it like any other. The reason names facility, MA_LK and age —
  * never anything from the payload.
  */
-export function neverOpenedDeadLetter(p: ParkedEvent, now: Date, maxAgeMinutes: number, consumerGroup: string): OutgoingMessage {
+export function neverOpenedDeadLetter(
+  p: ParkedEvent,
+  now: Date,
+  maxAgeMinutes: number,
+  consumerGroup: string,
+): OutgoingMessage {
   const age = (now.getTime() - p.receivedAt.getTime()) / 1000;
   const reason =
     `no encounter ${p.maLk} opened at facility ${p.facilityCode}: the event waited ${formatAge(age)} ` +
@@ -69,8 +74,20 @@ export function neverOpenedDeadLetter(p: ParkedEvent, now: Date, maxAgeMinutes: 
   return deadLetterMessage(
     Topics.deadLetter.name,
     o
-      ? { topic: o.topic, partition: o.partition, offset: o.offset, key: o.key, headers: o.headers, value: p.raw ?? JSON.stringify(p.event) }
-      : { topic: Topics.wardEvents.name, key: p.maLk, headers: { [Headers.facility]: p.facilityCode }, value: p.raw ?? JSON.stringify(p.event) },
+      ? {
+          topic: o.topic,
+          partition: o.partition,
+          offset: o.offset,
+          key: o.key,
+          headers: o.headers,
+          value: p.raw ?? JSON.stringify(p.event),
+        }
+      : {
+          topic: Topics.wardEvents.name,
+          key: p.maLk,
+          headers: { [Headers.facility]: p.facilityCode },
+          value: p.raw ?? JSON.stringify(p.event),
+        },
     { code: ENCOUNTER_NEVER_OPENED, reason, consumerGroup, failedAt: now },
   );
 }
@@ -86,9 +103,13 @@ export interface ParkedSample {
  * nothing parked, so that a facility that drained reads 0 (not its last value) and the alert
  * has a series from the start.
  */
-export function parkedGaugeValues(samples: ParkedSample[], facilities: string[]): Map<string, { count: number; oldestSeconds: number }> {
+export function parkedGaugeValues(
+  samples: ParkedSample[],
+  facilities: string[],
+): Map<string, { count: number; oldestSeconds: number }> {
   const out = new Map<string, { count: number; oldestSeconds: number }>();
   for (const f of facilities) out.set(f, { count: 0, oldestSeconds: 0 });
-  for (const s of samples) out.set(s.facilityCode, { count: s.count, oldestSeconds: Math.max(0, Math.round(s.oldestSeconds)) });
+  for (const s of samples)
+    out.set(s.facilityCode, { count: s.count, oldestSeconds: Math.max(0, Math.round(s.oldestSeconds)) });
   return out;
 }

@@ -16,7 +16,10 @@ export class ParkedWardEventsController {
   constructor(private readonly parked: ParkedWardEvents) {}
 
   @Get()
-  @ApiOperation({ summary: 'Ward events waiting for their encounter to open (intake.registered not seen yet), newest first: metadata only, never the clinical payload' })
+  @ApiOperation({
+    summary:
+      'Ward events waiting for their encounter to open (intake.registered not seen yet), newest first: metadata only, never the clinical payload',
+  })
   @ApiQuery({ name: 'limit', required: false, description: '1–1000, default 100' })
   list(@Param('facilityCode') facilityCode: string, @Query('limit') limit: unknown) {
     const req = parseBody(ListRequest, { facilityCode, limit });

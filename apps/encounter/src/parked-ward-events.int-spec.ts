@@ -20,36 +20,86 @@ const DB = 'bhyt_encounter_int_parked';
 
 describe('sweeping parked ward events in PostgreSQL', () => {
   let ds: DataSource;
-  const facilities = { has: (c: string) => ['79001', '01001'].includes(c), list: () => [{ code: '79001' }, { code: '01001' }] };
+  const facilities = {
+    has: (c: string) => ['79001', '01001'].includes(c),
+    list: () => [{ code: '79001' }, { code: '01001' }],
+  };
   const logger = { warn: () => undefined };
   const sweeper = () =>
-    new ParkedWardEvents(new ParkedWardEventStore(ds), facilities, logger, { maxAgeMinutes: 60, sweepIntervalMs: 60_000, consumerGroup: 'bhyt-encounter-ward-events', batchSize: 25 });
+    new ParkedWardEvents(new ParkedWardEventStore(ds), facilities, logger, {
+      maxAgeMinutes: 60,
+      sweepIntervalMs: 60_000,
+      consumerGroup: 'bhyt-encounter-ward-events',
+      batchSize: 25,
+    });
 
   async function park(n: number, minutesAgo: number, facility = '79001'): Promise<string[]> {
     const ids = Array.from({ length: n }, () => randomUUID());
     for (const [i, id] of ids.entries()) {
       const maLk = `${facility}_2099_01_${String(i).padStart(7, '0')}`;
-      const event = { eventId: id, facilityCode: facility, maLk, type: 'note.recorded', occurredAt: '2099-01-01T00:00:00Z', source: 'HIS', data: { text: 'clinical' } };
+      const event = {
+        eventId: id,
+        facilityCode: facility,
+        maLk,
+        type: 'note.recorded',
+        occurredAt: '2099-01-01T00:00:00Z',
+        source: 'HIS',
+        data: { text: 'clinical' },
+      };
       await ds.query(
         `INSERT INTO parked_ward_events (event_id, facility_code, ma_lk, occurred_at, event, raw, origin, received_at) VALUES ($1,$2,$3,$4,$5,$6,$7, now() - ($8::int * interval '1 minute'))`,
-        [id, facility, maLk, event.occurredAt, JSON.stringify(event), JSON.stringify(event), JSON.stringify({ topic: Topics.wardEvents.name, partition: 0, offset: String(i), key: maLk, headers: { [Headers.facility]: facility } }), minutesAgo],
+        [
+          id,
+          facility,
+          maLk,
+          event.occurredAt,
+          JSON.stringify(event),
+          JSON.stringify(event),
+          JSON.stringify({
+            topic: Topics.wardEvents.name,
+            partition: 0,
+            offset: String(i),
+            key: maLk,
+            headers: { [Headers.facility]: facility },
+          }),
+          minutesAgo,
+        ],
       );
     }
     return ids;
   }
 
   const deadLetters = async () =>
-    (await ds.query(`SELECT value, headers FROM outbox WHERE topic = $1`, [Topics.deadLetter.name])) as Array<{ value: string; headers: Record<string, string> }>;
-  const parkedIds = async () => ((await ds.query(`SELECT event_id FROM parked_ward_events`)) as Array<{ event_id: string }>).map((r) => r.event_id).sort();
+    (await ds.query(`SELECT value, headers FROM outbox WHERE topic = $1`, [
+      Topics.deadLetter.name,
+    ])) as Array<{ value: string; headers: Record<string, string> }>;
+  const parkedIds = async () =>
+    ((await ds.query(`SELECT event_id FROM parked_ward_events`)) as Array<{ event_id: string }>)
+      .map((r) => r.event_id)
+      .sort();
 
   beforeAll(async () => {
     const url = process.env['DATABASE_URL'];
-    if (!url) throw new Error('integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)');
+    if (!url)
+      throw new Error(
+        'integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)',
+      );
     const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.end();
-    ds = await openDatabase({ url, database: DB, migrations: [OutboxInboxMigration1700000000000, Encounters1700000000200, CheckinsHealthBook1700000000201, ParkedWardEventOrigin1700000000202], applicationName: 'encounter-int-parked', poolSize: 8 });
+    ds = await openDatabase({
+      url,
+      database: DB,
+      migrations: [
+        OutboxInboxMigration1700000000000,
+        Encounters1700000000200,
+        CheckinsHealthBook1700000000201,
+        ParkedWardEventOrigin1700000000202,
+      ],
+      applicationName: 'encounter-int-parked',
+      poolSize: 8,
+    });
   });
 
   beforeEach(async () => {
@@ -87,7 +137,9 @@ describe('sweeping parked ward events in PostgreSQL', () => {
       const result = await Promise.race([sweeper().sweep(), blocked]).finally(() => clearTimeout(timer));
       expect(result).toEqual({ moved: 1 });
       expect(await parkedIds()).toEqual([held]);
-      expect((await deadLetters()).map((l) => (JSON.parse(l.value) as { eventId: string }).eventId)).toEqual([other]);
+      expect((await deadLetters()).map((l) => (JSON.parse(l.value) as { eventId: string }).eventId)).toEqual([
+        other,
+      ]);
     } finally {
       await opening.rollbackTransaction();
       await opening.release();
@@ -102,10 +154,20 @@ describe('sweeping parked ward events in PostgreSQL', () => {
     expect(page.total).toBe(4);
     expect(page.events.map((e) => e.eventId)).toEqual([newest, expect.any(String)]);
     expect(older).toContain(page.events[1]!.eventId);
-    expect(page.events[0]).toEqual({ eventId: newest, maLk: expect.stringMatching(/^79001_/), type: 'note.recorded', occurredAt: '2099-01-01T00:00:00.000Z', receivedAt: expect.any(String), ageSeconds: expect.any(Number), expiresAt: expect.any(String) });
+    expect(page.events[0]).toEqual({
+      eventId: newest,
+      maLk: expect.stringMatching(/^79001_/),
+      type: 'note.recorded',
+      occurredAt: '2099-01-01T00:00:00.000Z',
+      receivedAt: expect.any(String),
+      ageSeconds: expect.any(Number),
+      expiresAt: expect.any(String),
+    });
     expect(page.events[0]!.ageSeconds).toBeGreaterThanOrEqual(59);
     expect(JSON.stringify(page)).not.toContain('clinical');
-    const unknown = await sweeper().list('99999', 10).catch((err: unknown) => err);
+    const unknown = await sweeper()
+      .list('99999', 10)
+      .catch((err: unknown) => err);
     expect(isPlatformError(unknown) ? HTTP_STATUS_OF_KIND[unknown.kind] : unknown).toBe(404);
   });
 });

@@ -44,9 +44,71 @@ export interface SyntheticCard {
 }
 
 /** Province codes used by the card-number check (052). */
-export const PROVINCES = new Set(
-  ['01', '02', '04', '06', '08', '10', '11', '12', '14', '15', '17', '19', '20', '22', '24', '25', '26', '27', '30', '31', '33', '34', '35', '36', '37', '38', '40', '42', '44', '45', '46', '48', '49', '51', '52', '54', '56', '58', '60', '62', '64', '66', '67', '68', '70', '72', '74', '75', '77', '79', '80', '82', '83', '84', '86', '87', '89', '91', '92', '93', '94', '95', '96'],
-);
+export const PROVINCES = new Set([
+  '01',
+  '02',
+  '04',
+  '06',
+  '08',
+  '10',
+  '11',
+  '12',
+  '14',
+  '15',
+  '17',
+  '19',
+  '20',
+  '22',
+  '24',
+  '25',
+  '26',
+  '27',
+  '30',
+  '31',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '38',
+  '40',
+  '42',
+  '44',
+  '45',
+  '46',
+  '48',
+  '49',
+  '51',
+  '52',
+  '54',
+  '56',
+  '58',
+  '60',
+  '62',
+  '64',
+  '66',
+  '67',
+  '68',
+  '70',
+  '72',
+  '74',
+  '75',
+  '77',
+  '79',
+  '80',
+  '82',
+  '83',
+  '84',
+  '86',
+  '87',
+  '89',
+  '91',
+  '92',
+  '93',
+  '94',
+  '95',
+  '96',
+]);
 
 const FAMILY = ['NGUYỄN', 'TRẦN', 'LÊ', 'PHẠM', 'HOÀNG', 'VŨ', 'ĐẶNG', 'BÙI'];
 const MIDDLE = ['VĂN', 'THỊ', 'HỮU', 'MINH', 'NGỌC'];
@@ -65,7 +127,8 @@ export function seedCards(seed: number, count: number, facilityCodes: readonly s
   const cards: SyntheticCard[] = [];
   const facilities = facilityCodes.length ? facilityCodes : ['79001'];
   for (let i = 0; i < count; i++) {
-    const status: CardStatus = i < STATUSES.length ? STATUSES[i]! : rng.next() < 0.85 ? 'valid' : STATUSES[rng.int(STATUSES.length)]!;
+    const status: CardStatus =
+      i < STATUSES.length ? STATUSES[i]! : rng.next() < 0.85 ? 'valid' : STATUSES[rng.int(STATUSES.length)]!;
     const maDKBD = facilities[i % facilities.length]!;
     const province = maDKBD.slice(0, 2);
     const group = status === 'defence' ? 'QN' : status === 'police' ? 'CA' : GROUPS[rng.int(GROUPS.length)]!;
@@ -76,7 +139,10 @@ export function seedCards(seed: number, count: number, facilityCodes: readonly s
     const ngaySinh = `${pad(1 + rng.int(28))}/${pad(1 + rng.int(12))}/${1940 + rng.int(80)}`;
     const expired = status === 'expired' || status === 'oldExpiredNewIssued';
     const year = expired ? 2020 : 2099;
-    const newCard = status === 'oldExpiredNewIssued' || status === 'oldValidNewIssued' ? `${group}${benefit}${province}${pad(Number(social) + 1, 10).slice(-10)}` : maThe;
+    const newCard =
+      status === 'oldExpiredNewIssued' || status === 'oldValidNewIssued'
+        ? `${group}${benefit}${province}${pad(Number(social) + 1, 10).slice(-10)}`
+        : maThe;
     cards.push({
       maThe,
       hoTen,

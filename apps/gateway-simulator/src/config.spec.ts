@@ -8,7 +8,11 @@ describe('simulator configuration', () => {
   it('defaults to the dev facilities with account <code>_BV and the development password', () => {
     const config = normaliseConfig(loadConfigInput({}, `${__dirname}/../../..`), {});
     expect([...config.facilities.keys()]).toEqual(['79001', '79002', '01001', '48001']);
-    expect(config.accounts.get('79001_BV')).toMatchObject({ facility: '79001', passwordMd5: md5Upper('dev-password-79001'), locked: false });
+    expect(config.accounts.get('79001_BV')).toMatchObject({
+      facility: '79001',
+      passwordMd5: md5Upper('dev-password-79001'),
+      locked: false,
+    });
     expect(config.signaturePolicy).toBe('enforce');
   });
 

@@ -7,14 +7,25 @@ import { faultProfileSchema, type FaultProfile } from './faults';
 export const checkModeSchema = z.enum(['sync', 'async', 'off']);
 export type CheckMode = z.infer<typeof checkModeSchema>;
 
-export const CONTENT_CHECKS = ['rootShape', 'envelope', 'loaiHoSoSet', 'innerXml', 'sameMaLk', 'tableShape', 'fields'] as const;
+export const CONTENT_CHECKS = [
+  'rootShape',
+  'envelope',
+  'loaiHoSoSet',
+  'innerXml',
+  'sameMaLk',
+  'tableShape',
+  'fields',
+] as const;
 export type ContentCheck = (typeof CONTENT_CHECKS)[number];
 
 const accountSchema = z.object({
   username: z.string().min(1),
   /** Plain password (development only) or its MD5 hex. One of the two is required. */
   password: z.string().optional(),
-  passwordMd5: z.string().regex(/^[0-9a-fA-F]{32}$/).optional(),
+  passwordMd5: z
+    .string()
+    .regex(/^[0-9a-fA-F]{32}$/)
+    .optional(),
   locked: z.boolean().default(false),
   /** Facility bound to the account; omitted on an account means "bound to none" (→ 402 at login). */
   facility: z.string().optional(),
@@ -25,7 +36,10 @@ const staffSchema = z.object({ name: z.string().min(1), cccd: z.string().min(9) 
 const facilitySchema = z.object({
   code: z.string().regex(/^[0-9A-Z]{5}$/),
   name: z.string().default(''),
-  province: z.string().regex(/^\d{2}$/).optional(),
+  province: z
+    .string()
+    .regex(/^\d{2}$/)
+    .optional(),
   accounts: z.array(accountSchema.omit({ facility: true })).optional(),
   staff: z.array(staffSchema).optional(),
   allowedIps: z.array(z.string()).optional(),
@@ -37,7 +51,11 @@ export const simulatorConfigSchema = z.object({
   unboundAccounts: z.array(accountSchema.omit({ facility: true })).default([]),
   tokenLifetimeSeconds: z.number().positive().default(600),
   signaturePolicy: z.enum(['off', 'warn', 'enforce']).default('enforce'),
-  maxFileBytes: z.number().int().positive().default(20 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   /** Delay of each asynchronous step (received → processing → processed). */
   processingDelayMs: z.number().int().nonnegative().default(50),
   /** Raw XML is kept only for the most recent N submissions (metadata is kept for all). */
@@ -102,12 +120,17 @@ export function defaultStaff(code: string): StaffMember[] {
   return [{ name: 'TRẦN THỊ CÁN BỘ', cccd: `0${code}000001` }];
 }
 
-export function normaliseConfig(input: SimulatorConfigInput, env: NodeJS.ProcessEnv = process.env): SimulatorConfig {
+export function normaliseConfig(
+  input: SimulatorConfigInput,
+  env: NodeJS.ProcessEnv = process.env,
+): SimulatorConfig {
   const parsed = simulatorConfigSchema.parse(input);
   const facilities = new Map<string, FacilityConfig>();
   const accounts = new Map<string, AccountConfig>();
-  const hash = (a: { password?: string | undefined; passwordMd5?: string | undefined }, code: string): string =>
-    a.passwordMd5?.toUpperCase() ?? md5Upper(a.password ?? defaultDevPassword(code, env));
+  const hash = (
+    a: { password?: string | undefined; passwordMd5?: string | undefined },
+    code: string,
+  ): string => a.passwordMd5?.toUpperCase() ?? md5Upper(a.password ?? defaultDevPassword(code, env));
   for (const f of parsed.facilities) {
     facilities.set(f.code, {
       code: f.code,
@@ -117,16 +140,25 @@ export function normaliseConfig(input: SimulatorConfigInput, env: NodeJS.Process
       allowedIps: f.allowedIps,
     });
     for (const a of f.accounts ?? [{ username: `${f.code}_BV`, locked: false }]) {
-      accounts.set(a.username, { username: a.username, passwordMd5: hash(a, f.code), locked: a.locked, facility: f.code });
+      accounts.set(a.username, {
+        username: a.username,
+        passwordMd5: hash(a, f.code),
+        locked: a.locked,
+        facility: f.code,
+      });
     }
   }
   for (const a of parsed.unboundAccounts) {
-    accounts.set(a.username, { username: a.username, passwordMd5: hash(a, a.username), locked: a.locked, facility: undefined });
+    accounts.set(a.username, {
+      username: a.username,
+      passwordMd5: hash(a, a.username),
+      locked: a.locked,
+      facility: undefined,
+    });
   }
-  const contentChecks = Object.fromEntries(CONTENT_CHECKS.map((c) => [c, parsed.contentChecks[c] ?? (c === 'fields' ? 'async' : 'sync')])) as Record<
-    ContentCheck,
-    CheckMode
-  >;
+  const contentChecks = Object.fromEntries(
+    CONTENT_CHECKS.map((c) => [c, parsed.contentChecks[c] ?? (c === 'fields' ? 'async' : 'sync')]),
+  ) as Record<ContentCheck, CheckMode>;
   return {
     facilities,
     accounts,
@@ -149,12 +181,17 @@ export function normaliseConfig(input: SimulatorConfigInput, env: NodeJS.Process
  * simulatorConfigSchema) → otherwise the facilities of config/facilities.dev.json with
  * account `<code>_BV` and the development password.
  */
-export function loadConfigInput(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): SimulatorConfigInput {
+export function loadConfigInput(
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = process.cwd(),
+): SimulatorConfigInput {
   const file = env['GATEWAY_SIMULATOR_CONFIG'];
   if (file) return JSON.parse(readFileSync(resolve(cwd, file), 'utf8')) as SimulatorConfigInput;
   const dev = resolve(cwd, 'config/facilities.dev.json');
   if (!existsSync(dev)) return { facilities: [] };
-  const registry = JSON.parse(readFileSync(dev, 'utf8')) as { facilities: Array<{ code: string; name?: string; province?: string; gatewayAccount?: string }> };
+  const registry = JSON.parse(readFileSync(dev, 'utf8')) as {
+    facilities: Array<{ code: string; name?: string; province?: string; gatewayAccount?: string }>;
+  };
   return {
     facilities: registry.facilities.map((f) => ({
       code: f.code,

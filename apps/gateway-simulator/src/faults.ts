@@ -60,10 +60,14 @@ export const faultProfileSchema = z.object({
   /** Probability per request of each action (checked in FAULT_ACTIONS order). */
   probabilities: z.partialRecord(z.enum(FAULT_ACTIONS), z.number().min(0).max(1)).optional(),
   /** Deterministic script: the next matching requests get these actions, in order. */
-  script: z.array(z.object({ route: z.enum(ROUTE_KINDS).optional(), action: z.enum(FAULT_ACTIONS) })).optional(),
+  script: z
+    .array(z.object({ route: z.enum(ROUTE_KINDS).optional(), action: z.enum(FAULT_ACTIONS) }))
+    .optional(),
   hangMs: z.number().nonnegative().default(35_000),
   /** Token-bucket-free fixed window: more than maxRequests per windowMs per account/IP → HTTP 429. */
-  rateLimit: z.object({ maxRequests: z.number().int().positive(), windowMs: z.number().int().positive() }).optional(),
+  rateLimit: z
+    .object({ maxRequests: z.number().int().positive(), windowMs: z.number().int().positive() })
+    .optional(),
   /** Emit maKetQua as JSON numbers instead of strings. */
   numericCodes: z.boolean().default(false),
   /** Card lookups return dsLichSuKCB2018/dsLichSuKT2018 as null. */

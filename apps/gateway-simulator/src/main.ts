@@ -13,7 +13,10 @@ import { simulatorModeFromEnv, startGatewaySimulator } from './simulator';
  * (`development` default; `production`: no lookup and no result routes, as the real gateway).
  */
 async function main(): Promise<void> {
-  const logger = pino({ level: process.env['GATEWAY_SIMULATOR_LOG_LEVEL'] ?? 'info', base: { service: 'gateway-simulator' } });
+  const logger = pino({
+    level: process.env['GATEWAY_SIMULATOR_LOG_LEVEL'] ?? 'info',
+    base: { service: 'gateway-simulator' },
+  });
   const certDir = process.env['GATEWAY_SIMULATOR_CERT_DIR'];
   const sim = await startGatewaySimulator({
     config: loadConfigInput(),

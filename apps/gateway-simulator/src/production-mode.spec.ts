@@ -27,8 +27,14 @@ describe('simulator in production mode (as the real gateway: no lookup, no resul
   });
 
   it('makes the gateway client report that no lookup exists, so that the caller re-sends', async () => {
-    const client = new GatewayClient({ baseUrl: prod.url, accounts: staticAccountResolver({}), simulatorAdminBaseUrl: prod.url });
-    await expect(client.reconcile({ facilityCode: '79001', maLk: 'LK-1', sha256: SHA })).rejects.toThrow(LookupUnavailableError);
+    const client = new GatewayClient({
+      baseUrl: prod.url,
+      accounts: staticAccountResolver({}),
+      simulatorAdminBaseUrl: prod.url,
+    });
+    await expect(client.reconcile({ facilityCode: '79001', maLk: 'LK-1', sha256: SHA })).rejects.toThrow(
+      LookupUnavailableError,
+    );
     client.close();
   });
 

@@ -2,7 +2,13 @@ import { createSoftwareSigner, signXmlDocument } from '@bhyt/signing';
 import { buildCheckinDocument, buildClaimTables, buildEnvelope, serializeClaimTables } from '@bhyt/xml130';
 import { listScenarios } from '@bhyt/xml130/testing';
 import { SignedXml } from 'xml-crypto';
-import { DSIG_NS, registerCertificates, verifyFacilitySignature, type RegisteredCertificate, type SignatureVerdict } from './signature';
+import {
+  DSIG_NS,
+  registerCertificates,
+  verifyFacilitySignature,
+  type RegisteredCertificate,
+  type SignatureVerdict,
+} from './signature';
 import { buildCheckin, buildRecord, makeCertificate, signXml, type TestCertificate } from './test-fixtures';
 import { parseXml } from './xml';
 
@@ -36,7 +42,10 @@ function xmlCryptoVerdict(xml: string, certPem: string): string | undefined {
 const reasonOf = (v: SignatureVerdict): string | undefined => (v.status === 'invalid' ? v.reason : undefined);
 
 /** Verifies with the simulator and reports whether it fell back to xml-crypto's own parse. */
-function simulatorVerdict(xml: string, certs = registered): { verdict: SignatureVerdict; usedXmlCrypto: boolean } {
+function simulatorVerdict(
+  xml: string,
+  certs = registered,
+): { verdict: SignatureVerdict; usedXmlCrypto: boolean } {
   const spy = jest.spyOn(SignedXml.prototype, 'loadSignature');
   const verdict = verifyFacilitySignature(xml, parseXml(xml), certs, now);
   const usedXmlCrypto = spy.mock.calls.length > 0;
@@ -52,7 +61,11 @@ async function platformSigned(): Promise<Array<[string, string]>> {
   const out: Array<[string, string]> = [];
   for (const s of listScenarios().slice(0, 4)) {
     const r = s.build({ facilityCode: '79001' });
-    const envelope = buildEnvelope({ facilityCode: '79001', ngayLap: '20261102', files: serializeClaimTables(buildClaimTables(r)) });
+    const envelope = buildEnvelope({
+      facilityCode: '79001',
+      ngayLap: '20261102',
+      files: serializeClaimTables(buildClaimTables(r)),
+    });
     out.push([`${s.name} envelope`, (await signXmlDocument(envelope, signer)).signedXml]);
     out.push([`${s.name} check-in`, (await signXmlDocument(buildCheckinDocument(r), signer)).signedXml]);
   }
@@ -63,7 +76,11 @@ describe('signature verification on the parsed DOM', () => {
   it('accepts documents signed by the platform signer without re-parsing them, as xml-crypto does', async () => {
     for (const [name, xml] of await platformSigned()) {
       const { verdict, usedXmlCrypto } = simulatorVerdict(xml);
-      expect({ name, status: verdict.status, usedXmlCrypto }).toEqual({ name, status: 'valid', usedXmlCrypto: false });
+      expect({ name, status: verdict.status, usedXmlCrypto }).toEqual({
+        name,
+        status: 'valid',
+        usedXmlCrypto: false,
+      });
       expect(xmlCryptoVerdict(xml, cert.certPem)).toBeUndefined();
     }
   });
@@ -90,7 +107,11 @@ describe('signature verification on the parsed DOM', () => {
 
   it('reports the certificate that signed a valid document', () => {
     const { verdict } = simulatorVerdict(signXml(record('LK-CERT'), cert));
-    expect(verdict).toEqual({ status: 'valid', certificateSha256: registered[0]!.sha256, subject: registered[0]!.subject });
+    expect(verdict).toEqual({
+      status: 'valid',
+      certificateSha256: registered[0]!.sha256,
+      subject: registered[0]!.subject,
+    });
     expect(registered[0]!.subject).toContain('CN=BENH VIEN MAU 79001');
   });
 
@@ -98,10 +119,19 @@ describe('signature verification on the parsed DOM', () => {
     ['content changed after signing', (s) => s.replace('<NGAYLAP>20250304', '<NGAYLAP>20250305')],
     ['an attribute added to the root', (s) => s.replace('<GIAMDINHHS ', '<GIAMDINHHS extra="1" ')],
     ['whitespace added inside the content', (s) => s.replace('<THONGTINDONVI>', '<THONGTINDONVI> ')],
-    ['a changed DigestValue', (s) => s.replace(/<DigestValue>(.)/, (_m, c: string) => `<DigestValue>${c === 'A' ? 'B' : 'A'}`)],
-    ['a changed SignatureValue', (s) => s.replace(/<SignatureValue>(.)/, (_m, c: string) => `<SignatureValue>${c === 'A' ? 'B' : 'A'}`)],
+    [
+      'a changed DigestValue',
+      (s) => s.replace(/<DigestValue>(.)/, (_m, c: string) => `<DigestValue>${c === 'A' ? 'B' : 'A'}`),
+    ],
+    [
+      'a changed SignatureValue',
+      (s) => s.replace(/<SignatureValue>(.)/, (_m, c: string) => `<SignatureValue>${c === 'A' ? 'B' : 'A'}`),
+    ],
     ['extra whitespace inside SignedInfo', (s) => s.replace('<SignedInfo>', '<SignedInfo>\n  ')],
-    ['a namespace declared on CHUKYDONVI after signing', (s) => s.replace('<CHUKYDONVI>', '<CHUKYDONVI xmlns:zz="urn:zz">')],
+    [
+      'a namespace declared on CHUKYDONVI after signing',
+      (s) => s.replace('<CHUKYDONVI>', '<CHUKYDONVI xmlns:zz="urn:zz">'),
+    ],
   ];
 
   it.each(tamperings)('rejects %s, with the same reason as xml-crypto', (_label, tamper) => {
@@ -114,7 +144,10 @@ describe('signature verification on the parsed DOM', () => {
 
   it('rejects a document signed with another key that carries the registered certificate, as xml-crypto does', () => {
     const certBase64 = cert.certPem.replace(/-----[^-]+-----|\s/g, '');
-    const xml = signXml(record('LK-WRONG-KEY'), stranger).replace(/<X509Certificate>[^<]*</, `<X509Certificate>${certBase64}<`);
+    const xml = signXml(record('LK-WRONG-KEY'), stranger).replace(
+      /<X509Certificate>[^<]*</,
+      `<X509Certificate>${certBase64}<`,
+    );
     const { verdict } = simulatorVerdict(xml);
     expect(verdict.status).toBe('invalid');
     expect(reasonOf(verdict)).toBe(xmlCryptoVerdict(xml, cert.certPem));
@@ -122,17 +155,33 @@ describe('signature verification on the parsed DOM', () => {
   });
 
   it('rejects a certificate that is not registered, and recognises a registered one followed by stray bytes as before', () => {
-    expect(reasonOf(simulatorVerdict(signXml(record('LK-STRANGER'), stranger)).verdict)).toContain('not registered');
-    const padded = signXml(record('LK-PAD'), cert).replace(/<X509Certificate>([^<]*)</, (_m, b64: string) => `<X509Certificate>${Buffer.concat([Buffer.from(b64, 'base64'), Buffer.from([0])]).toString('base64')}<`);
+    expect(reasonOf(simulatorVerdict(signXml(record('LK-STRANGER'), stranger)).verdict)).toContain(
+      'not registered',
+    );
+    const padded = signXml(record('LK-PAD'), cert).replace(
+      /<X509Certificate>([^<]*)</,
+      (_m, b64: string) =>
+        `<X509Certificate>${Buffer.concat([Buffer.from(b64, 'base64'), Buffer.from([0])]).toString('base64')}<`,
+    );
     // OpenSSL reads the certificate and ignores what follows; the registered DER still matches.
     expect(simulatorVerdict(padded).verdict.status).toBe('valid');
   });
 
   it.each([
     ['two DigestValue elements', (s: string) => s.replace(/(<DigestValue>[^<]*<\/DigestValue>)/, '$1$1')],
-    ['an empty DigestValue', (s: string) => s.replace(/<DigestValue>[^<]*<\/DigestValue>/, '<DigestValue></DigestValue>')],
+    [
+      'an empty DigestValue',
+      (s: string) => s.replace(/<DigestValue>[^<]*<\/DigestValue>/, '<DigestValue></DigestValue>'),
+    ],
     ['a second SignedInfo', (s: string) => s.replace('</SignedInfo>', '</SignedInfo><SignedInfo/>')],
-    ['a decoy CanonicalizationMethod ahead of SignedInfo', (s: string) => s.replace('<SignedInfo>', '<Object><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></Object><SignedInfo>')],
+    [
+      'a decoy CanonicalizationMethod ahead of SignedInfo',
+      (s: string) =>
+        s.replace(
+          '<SignedInfo>',
+          '<Object><CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></Object><SignedInfo>',
+        ),
+    ],
   ])('leaves a signature with %s to xml-crypto and gives its verdict', (_label, tamper) => {
     const xml = tamper(signXml(record('LK-ODD'), cert));
     const { verdict, usedXmlCrypto } = simulatorVerdict(xml);
@@ -142,7 +191,10 @@ describe('signature verification on the parsed DOM', () => {
   });
 
   it('accepts a SignatureValue broken over lines, as xml-crypto does', () => {
-    const xml = signXml(record('LK-LINES'), cert).replace(/<SignatureValue>([^<]*)</, (_m, v: string) => `<SignatureValue>${v.replace(/(.{64})/g, '$1\n')}<`);
+    const xml = signXml(record('LK-LINES'), cert).replace(
+      /<SignatureValue>([^<]*)</,
+      (_m, v: string) => `<SignatureValue>${v.replace(/(.{64})/g, '$1\n')}<`,
+    );
     const { verdict, usedXmlCrypto } = simulatorVerdict(xml);
     expect(verdict.status).toBe('valid');
     expect(usedXmlCrypto).toBe(false);

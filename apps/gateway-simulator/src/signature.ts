@@ -75,32 +75,40 @@ export function verifyFacilitySignature(
     return invalid('Signature must be a child of CHUKYDONVI directly under the root');
   }
   const rootChildren = childElements(root);
-  if (rootChildren[rootChildren.length - 1] !== parent) return invalid('CHUKYDONVI must be the last child of the root');
+  if (rootChildren[rootChildren.length - 1] !== parent)
+    return invalid('CHUKYDONVI must be the last child of the root');
 
   const signedInfo = child(signature, 'SignedInfo');
   if (!signedInfo) return invalid('SignedInfo missing');
   if (algorithm(child(signedInfo, 'CanonicalizationMethod')) !== C14N) {
     return invalid('CanonicalizationMethod must be inclusive C14N 1.0 (REC-xml-c14n-20010315)');
   }
-  if (algorithm(child(signedInfo, 'SignatureMethod')) !== RSA_SHA256) return invalid('SignatureMethod must be RSA-SHA256');
+  if (algorithm(child(signedInfo, 'SignatureMethod')) !== RSA_SHA256)
+    return invalid('SignatureMethod must be RSA-SHA256');
   const references = childElements(signedInfo).filter((e) => e.localName === 'Reference');
   if (references.length !== 1) return invalid(`expected exactly one Reference, found ${references.length}`);
   const reference = references[0]!;
   if (reference.getAttribute('URI') !== '') return invalid('Reference URI must be "" (whole document)');
-  const transforms = childElements(child(reference, 'Transforms') ?? reference).filter((e) => e.localName === 'Transform');
+  const transforms = childElements(child(reference, 'Transforms') ?? reference).filter(
+    (e) => e.localName === 'Transform',
+  );
   const transformAlgs = transforms.map((t) => algorithm(t));
   if (transformAlgs.length !== 1 || transformAlgs[0] !== ENVELOPED) {
     return invalid('Transforms must be exactly the enveloped-signature transform');
   }
   if (algorithm(child(reference, 'DigestMethod')) !== SHA256) return invalid('DigestMethod must be SHA-256');
 
-  const certText = text(child(child(child(signature, 'KeyInfo') ?? signature, 'X509Data') ?? signature, 'X509Certificate')).replace(/\s+/g, '');
+  const certText = text(
+    child(child(child(signature, 'KeyInfo') ?? signature, 'X509Data') ?? signature, 'X509Certificate'),
+  ).replace(/\s+/g, '');
   if (!certText) return invalid('KeyInfo/X509Data/X509Certificate missing');
   const embedded = embeddedCertificate(Buffer.from(certText, 'base64'), registered);
   if ('status' in embedded) return embedded;
   const t = receivedAt.getTime();
   if (t < embedded.validFromMs || t > embedded.validToMs) {
-    return invalid(`certificate not valid at reception time (valid ${embedded.x509.validFrom} – ${embedded.x509.validTo})`);
+    return invalid(
+      `certificate not valid at reception time (valid ${embedded.x509.validFrom} – ${embedded.x509.validTo})`,
+    );
   }
 
   const failure = verifyReferenceAndSignature(xmlText, doc, signature, signedInfo, reference, embedded.x509);
@@ -112,7 +120,10 @@ export function verifyFacilitySignature(
  * The registered certificate the embedded one is. Byte equality with a registered DER settles it
  * without parsing; anything else is parsed as before, so that the reasons stay the same.
  */
-function embeddedCertificate(der: Buffer, registered: readonly RegisteredCertificate[]): RegisteredCertificate | Invalid {
+function embeddedCertificate(
+  der: Buffer,
+  registered: readonly RegisteredCertificate[],
+): RegisteredCertificate | Invalid {
   const same = registered.find((r) => r.der.equals(der));
   if (same) return same;
   let parsed: X509Certificate;
@@ -122,7 +133,8 @@ function embeddedCertificate(der: Buffer, registered: readonly RegisteredCertifi
     return invalid('embedded certificate is not a valid X.509 certificate');
   }
   const match = registered.find((r) => r.der.equals(parsed.raw));
-  if (!match) return invalid(`embedded certificate ${parsed.fingerprint256} is not registered for this facility`);
+  if (!match)
+    return invalid(`embedded certificate ${parsed.fingerprint256} is not registered for this facility`);
   return match;
 }
 
@@ -153,7 +165,14 @@ class C14nWithout extends C14nCanonicalization {
     namespacesInScope?: NamespacePrefix[],
   ): string {
     if (node === this.omit) return '';
-    return super.processInner(node, prefixesInScope, defaultNs, defaultNsForPrefix, ancestorNamespaces, namespacesInScope);
+    return super.processInner(
+      node,
+      prefixesInScope,
+      defaultNs,
+      defaultNsForPrefix,
+      ancestorNamespaces,
+      namespacesInScope,
+    );
   }
 }
 
@@ -185,7 +204,11 @@ function inheritedNamespaces(el: Element): NamespacePrefix[] {
 }
 
 /** The first element below `from` (document order) with this local name that `accept`s, if any. */
-function firstDescendant(from: Element | Document, localName: string, accept: (e: Element) => boolean = () => true): Element | undefined {
+function firstDescendant(
+  from: Element | Document,
+  localName: string,
+  accept: (e: Element) => boolean = () => true,
+): Element | undefined {
   for (let n = from.firstChild; n; n = n.nextSibling) {
     if (n.nodeType !== 1) continue;
     const e = n as Element;
@@ -220,16 +243,32 @@ interface RegularSignature {
  * 0.9 (our parser) turns into a line feed and xmldom 0.8 (xml-crypto's) keeps, as XML 1.0 does.
  * Anything else, which no real signer produces, keeps xml-crypto's own path and verdict.
  */
-function regularSignature(xmlText: string, doc: Document, signature: Element, signedInfo: Element, reference: Element): RegularSignature | undefined {
+function regularSignature(
+  xmlText: string,
+  doc: Document,
+  signature: Element,
+  signedInfo: Element,
+  reference: Element,
+): RegularSignature | undefined {
   if (xmlText.includes('\u2029')) return undefined;
   if (children(signature, 'SignedInfo').length !== 1) return undefined;
   if (firstDescendant(doc, 'SignedInfo') !== signedInfo) return undefined;
-  if (firstDescendant(signature, 'CanonicalizationMethod', hasAlgorithm) !== child(signedInfo, 'CanonicalizationMethod')) return undefined;
-  if (firstDescendant(signature, 'SignatureMethod', hasAlgorithm) !== child(signedInfo, 'SignatureMethod')) return undefined;
+  if (
+    firstDescendant(signature, 'CanonicalizationMethod', hasAlgorithm) !==
+    child(signedInfo, 'CanonicalizationMethod')
+  )
+    return undefined;
+  if (firstDescendant(signature, 'SignatureMethod', hasAlgorithm) !== child(signedInfo, 'SignatureMethod'))
+    return undefined;
   if (!child(reference, 'Transforms')) return undefined;
   const digestValues = childElements(reference).filter((e) => e.localName === 'DigestValue');
   const signatureValueEl = childElements(signature).find((e) => e.localName === 'SignatureValue');
-  if (digestValues.length !== 1 || !signatureValueEl || firstDescendant(signature, 'SignatureValue') !== signatureValueEl) return undefined;
+  if (
+    digestValues.length !== 1 ||
+    !signatureValueEl ||
+    firstDescendant(signature, 'SignatureValue') !== signatureValueEl
+  )
+    return undefined;
   const digestValue = loneText(digestValues[0]);
   const signatureValue = loneText(signatureValueEl);
   if (!digestValue || !signatureValue) return undefined;
@@ -256,17 +295,26 @@ function verifyReferenceAndSignature(
   if (!regular) return verifyWithXmlCrypto(xmlText, signature, cert);
   let signatureMatches: boolean;
   try {
-    const canonicalDocument = new C14nWithout(signature).process(doc.documentElement!, { defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX });
+    const canonicalDocument = new C14nWithout(signature).process(doc.documentElement!, {
+      defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX,
+    });
     const digest = createHash('sha256').update(canonicalDocument, 'utf8').digest();
-    if (!digest.equals(Buffer.from(regular.digestValue, 'base64'))) return 'signature or digest does not verify';
+    if (!digest.equals(Buffer.from(regular.digestValue, 'base64')))
+      return 'signature or digest does not verify';
     const canonicalSignedInfo = new C14nWithout(undefined).process(signedInfo, {
       defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX,
       ancestorNamespaces: inheritedNamespaces(signedInfo),
     });
-    signatureMatches = verify('sha256', Buffer.from(canonicalSignedInfo, 'utf8'), cert.publicKey, Buffer.from(regular.signatureValue, 'base64'));
+    signatureMatches = verify(
+      'sha256',
+      Buffer.from(canonicalSignedInfo, 'utf8'),
+      cert.publicKey,
+      Buffer.from(regular.signatureValue, 'base64'),
+    );
   } catch {
     return verifyWithXmlCrypto(xmlText, signature, cert);
   }
-  if (!signatureMatches) return `signature does not verify: invalid signature: the signature value ${regular.signatureValue} is incorrect`;
+  if (!signatureMatches)
+    return `signature does not verify: invalid signature: the signature value ${regular.signatureValue} is incorrect`;
   return undefined;
 }

@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { md5Upper } from './config';
 import { startGatewaySimulator, type SimulatorHandle } from './simulator';
-import { buildCheckin, buildRecord, makeCertificate, signXml, xml1, xml2, type TestCertificate } from './test-fixtures';
+import {
+  buildCheckin,
+  buildRecord,
+  makeCertificate,
+  signXml,
+  xml1,
+  xml2,
+  type TestCertificate,
+} from './test-fixtures';
 
 const FACILITY = '79001';
 const OTHER = '01001';
@@ -22,7 +30,14 @@ beforeAll(async () => {
     port: 0,
     config: {
       facilities: [
-        { code: FACILITY, name: 'BV Mẫu', accounts: [{ username: '79001_BV', password: PASSWORD }, { username: '79001_LOCKED', password: PASSWORD, locked: true }] },
+        {
+          code: FACILITY,
+          name: 'BV Mẫu',
+          accounts: [
+            { username: '79001_BV', password: PASSWORD },
+            { username: '79001_LOCKED', password: PASSWORD, locked: true },
+          ],
+        },
         { code: OTHER, accounts: [{ username: '01001_BV', password: 'other' }], allowedIps: ['10.9.9.9'] },
       ],
       unboundAccounts: [{ username: 'FLOATING', password: 'x' }],
@@ -40,7 +55,11 @@ beforeEach(async () => {
   await fetch(`${sim.url}/admin/reset`, { method: 'POST' });
 });
 
-async function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+async function postForm(
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${sim.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -56,13 +75,24 @@ async function postForm(path: string, fields: Record<string, string>, headers: R
   return { status: res.status, body };
 }
 
-async function login(username = '79001_BV', password = PASSWORD): Promise<{ accessToken: string; idToken: string; expiresIn: string }> {
+async function login(
+  username = '79001_BV',
+  password = PASSWORD,
+): Promise<{ accessToken: string; idToken: string; expiresIn: string }> {
   const { body } = await postForm('/api/token/take', { username, password: md5Upper(password) });
   const key = body['APIKey'] as Json;
-  return { accessToken: String(key['access_token']), idToken: String(key['id_token']), expiresIn: String(key['expires_in']) };
+  return {
+    accessToken: String(key['access_token']),
+    idToken: String(key['id_token']),
+    expiresIn: String(key['expires_in']),
+  };
 }
 
-async function submit(xml: string | Buffer, overrides: Record<string, string> = {}, path = '/api/qd130/guiHoSoXmlQD4750'): Promise<Json> {
+async function submit(
+  xml: string | Buffer,
+  overrides: Record<string, string> = {},
+  path = '/api/qd130/guiHoSoXmlQD4750',
+): Promise<Json> {
   const t = await login();
   const { body } = await postForm(
     path,
@@ -119,10 +149,19 @@ describe('login', () => {
   it('rejects a token once the simulated clock passes its expiry', async () => {
     const xml = signedRecord('LK-CLOCK');
     const t = await login();
-    await fetch(`${sim.url}/admin/clock`, { method: 'POST', body: JSON.stringify({ advanceMs: 11 * 60_000 }) });
+    await fetch(`${sim.url}/admin/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advanceMs: 11 * 60_000 }),
+    });
     const { body } = await postForm(
       '/api/qd130/guiHoSoXmlQD4750',
-      { username: '79001_BV', loaiHoSo: '130', maTinh: '79', maCSKCB: FACILITY, fileHSBase64: Buffer.from(xml).toString('base64') },
+      {
+        username: '79001_BV',
+        loaiHoSo: '130',
+        maTinh: '79',
+        maCSKCB: FACILITY,
+        fileHSBase64: Buffer.from(xml).toString('base64'),
+      },
       { accessToken: t.accessToken, tokenId: t.idToken, passwordHash: md5Upper(PASSWORD) },
     );
     expect(body['maKetQua']).toBe('401');
@@ -132,8 +171,19 @@ describe('login', () => {
 describe('credential placement', () => {
   it('refuses submission credentials sent in the query string', async () => {
     const t = await login();
-    const q = new URLSearchParams({ token: t.accessToken, id_token: t.idToken, username: '79001_BV', password: md5Upper(PASSWORD) });
-    const { body } = await postForm(`/api/qd130/guiHoSoXmlQD4750?${q}`, { username: '79001_BV', loaiHoSo: '130', maTinh: '79', maCSKCB: FACILITY, fileHSBase64: 'AAAA' });
+    const q = new URLSearchParams({
+      token: t.accessToken,
+      id_token: t.idToken,
+      username: '79001_BV',
+      password: md5Upper(PASSWORD),
+    });
+    const { body } = await postForm(`/api/qd130/guiHoSoXmlQD4750?${q}`, {
+      username: '79001_BV',
+      loaiHoSo: '130',
+      maTinh: '79',
+      maCSKCB: FACILITY,
+      fileHSBase64: 'AAAA',
+    });
     expect(body['maKetQua']).toBe('401');
   });
 
@@ -141,7 +191,12 @@ describe('credential placement', () => {
     const t = await login();
     const res = await fetch(`${sim.url}/api/egw/KQNhanLichSuKCB2024`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accessToken: t.accessToken, tokenId: t.idToken, passwordHash: md5Upper(PASSWORD) },
+      headers: {
+        'content-type': 'application/json',
+        accessToken: t.accessToken,
+        tokenId: t.idToken,
+        passwordHash: md5Upper(PASSWORD),
+      },
       body: '{}',
     });
     expect(((await res.json()) as Json)['maKetQua']).toBe('401');
@@ -168,7 +223,9 @@ describe('submission synchronous checks', () => {
   it('rejects loaiHoSo other than 130 on the record endpoint and other than 0 on check-in', async () => {
     expect((await submit(signedRecord('LK-L'), { loaiHoSo: '0' }))['maKetQua']).toBe('205');
     const checkin = signXml(buildCheckin(FACILITY, 'LK-L'), cert);
-    expect((await submit(checkin, { loaiHoSo: '130' }, '/api/qd130/checkInKcbQd4750'))['maKetQua']).toBe('205');
+    expect((await submit(checkin, { loaiHoSo: '130' }, '/api/qd130/checkInKcbQd4750'))['maKetQua']).toBe(
+      '205',
+    );
   });
 
   it('rejects maTinh that is not the first two characters of maCSKCB', async () => {
@@ -181,16 +238,22 @@ describe('submission synchronous checks', () => {
 
   it('rejects base64 that is not strict with 205', async () => {
     const b64 = Buffer.from(signedRecord('LK-64')).toString('base64');
-    expect((await submit('', { fileHSBase64: b64.slice(0, 10) + '\n' + b64.slice(10) }))['maKetQua']).toBe('205');
+    expect((await submit('', { fileHSBase64: b64.slice(0, 10) + '\n' + b64.slice(10) }))['maKetQua']).toBe(
+      '205',
+    );
     expect((await submit('', { fileHSBase64: b64.replace(/=+$/, '') + '*' }))['maKetQua']).toBe('205');
   });
 
   it('rejects an empty decoded file with 204', async () => {
-    expect((await submit('', { fileHSBase64: Buffer.from('   ').toString('base64') }))['maKetQua']).toBe('204');
+    expect((await submit('', { fileHSBase64: Buffer.from('   ').toString('base64') }))['maKetQua']).toBe(
+      '204',
+    );
   });
 
   it('rejects bytes that are not UTF-8 and XML that is not well-formed with 123', async () => {
-    expect((await submit(Buffer.from([0x3c, 0x61, 0x3e, 0xff, 0xfe, 0x3c, 0x2f, 0x61, 0x3e])))['maKetQua']).toBe('123');
+    expect(
+      (await submit(Buffer.from([0x3c, 0x61, 0x3e, 0xff, 0xfe, 0x3c, 0x2f, 0x61, 0x3e])))['maKetQua'],
+    ).toBe('123');
     expect((await submit('<GIAMDINHHS><THONGTINDONVI></GIAMDINHHS>'))['maKetQua']).toBe('123');
   });
 
@@ -205,28 +268,65 @@ describe('submission synchronous checks', () => {
   });
 
   it('rejects a LOAIHOSO outside the allowed set, a duplicated table and a missing XML1 with 202', async () => {
-    expect((await submit(signedRecord('LK-S1', { tables: { XML1: xml1('LK-S1'), XML12: xml2('LK-S1') } })))['maKetQua']).toBe('202');
-    expect((await submit(signedRecord('LK-S2', { tables: { XML1: xml1('LK-S2'), XML2: xml2('LK-S2'), 'XML2#2': xml2('LK-S2') } })))['maKetQua']).toBe('202');
-    expect((await submit(signedRecord('LK-S3', { tables: { XML2: xml2('LK-S3') } })))['maKetQua']).toBe('202');
+    expect(
+      (await submit(signedRecord('LK-S1', { tables: { XML1: xml1('LK-S1'), XML12: xml2('LK-S1') } })))[
+        'maKetQua'
+      ],
+    ).toBe('202');
+    expect(
+      (
+        await submit(
+          signedRecord('LK-S2', {
+            tables: { XML1: xml1('LK-S2'), XML2: xml2('LK-S2'), 'XML2#2': xml2('LK-S2') },
+          }),
+        )
+      )['maKetQua'],
+    ).toBe('202');
+    expect((await submit(signedRecord('LK-S3', { tables: { XML2: xml2('LK-S3') } })))['maKetQua']).toBe(
+      '202',
+    );
   });
 
   it('rejects inner tables whose MA_LK differs from XML1 with 202', async () => {
-    const body = await submit(signedRecord('LK-M', { tables: { XML1: xml1('LK-M'), XML2: xml2('LK-OTHER') } }));
+    const body = await submit(
+      signedRecord('LK-M', { tables: { XML1: xml1('LK-M'), XML2: xml2('LK-OTHER') } }),
+    );
     expect(body).toMatchObject({ maKetQua: '202', thongDiep: expect.stringContaining('MA_LK') });
   });
 
   it('rejects a file above the size cap with 1001', async () => {
     const small = await startGatewaySimulator({
       port: 0,
-      config: { facilities: [{ code: FACILITY, accounts: [{ username: '79001_BV', password: PASSWORD }] }], maxFileBytes: 1000, signaturePolicy: 'off' },
+      config: {
+        facilities: [{ code: FACILITY, accounts: [{ username: '79001_BV', password: PASSWORD }] }],
+        maxFileBytes: 1000,
+        signaturePolicy: 'off',
+      },
     });
     try {
-      const key = (await (await fetch(`${small.url}/api/token/take`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: '79001_BV', password: md5Upper(PASSWORD) }) })).json()) as Json;
+      const key = (await (
+        await fetch(`${small.url}/api/token/take`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: '79001_BV', password: md5Upper(PASSWORD) }),
+        })
+      ).json()) as Json;
       const t = key['APIKey'] as Json;
       const res = await fetch(`${small.url}/api/qd130/guiHoSoXmlQD4750`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accessToken: String(t['access_token']), tokenId: String(t['id_token']), passwordHash: md5Upper(PASSWORD) },
-        body: new URLSearchParams({ username: '79001_BV', loaiHoSo: '130', maTinh: '79', maCSKCB: FACILITY, fileHSBase64: Buffer.from(buildRecord({ facility: FACILITY, maLk: 'BIG' })).toString('base64') }).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accessToken: String(t['access_token']),
+          tokenId: String(t['id_token']),
+          passwordHash: md5Upper(PASSWORD),
+        },
+        body: new URLSearchParams({
+          username: '79001_BV',
+          loaiHoSo: '130',
+          maTinh: '79',
+          maCSKCB: FACILITY,
+          fileHSBase64: Buffer.from(buildRecord({ facility: FACILITY, maLk: 'BIG' })).toString('base64'),
+        }).toString(),
       });
       expect(((await res.json()) as Json)['maKetQua']).toBe('1001');
     } finally {
@@ -243,15 +343,24 @@ describe('signature verification', () => {
   });
 
   it('rejects an unsigned document and a certificate that is not registered for the facility', async () => {
-    expect((await submit(buildRecord({ facility: FACILITY, maLk: 'LK-UNSIGNED' })))['thongDiep']).toContain('no Signature');
+    expect((await submit(buildRecord({ facility: FACILITY, maLk: 'LK-UNSIGNED' })))['thongDiep']).toContain(
+      'no Signature',
+    );
     const stranger = makeCertificate('STRANGER');
     const body = await submit(signXml(buildRecord({ facility: FACILITY, maLk: 'LK-STRANGER' }), stranger));
     expect(body['thongDiep']).toContain('not registered');
   });
 
   it('rejects a registered certificate that has expired at reception time', async () => {
-    const old = makeCertificate('OLD', new Date(Date.now() - 400 * 86_400_000), new Date(Date.now() - 30 * 86_400_000));
-    await fetch(`${sim.url}/admin/certificates`, { method: 'POST', body: JSON.stringify({ facility: FACILITY, pem: old.certPem }) });
+    const old = makeCertificate(
+      'OLD',
+      new Date(Date.now() - 400 * 86_400_000),
+      new Date(Date.now() - 30 * 86_400_000),
+    );
+    await fetch(`${sim.url}/admin/certificates`, {
+      method: 'POST',
+      body: JSON.stringify({ facility: FACILITY, pem: old.certPem }),
+    });
     const body = await submit(signXml(buildRecord({ facility: FACILITY, maLk: 'LK-OLD' }), old));
     expect(body['thongDiep']).toContain('not valid at reception time');
   });
@@ -291,13 +400,26 @@ describe('versions, duplicates and asynchronous results', () => {
   });
 
   it('moves an accepted file to processed and reports asynchronous per-record errors', async () => {
-    const xml = signedRecord('LK-ASYNC', { tables: { XML1: xml1('LK-ASYNC').replace('<NGAY_VAO>202503040830', '<NGAY_VAO>04/03/2025') } });
+    const xml = signedRecord('LK-ASYNC', {
+      tables: { XML1: xml1('LK-ASYNC').replace('<NGAY_VAO>202503040830', '<NGAY_VAO>04/03/2025') },
+    });
     const { maGiaoDich } = (await submit(xml)) as { maGiaoDich: string };
     await sim.drain();
     const result = await getJson(`/admin/results/${maGiaoDich}`);
-    expect(result).toMatchObject({ simulatorOnly: true, status: 'processed', signature: { status: 'valid' } });
+    expect(result).toMatchObject({
+      simulatorOnly: true,
+      status: 'processed',
+      signature: { status: 'valid' },
+    });
     // The minimal fixture also lacks the fields the edition's field rules require (check 'fields').
-    expect(result['errors']).toContainEqual(expect.objectContaining({ check: 'fields', table: 'XML1', field: 'NGAY_VAO', message: 'expected yyyyMMddHHmm' }));
+    expect(result['errors']).toContainEqual(
+      expect.objectContaining({
+        check: 'fields',
+        table: 'XML1',
+        field: 'NGAY_VAO',
+        message: 'expected yyyyMMddHHmm',
+      }),
+    );
   });
 
   it('answers a page of results in one request and leaves unknown ids out', async () => {
@@ -313,7 +435,11 @@ describe('versions, duplicates and asynchronous results', () => {
 
   it('tracks several check-ins for the same MA_LK separately', async () => {
     const c1 = await submit(signXml(buildCheckin(FACILITY, 'LK-C'), cert), {}, '/api/qd130/checkInKcbQd4750');
-    const c2 = await submit(signXml(buildCheckin(FACILITY, 'LK-C').replace('<STT>1</STT>', '<STT>2</STT>'), cert), {}, '/api/qd130/checkInKcbQd3176');
+    const c2 = await submit(
+      signXml(buildCheckin(FACILITY, 'LK-C').replace('<STT>1</STT>', '<STT>2</STT>'), cert),
+      {},
+      '/api/qd130/checkInKcbQd3176',
+    );
     expect([c1['maKetQua'], c2['maKetQua']]).toEqual(['200', '200']);
     const subs = (await getJson(`/admin/submissions?maLk=LK-C`))['submissions'] as Json[];
     expect(subs.map((s) => [s['kind'], s['version']])).toEqual([
@@ -326,7 +452,12 @@ describe('versions, duplicates and asynchronous results', () => {
 describe('card lookup', () => {
   async function lookup(fields: Record<string, string>): Promise<Json> {
     const t = await login();
-    const q = new URLSearchParams({ token: t.accessToken, id_token: t.idToken, username: '79001_BV', password: md5Upper(PASSWORD) });
+    const q = new URLSearchParams({
+      token: t.accessToken,
+      id_token: t.idToken,
+      username: '79001_BV',
+      password: md5Upper(PASSWORD),
+    });
     const res = await fetch(`${sim.url}/api/egw/KQNhanLichSuKCB2024?${q}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json; charset=utf-8' },
@@ -365,7 +496,9 @@ describe('card lookup', () => {
     await submit(signedRecord('LK-HIST', { maThe: card.maThe }));
     await sim.drain();
     const body = await lookup({ maThe: card.maThe, hoTen: card.hoTen, ngaySinh: card.ngaySinh });
-    expect(body['dsLichSuKCB2018']).toEqual([expect.objectContaining({ maCSKCB: FACILITY, ngayVao: '202503040830' })]);
+    expect(body['dsLichSuKCB2018']).toEqual([
+      expect.objectContaining({ maCSKCB: FACILITY, ngayVao: '202503040830' }),
+    ]);
   });
 });
 
@@ -377,13 +510,27 @@ describe('fault injection', () => {
   });
 
   it('answers an HTML 502 page from a script and records nothing', async () => {
-    await fetch(`${sim.url}/admin/faults`, { method: 'POST', body: JSON.stringify({ script: [{ route: 'submit', action: 'http5xx' }] }) });
+    await fetch(`${sim.url}/admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ script: [{ route: 'submit', action: 'http5xx' }] }),
+    });
     const xml = signedRecord('LK-502');
     const t = await login();
     const res = await fetch(`${sim.url}/api/qd130/guiHoSoXmlQD4750`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accessToken: t.accessToken, tokenId: t.idToken, passwordHash: md5Upper(PASSWORD) },
-      body: new URLSearchParams({ username: '79001_BV', loaiHoSo: '130', maTinh: '79', maCSKCB: FACILITY, fileHSBase64: Buffer.from(xml).toString('base64') }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accessToken: t.accessToken,
+        tokenId: t.idToken,
+        passwordHash: md5Upper(PASSWORD),
+      },
+      body: new URLSearchParams({
+        username: '79001_BV',
+        loaiHoSo: '130',
+        maTinh: '79',
+        maCSKCB: FACILITY,
+        fileHSBase64: Buffer.from(xml).toString('base64'),
+      }).toString(),
     });
     expect(res.status).toBe(502);
     expect(await res.text()).toContain('<html>');
@@ -391,17 +538,25 @@ describe('fault injection', () => {
   });
 
   it('rate-limits requests beyond the configured window', async () => {
-    await fetch(`${sim.url}/admin/faults`, { method: 'POST', body: JSON.stringify({ rateLimit: { maxRequests: 2, windowMs: 60_000 } }) });
+    await fetch(`${sim.url}/admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ rateLimit: { maxRequests: 2, windowMs: 60_000 } }),
+    });
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await postForm('/api/token/take', { username: 'NOBODY', password: 'x' })).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await postForm('/api/token/take', { username: 'NOBODY', password: 'x' })).status);
     expect(statuses).toEqual([200, 200, 429]);
   });
 
   it('makes the same probabilistic fault decisions for the same seed', async () => {
     const run = async (): Promise<number[]> => {
-      await fetch(`${sim.url}/admin/faults`, { method: 'POST', body: JSON.stringify({ seed: 7, probabilities: { http500: 0.5 } }) });
+      await fetch(`${sim.url}/admin/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ seed: 7, probabilities: { http500: 0.5 } }),
+      });
       const out: number[] = [];
-      for (let i = 0; i < 8; i++) out.push((await postForm('/api/token/take', { username: 'NOBODY', password: 'x' })).status);
+      for (let i = 0; i < 8; i++)
+        out.push((await postForm('/api/token/take', { username: 'NOBODY', password: 'x' })).status);
       return out;
     };
     const a = await run();

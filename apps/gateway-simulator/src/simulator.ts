@@ -3,11 +3,29 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { normaliseName, PROVINCES, seedCards, STATUS_CODE, type SyntheticCard } from './cards';
-import { loadCertificateDir, normaliseConfig, type AccountConfig, type SimulatorConfig, type SimulatorConfigInput } from './config';
+import {
+  loadCertificateDir,
+  normaliseConfig,
+  type AccountConfig,
+  type SimulatorConfig,
+  type SimulatorConfigInput,
+} from './config';
 import { FaultEngine, type FaultAction, type FaultProfileInput, type RouteKind } from './faults';
-import { registerCertificates, verifyFacilitySignature, type RegisteredCertificate, type SignatureVerdict } from './signature';
+import {
+  registerCertificates,
+  verifyFacilitySignature,
+  type RegisteredCertificate,
+  type SignatureVerdict,
+} from './signature';
 import { SimulatorState, type SubmissionRecord } from './state';
-import { checkContent, decodeFile, Rejection, standardOfEndpoint, type RecordError, type SubmissionKind } from './validation';
+import {
+  checkContent,
+  decodeFile,
+  Rejection,
+  standardOfEndpoint,
+  type RecordError,
+  type SubmissionKind,
+} from './validation';
 import { vietnamCompact } from '@bhyt/contracts';
 
 export interface GatewaySimulatorOptions {
@@ -36,7 +54,9 @@ export type SimulatorMode = 'development' | 'production';
 export function simulatorModeFromEnv(value: string | undefined): SimulatorMode {
   if (value === undefined || value === '' || value === 'development') return 'development';
   if (value === 'production') return 'production';
-  throw new Error(`GATEWAY_SIMULATOR_MODE must be "development" or "production", not ${JSON.stringify(value.slice(0, 40))}`);
+  throw new Error(
+    `GATEWAY_SIMULATOR_MODE must be "development" or "production", not ${JSON.stringify(value.slice(0, 40))}`,
+  );
 }
 
 export interface SimulatorClock {
@@ -73,9 +93,12 @@ const ROUTES: Record<string, { kind: RouteKind; submission?: SubmissionKind }> =
   '/api/egw/Lskcb2025': { kind: 'lookup' },
 };
 
-const HTML_502 = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
-const HTML_500 = '<!DOCTYPE html><html><head><title>Runtime Error</title></head><body><h1>Server Error in \'/\' Application.</h1></body></html>';
-const HTML_503 = '<html><head><title>503 Service Unavailable</title></head><body><h1>Hệ thống đang bảo trì</h1></body></html>';
+const HTML_502 =
+  '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+const HTML_500 =
+  "<!DOCTYPE html><html><head><title>Runtime Error</title></head><body><h1>Server Error in '/' Application.</h1></body></html>";
+const HTML_503 =
+  '<html><head><title>503 Service Unavailable</title></head><body><h1>Hệ thống đang bảo trì</h1></body></html>';
 
 type Json = Record<string, unknown>;
 
@@ -107,7 +130,8 @@ function parseBody(raw: Buffer, contentType: string | undefined): Json | undefin
       return undefined;
     }
   }
-  if (/application\/x-www-form-urlencoded/i.test(contentType ?? '')) return Object.fromEntries(new URLSearchParams(text));
+  if (/application\/x-www-form-urlencoded/i.test(contentType ?? ''))
+    return Object.fromEntries(new URLSearchParams(text));
   return undefined;
 }
 
@@ -126,7 +150,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   const addCerts = (facility: string, pems: readonly string[]): void => {
     certificates.set(facility, [...(certificates.get(facility) ?? []), ...registerCertificates(pems)]);
   };
-  if (options.certDir) for (const [f, pems] of Object.entries(loadCertificateDir(options.certDir))) addCerts(f, pems);
+  if (options.certDir)
+    for (const [f, pems] of Object.entries(loadCertificateDir(options.certDir))) addCerts(f, pems);
   for (const [f, pems] of Object.entries(options.certificates ?? {})) addCerts(f, pems);
   const cards = seedCards(config.seed, config.cardPopulation, [...config.facilities.keys()]);
   const cardIndex = new Map(cards.map((c) => [c.maThe, c]));
@@ -162,13 +187,20 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   };
 
   // ---------- responses ----------
-  const send = (res: http.ServerResponse, status: number, contentType: string, body: string | Buffer): void => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    contentType: string,
+    body: string | Buffer,
+  ): void => {
     if (res.headersSent || res.destroyed) return;
     res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
-  const json = (res: http.ServerResponse, body: Json, status = 200): void => send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
-  const business = (res: http.ServerResponse, code: string, extra: Json = {}): void => json(res, { maKetQua: faults.code(code), ...extra });
+  const json = (res: http.ServerResponse, body: Json, status = 200): void =>
+    send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+  const business = (res: http.ServerResponse, code: string, extra: Json = {}): void =>
+    json(res, { maKetQua: faults.code(code), ...extra });
   const fail = (res: http.ServerResponse, code: string, thongDiep: string): never => {
     business(res, code, { thongDiep });
     throw new HttpEnd();
@@ -181,39 +213,61 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     return !allowed || allowed.includes(ip);
   };
 
-  const checkToken = (res: http.ServerResponse, username: string, token: string, idToken: string, passwordHash: string): AccountConfig => {
+  const checkToken = (
+    res: http.ServerResponse,
+    username: string,
+    token: string,
+    idToken: string,
+    passwordHash: string,
+  ): AccountConfig => {
     const account = config.accounts.get(username);
     const record = token ? state.tokens.get(token) : undefined;
-    if (!account || !record || record.username !== username || record.idToken !== idToken) fail(res, '401', 'Chưa xác thực: token không hợp lệ');
+    if (!account || !record || record.username !== username || record.idToken !== idToken)
+      fail(res, '401', 'Chưa xác thực: token không hợp lệ');
     if (record!.expiresAtMs <= clock.now()) {
       state.tokens.delete(token);
       fail(res, '401', 'Phiên làm việc đã hết hạn');
     }
-    if (passwordHash.toUpperCase() !== account!.passwordMd5) fail(res, '401', 'Chưa xác thực: mật khẩu không đúng');
+    if (passwordHash.toUpperCase() !== account!.passwordMd5)
+      fail(res, '401', 'Chưa xác thực: mật khẩu không đúng');
     if (account!.locked) fail(res, '403', 'Tài khoản bị khóa');
     return account!;
   };
 
-  const handleToken = (req: http.IncomingMessage, res: http.ServerResponse, body: Json | undefined, fault: FaultAction | undefined): void => {
+  const handleToken = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: Json | undefined,
+    fault: FaultAction | undefined,
+  ): void => {
     state.stats.logins += 1;
     if (fault === 'business500') fail(res, '500', 'Lỗi hệ thống');
     const username = str(body, 'username');
     const password = str(body, 'password');
     const account = config.accounts.get(username);
-    if (!account || password.toUpperCase() !== account.passwordMd5) fail(res, '401', 'Sai tên đăng nhập hoặc mật khẩu');
+    if (!account || password.toUpperCase() !== account.passwordMd5)
+      fail(res, '401', 'Sai tên đăng nhập hoặc mật khẩu');
     if (account!.locked) fail(res, '403', 'Tài khoản bị khóa');
     const facility = facilityOf(account!);
     if (!facility) fail(res, '402', 'Tài khoản không gắn với cơ sở KCB');
     if (!ipAllowed(facility, clientIp(req))) fail(res, '403', 'Địa chỉ IP chưa được đăng ký');
     const issued = clock.now();
     const filetime = BigInt(issued) * 10_000n + 116_444_736_000_000_000n;
-    const accessToken = Buffer.from(`${randomBytes(33).toString('base64')}:${username}:${filetime}`).toString('base64');
+    const accessToken = Buffer.from(`${randomBytes(33).toString('base64')}:${username}:${filetime}`).toString(
+      'base64',
+    );
     const idToken = randomUUID();
     const expiresAtMs = issued + config.tokenLifetimeSeconds * 1000;
     state.tokens.set(accessToken, { username, idToken, expiresAtMs });
     logger.info({ route: 'token', facility }, 'token issued');
     business(res, '200', {
-      APIKey: { access_token: accessToken, id_token: idToken, token_type: 'Bearer', username, expires_in: isoTicks(expiresAtMs) },
+      APIKey: {
+        access_token: accessToken,
+        id_token: idToken,
+        token_type: 'Bearer',
+        username,
+        expires_in: isoTicks(expiresAtMs),
+      },
     });
   };
 
@@ -226,7 +280,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     raw: Buffer,
     fault: FaultAction | undefined,
   ): void => {
-    if (url.searchParams.has('token') || url.searchParams.has('id_token')) fail(res, '401', 'Thông tin xác thực phải nằm trong header');
+    if (url.searchParams.has('token') || url.searchParams.has('id_token'))
+      fail(res, '401', 'Thông tin xác thực phải nằm trong header');
     const accessToken = String(req.headers['accesstoken'] ?? '');
     const tokenId = String(req.headers['tokenid'] ?? '');
     const passwordHash = String(req.headers['passwordhash'] ?? '');
@@ -237,7 +292,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     }
     const form = Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
     const username = form['username'] ?? '';
-    if (!accessToken || !tokenId || !passwordHash) fail(res, '401', 'Chưa xác thực: thiếu accessToken/tokenId/passwordHash');
+    if (!accessToken || !tokenId || !passwordHash)
+      fail(res, '401', 'Chưa xác thực: thiếu accessToken/tokenId/passwordHash');
     if (fault === 'token401') {
       state.tokens.delete(accessToken);
       fail(res, '401', 'Phiên làm việc đã hết hạn');
@@ -267,7 +323,14 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     try {
       const decoded = decodeFile(form['fileHSBase64']!, config.maxFileBytes);
       bytes = decoded.bytes;
-      content = checkContent(kind, decoded.doc, decoded.xmlText, maCSKCB, config.contentChecks, standardOfEndpoint(url.pathname));
+      content = checkContent(
+        kind,
+        decoded.doc,
+        decoded.xmlText,
+        maCSKCB,
+        config.contentChecks,
+        standardOfEndpoint(url.pathname),
+      );
     } catch (e) {
       if (e instanceof Rejection) return reject(e.code, e.thongDiep);
       throw e;
@@ -277,9 +340,15 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     let signature: SignatureVerdict = { status: 'not-checked' };
     const asyncErrors: RecordError[] = [...content.asyncErrors];
     if (config.signaturePolicy !== 'off') {
-      signature = verifyFacilitySignature(content.xmlText, content.doc, certificates.get(maCSKCB) ?? [], new Date(receivedAtMs));
+      signature = verifyFacilitySignature(
+        content.xmlText,
+        content.doc,
+        certificates.get(maCSKCB) ?? [],
+        new Date(receivedAtMs),
+      );
       if (signature.status === 'invalid') {
-        if (config.signaturePolicy === 'enforce') return reject('202', `Chữ ký số không hợp lệ: ${signature.reason}`);
+        if (config.signaturePolicy === 'enforce')
+          return reject('202', `Chữ ký số không hợp lệ: ${signature.reason}`);
         asyncErrors.push({ check: 'signature', table: 'CHUKYDONVI', message: signature.reason });
       }
     }
@@ -315,7 +384,11 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     }
     if (record.duplicateOf) {
       state.stats.duplicates += 1;
-      asyncErrors.push({ check: 'duplicate', table: kind === 'record' ? 'GIAMDINHHS' : 'XML0', message: `same content as ${record.duplicateOf}` });
+      asyncErrors.push({
+        check: 'duplicate',
+        table: kind === 'record' ? 'GIAMDINHHS' : 'XML0',
+        message: `same content as ${record.duplicateOf}`,
+      });
     }
     state.add(record, bytes);
     state.stats.received += 1;
@@ -330,7 +403,10 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
         settleDrain();
       });
     });
-    logger.info({ route: kind, facility: maCSKCB, maGiaoDich, version: record.version, signature: signature.status }, 'submission accepted');
+    logger.info(
+      { route: kind, facility: maCSKCB, maGiaoDich, version: record.version, signature: signature.status },
+      'submission accepted',
+    );
     if (fault === 'acceptThenDrop') {
       state.stats.droppedResponses += 1;
       req.socket.destroy();
@@ -342,14 +418,19 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       later(faults.hangMs, () => req.socket.destroy());
       throw new HttpEnd();
     }
-    business(res, '200', { maGiaoDich, thoiGianTiepNhan: record.thoiGianTiepNhan, thongDiep: 'Đã tiếp nhận hồ sơ' });
+    business(res, '200', {
+      maGiaoDich,
+      thoiGianTiepNhan: record.thoiGianTiepNhan,
+      thongDiep: 'Đã tiếp nhận hồ sơ',
+    });
   };
 
   // ---------- card lookup ----------
   const historyFor = (maThe: string): Json[] => {
     const latest = new Map<string, SubmissionRecord>();
     for (const s of state.submissions.values()) {
-      if (s.kind === 'record' && s.status === 'processed' && s.summary.maThe === maThe && !s.withdrawn) latest.set(`${s.facility}|${s.maLk}`, s);
+      if (s.kind === 'record' && s.status === 'processed' && s.summary.maThe === maThe && !s.withdrawn)
+        latest.set(`${s.facility}|${s.maLk}`, s);
     }
     return [...latest.values()].map((s) => ({
       maHoSo: s.maGiaoDich,
@@ -368,12 +449,25 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     }));
   };
 
-  const handleLookup = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, raw: Buffer, fault: FaultAction | undefined): void => {
+  const handleLookup = (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    raw: Buffer,
+    fault: FaultAction | undefined,
+  ): void => {
     state.stats.lookups += 1;
     const q = url.searchParams;
-    if (!q.get('token') && req.headers['accesstoken']) fail(res, '401', 'Thông tin xác thực phải nằm trong query string');
+    if (!q.get('token') && req.headers['accesstoken'])
+      fail(res, '401', 'Thông tin xác thực phải nằm trong query string');
     const username = q.get('username') ?? '';
-    const account = checkToken(res, username, q.get('token') ?? '', q.get('id_token') ?? '', q.get('password') ?? '');
+    const account = checkToken(
+      res,
+      username,
+      q.get('token') ?? '',
+      q.get('id_token') ?? '',
+      q.get('password') ?? '',
+    );
     if (fault === 'token401') {
       state.tokens.delete(q.get('token') ?? '');
       fail(res, '401', 'Phiên làm việc đã hết hạn');
@@ -383,15 +477,18 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     if (fault === 'lookup101') fail(res, '101', 'Lỗi server');
     if (fault === 'business500') fail(res, '500', 'Lỗi server');
     const body = parseBody(raw, req.headers['content-type']);
-    const [maThe, hoTen, ngaySinh, hoTenCb, cccdCb] = ['maThe', 'hoTen', 'ngaySinh', 'hoTenCb', 'cccdCb'].map((f) => str(body, f).trim()) as [
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
+    const [maThe, hoTen, ngaySinh, hoTenCb, cccdCb] = ['maThe', 'hoTen', 'ngaySinh', 'hoTenCb', 'cccdCb'].map(
+      (f) => str(body, f).trim(),
+    ) as [string, string, string, string, string];
     const answer = (code: string, ghiChu: string, card?: SyntheticCard): void => {
-      const traces = card ? state.traceLookup(card.maThe, { userKT: username, thoiGianKT: vnTime(clock.now(), 12), thongBao: ghiChu, maLoi: code }) : [];
+      const traces = card
+        ? state.traceLookup(card.maThe, {
+            userKT: username,
+            thoiGianKT: vnTime(clock.now(), 12),
+            thongBao: ghiChu,
+            maLoi: code,
+          })
+        : [];
       const lists = faults.nullLists;
       const fields: Json = card
         ? {
@@ -426,12 +523,15 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
         dsLichSuKT2018: lists || !card ? null : traces.map((t) => ({ ...t })),
       });
     };
-    const dateOk = /^\d{2}\/\d{2}\/\d{4}$/.test(ngaySinh) || (config.acceptBirthYearOnly && /^\d{4}$/.test(ngaySinh));
-    if (!maThe || !hoTen || !ngaySinh || !hoTenCb || !cccdCb || !dateOk) return answer('205', 'Lỗi định dạng tham số');
+    const dateOk =
+      /^\d{2}\/\d{2}\/\d{4}$/.test(ngaySinh) || (config.acceptBirthYearOnly && /^\d{4}$/.test(ngaySinh));
+    if (!maThe || !hoTen || !ngaySinh || !hoTenCb || !cccdCb || !dateOk)
+      return answer('205', 'Lỗi định dạng tham số');
     const staff = config.facilities.get(account.facility ?? '')?.staff ?? [];
     const member = staff.find((s) => s.cccd === cccdCb);
     if (!member) return answer('054', 'CCCD cán bộ tra cứu không có trong danh sách đăng ký');
-    if (normaliseName(member.name) !== normaliseName(hoTenCb)) return answer('055', 'Họ tên cán bộ không khớp CCCD');
+    if (normaliseName(member.name) !== normaliseName(hoTenCb))
+      return answer('055', 'Họ tên cán bộ không khớp CCCD');
     if (!/^[A-Z]{2}\d{13}$/.test(maThe)) return answer('051', 'Mã thẻ không đúng');
     if (!PROVINCES.has(maThe.slice(3, 5))) return answer('052', 'Mã tỉnh của thẻ không đúng');
     if (!/^[1-5]$/.test(maThe[2]!)) return answer('053', 'Mã quyền lợi không đúng');
@@ -484,7 +584,9 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       const facility = q.get('facility');
       const maLk = q.get('maLk');
       const limit = Number(q.get('limit') ?? 10_000);
-      const list = [...state.submissions.values()].filter((s) => (!facility || s.facility === facility) && (!maLk || s.maLk === maLk));
+      const list = [...state.submissions.values()].filter(
+        (s) => (!facility || s.facility === facility) && (!maLk || s.maLk === maLk),
+      );
       return json(res, { total: list.length, submissions: list.slice(-limit).map(summary) });
     }
     let m = /^\/admin\/submissions\/([^/]+)\/raw$/.exec(p);
@@ -496,18 +598,25 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       return send(res, 200, 'application/xml', bytes);
     }
     // The real gateway has neither a lookup nor a result API: in production mode neither exists here.
-    if (production && (p === '/admin/lookup' || p === '/admin/results' || p.startsWith('/admin/results/'))) return json(res, { error: 'not found', mode: 'production' }, 404);
+    if (production && (p === '/admin/lookup' || p === '/admin/results' || p.startsWith('/admin/results/')))
+      return json(res, { error: 'not found', mode: 'production' }, 404);
     if (req.method === 'GET' && p === '/admin/results') {
       // Many results in one request (?ids=a,b,c; at most 500): the platform's result poller asks
       // for a whole page of submitted claims at once instead of one request per claim.
       const ids = (q.get('ids') ?? '').split(',').filter(Boolean);
-      if (ids.length === 0 || ids.length > 500) return json(res, { error: 'ids: 1 to 500 comma-separated maGiaoDich values' }, 400);
+      if (ids.length === 0 || ids.length > 500)
+        return json(res, { error: 'ids: 1 to 500 comma-separated maGiaoDich values' }, 400);
       const results: Record<string, unknown> = {};
       for (const id of ids) {
         const s = state.submissions.get(id);
-        if (s && clock.now() - Date.parse(s.receivedAt) <= config.resultWindowDays * 86_400_000) results[id] = summary(s);
+        if (s && clock.now() - Date.parse(s.receivedAt) <= config.resultWindowDays * 86_400_000)
+          results[id] = summary(s);
       }
-      return json(res, { simulatorOnly: true, note: 'The real gateway shows results only on its portal; no API.', results });
+      return json(res, {
+        simulatorOnly: true,
+        note: 'The real gateway shows results only on its portal; no API.',
+        results,
+      });
     }
     m = /^\/admin\/results\/([^/]+)$/.exec(p);
     if (req.method === 'GET' && m) {
@@ -516,16 +625,33 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       if (clock.now() - Date.parse(s.receivedAt) > config.resultWindowDays * 86_400_000) {
         return json(res, { error: `results are searchable only ${config.resultWindowDays} days back` }, 404);
       }
-      return json(res, { simulatorOnly: true, note: 'The real gateway shows results only on its portal; no API.', ...summary(s) });
+      return json(res, {
+        simulatorOnly: true,
+        note: 'The real gateway shows results only on its portal; no API.',
+        ...summary(s),
+      });
     }
-    if (req.method === 'GET' && p === '/admin/stats') return json(res, { ...state.stats, submissionsStored: state.submissions.size, rawStored: state.raw.size });
+    if (req.method === 'GET' && p === '/admin/stats')
+      return json(res, {
+        ...state.stats,
+        submissionsStored: state.submissions.size,
+        rawStored: state.raw.size,
+      });
     if (req.method === 'GET' && p === '/admin/lookup') {
       const facility = q.get('facility') ?? '';
       const maLk = q.get('maLk') ?? '';
       const sha = q.get('sha256') ?? '';
-      if (!facility || !maLk || !/^[0-9a-fA-F]{64}$/.test(sha)) return json(res, { error: 'facility, maLk and sha256 (hex) are required' }, 400);
+      if (!facility || !maLk || !/^[0-9a-fA-F]{64}$/.test(sha))
+        return json(res, { error: 'facility, maLk and sha256 (hex) are required' }, 400);
       const ids = state.withContent(facility, maLk, sha);
-      const subs = ids.map((id) => state.submissions.get(id)!).map((s) => ({ maGiaoDich: s.maGiaoDich, version: s.version, receivedAt: s.receivedAt, status: s.status }));
+      const subs = ids
+        .map((id) => state.submissions.get(id)!)
+        .map((s) => ({
+          maGiaoDich: s.maGiaoDich,
+          version: s.version,
+          receivedAt: s.receivedAt,
+          status: s.status,
+        }));
       return json(res, { simulatorOnly: true, found: subs.length > 0, submissions: subs });
     }
     if (p === '/admin/faults' && req.method === 'GET') return json(res, faults.current as unknown as Json);
@@ -567,13 +693,18 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     }
     if (p === '/admin/certificates' && req.method === 'POST') {
       const b = body();
-      if (typeof b['facility'] !== 'string' || typeof b['pem'] !== 'string') return json(res, { error: 'facility and pem are required' }, 400);
+      if (typeof b['facility'] !== 'string' || typeof b['pem'] !== 'string')
+        return json(res, { error: 'facility and pem are required' }, 400);
       try {
         addCerts(b['facility'], [b['pem']]);
       } catch (e) {
         return json(res, { error: (e as Error).message }, 400);
       }
-      return json(res, { ok: true, facility: b['facility'], count: certificates.get(b['facility'])?.length ?? 0 });
+      return json(res, {
+        ok: true,
+        facility: b['facility'],
+        count: certificates.get(b['facility'])?.length ?? 0,
+      });
     }
     if (p === '/admin/cards' && req.method === 'GET') return json(res, { synthetic: true, cards });
     if (p === '/admin/cards' && req.method === 'POST') {
@@ -582,12 +713,38 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       if (!Array.isArray(list)) return json(res, { error: 'cards must be an array' }, 400);
       const added: SyntheticCard[] = [];
       for (const c of list as Json[]) {
-        const [maThe, hoTen, ngaySinh, maDKBD, gtTheTu, gtTheDen] = ['maThe', 'hoTen', 'ngaySinh', 'maDKBD', 'gtTheTu', 'gtTheDen'].map((f) => str(c, f));
+        const [maThe, hoTen, ngaySinh, maDKBD, gtTheTu, gtTheDen] = [
+          'maThe',
+          'hoTen',
+          'ngaySinh',
+          'maDKBD',
+          'gtTheTu',
+          'gtTheDen',
+        ].map((f) => str(c, f));
         const status = (str(c, 'status') || 'valid') as SyntheticCard['status'];
-        if (!/^[A-Z]{2}\d{13}$/.test(maThe!) || !hoTen || !/^\d{2}\/\d{2}\/\d{4}$/.test(ngaySinh!) || !(status in STATUS_CODE)) {
-          return json(res, { error: 'each card needs maThe (15 chars), hoTen, ngaySinh dd/MM/yyyy and a known status' }, 400);
+        if (
+          !/^[A-Z]{2}\d{13}$/.test(maThe!) ||
+          !hoTen ||
+          !/^\d{2}\/\d{2}\/\d{4}$/.test(ngaySinh!) ||
+          !(status in STATUS_CODE)
+        ) {
+          return json(
+            res,
+            { error: 'each card needs maThe (15 chars), hoTen, ngaySinh dd/MM/yyyy and a known status' },
+            400,
+          );
         }
-        added.push({ maThe: maThe!, hoTen: hoTen!, ngaySinh: ngaySinh!, gioiTinh: str(c, 'gioiTinh') === 'Nữ' ? 'Nữ' : 'Nam', maDKBD: maDKBD!, gtTheTu: gtTheTu!, gtTheDen: gtTheDen!, status, maTheMoi: maThe! });
+        added.push({
+          maThe: maThe!,
+          hoTen: hoTen!,
+          ngaySinh: ngaySinh!,
+          gioiTinh: str(c, 'gioiTinh') === 'Nữ' ? 'Nữ' : 'Nam',
+          maDKBD: maDKBD!,
+          gtTheTu: gtTheTu!,
+          gtTheDen: gtTheDen!,
+          status,
+          maTheMoi: maThe!,
+        });
       }
       for (const card of added) {
         const i = cards.findIndex((x) => x.maThe === card.maThe);
@@ -623,7 +780,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     if (rawUrl.startsWith('//')) return json(res, { error: 'not found' }, 404);
     const url = new URL(rawUrl, 'http://simulator.local');
     const raw = await readBody(req);
-    if (url.pathname === '/health' && req.method === 'GET') return json(res, { status: 'ok', simulator: 'bhyt-gateway' });
+    if (url.pathname === '/health' && req.method === 'GET')
+      return json(res, { status: 'ok', simulator: 'bhyt-gateway' });
     if (url.pathname.startsWith('/admin/')) return handleAdmin(req, res, url, raw ?? Buffer.alloc(0));
     const route = ROUTES[url.pathname];
     if (!route) return json(res, { error: 'not found' }, 404);
@@ -635,7 +793,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
     if (faults.inMaintenance(clock.now())) return send(res, 503, 'text/html', HTML_503);
     const delay = faults.latencyMs(route.kind);
     if (delay > 0) await sleep(delay);
-    if (faults.rateLimited(clientIp(req), clock.now())) return send(res, 429, 'text/plain', 'Too Many Requests');
+    if (faults.rateLimited(clientIp(req), clock.now()))
+      return send(res, 429, 'text/plain', 'Too Many Requests');
     const fault = faults.pick(route.kind);
     switch (fault) {
       case 'http5xx':
@@ -654,7 +813,8 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
       default:
         break;
     }
-    if (route.kind === 'token') return handleToken(req, res, parseBody(raw, req.headers['content-type']), fault);
+    if (route.kind === 'token')
+      return handleToken(req, res, parseBody(raw, req.headers['content-type']), fault);
     if (route.kind === 'lookup') return handleLookup(req, res, url, raw, fault);
     return handleSubmission(req, res, url, route.submission!, raw, fault);
   };
@@ -680,7 +840,15 @@ export async function startGatewaySimulator(options: GatewaySimulatorOptions = {
   });
   const address = server.address() as AddressInfo;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, facilities: config.facilities.size, signaturePolicy: config.signaturePolicy, mode: options.mode ?? 'development' }, 'gateway simulator listening');
+  logger.info(
+    {
+      url,
+      facilities: config.facilities.size,
+      signaturePolicy: config.signaturePolicy,
+      mode: options.mode ?? 'development',
+    },
+    'gateway simulator listening',
+  );
 
   return {
     url,

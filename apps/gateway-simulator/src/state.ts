@@ -72,7 +72,16 @@ export class SimulatorState {
   constructor(private readonly rawRetention: number) {}
 
   static emptyStats(): SimulatorStats {
-    return { received: 0, accepted: 0, rejected: 0, duplicates: 0, droppedResponses: 0, logins: 0, lookups: 0, rejectedByCode: {} };
+    return {
+      received: 0,
+      accepted: 0,
+      rejected: 0,
+      duplicates: 0,
+      droppedResponses: 0,
+      logins: 0,
+      lookups: 0,
+      rejectedByCode: {},
+    };
   }
 
   nextSeq(): number {

@@ -11,7 +11,11 @@ export interface TestCertificate {
   readonly keyPem: string;
 }
 
-export function makeCertificate(cn: string, notBefore = new Date(Date.now() - 86_400_000), notAfter = new Date(Date.now() + 365 * 86_400_000)): TestCertificate {
+export function makeCertificate(
+  cn: string,
+  notBefore = new Date(Date.now() - 86_400_000),
+  notAfter = new Date(Date.now() + 365 * 86_400_000),
+): TestCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
@@ -19,7 +23,10 @@ export function makeCertificate(cn: string, notBefore = new Date(Date.now() - 86
   cert.serialNumber = '01' + forge.util.bytesToHex(forge.random.getBytesSync(8));
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
-  const attrs = [{ name: 'commonName', value: cn }, { name: 'countryName', value: 'VN' }];
+  const attrs = [
+    { name: 'commonName', value: cn },
+    { name: 'countryName', value: 'VN' },
+  ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
   cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
@@ -52,7 +59,10 @@ export function xml2(maLk: string): string {
 export function buildRecord(o: RecordOptions): string {
   const tables = o.tables ?? { XML1: xml1(o.maLk, o.maThe, o.ngayRa), XML2: xml2(o.maLk) };
   const files = Object.entries(tables)
-    .map(([t, x]) => `<FILEHOSO><LOAIHOSO>${t.replace(/#.*$/, '')}</LOAIHOSO><NOIDUNGFILE>${b64(x)}</NOIDUNGFILE></FILEHOSO>`)
+    .map(
+      ([t, x]) =>
+        `<FILEHOSO><LOAIHOSO>${t.replace(/#.*$/, '')}</LOAIHOSO><NOIDUNGFILE>${b64(x)}</NOIDUNGFILE></FILEHOSO>`,
+    )
     .join('');
   return (
     `<?xml version="1.0" encoding="utf-8"?>\n` +

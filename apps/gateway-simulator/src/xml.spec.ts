@@ -34,7 +34,9 @@ describe('strictBase64', () => {
 });
 
 describe('element helpers', () => {
-  const doc = parseXml('<R><A> one </A><B>x<!-- c -->y<?p q?><C>z</C></B><ns:D xmlns:ns="urn:n"><![CDATA[ cd ]]></ns:D></R>');
+  const doc = parseXml(
+    '<R><A> one </A><B>x<!-- c -->y<?p q?><C>z</C></B><ns:D xmlns:ns="urn:n"><![CDATA[ cd ]]></ns:D></R>',
+  );
   const root = doc.documentElement!;
 
   it('finds a child by local name or by qualified name', () => {
@@ -54,7 +56,11 @@ describe('element helpers', () => {
 
 describe('xmldom grammar expressions cache', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const grammar = require('@xmldom/xmldom/lib/grammar') as { reg: (...p: Array<RegExp | string>) => RegExp; QName_group: RegExp; S_OPT: RegExp };
+  const grammar = require('@xmldom/xmldom/lib/grammar') as {
+    reg: (...p: Array<RegExp | string>) => RegExp;
+    QName_group: RegExp;
+    S_OPT: RegExp;
+  };
 
   it('is installed by the xml helpers and hands out one compiled expression per list of parts', () => {
     expect(grammar.reg.name).toBe('cachedReg');
@@ -75,7 +81,9 @@ describe('xmldom grammar expressions cache', () => {
   ])('still refuses the malformed end tags of %s', (xml, message) => {
     expect(() => parseXml(xml)).toThrow(XmlError);
     expect(() => parseXml(xml)).toThrow(message);
-    expect(() => new DOMParser({ onError: onWarningStopParsing }).parseFromString(xml, 'text/xml')).toThrow(message);
+    expect(() => new DOMParser({ onError: onWarningStopParsing }).parseFromString(xml, 'text/xml')).toThrow(
+      message,
+    );
   });
 
   it('still accepts end tags with trailing whitespace and prefixed names', () => {

@@ -53,7 +53,8 @@ export function children(el: Element, name: string): Element[] {
 export function text(el: Element | undefined): string {
   const only = el?.firstChild;
   // A lone text or CDATA child is the whole textContent; skip the generic tree walk.
-  if (only && !only.nextSibling && (only.nodeType === 3 || only.nodeType === 4)) return (only.nodeValue ?? '').trim();
+  if (only && !only.nextSibling && (only.nodeType === 3 || only.nodeType === 4))
+    return (only.nodeValue ?? '').trim();
   return (el?.textContent ?? '').trim();
 }
 

@@ -7,6 +7,10 @@ import type { SubmissionStore } from './submission.store';
  * many of them are at risk or past their deadline right now. One grouped query on the
  * submissions_open index, run with every deadline check.
  */
-export async function sampleOpenClaims(store: SubmissionStore, policy: DeadlinePolicy, facilities: string[]): Promise<void> {
+export async function sampleOpenClaims(
+  store: SubmissionStore,
+  policy: DeadlinePolicy,
+  facilities: string[],
+): Promise<void> {
   publishOpenClaims(await store.openClaimAges(policy.atRiskFraction), facilities);
 }

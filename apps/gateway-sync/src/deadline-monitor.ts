@@ -28,7 +28,11 @@ export class DeadlineMonitor extends BackgroundJob {
     super({
       name: 'deadline-monitor',
       intervalMs: CHECK_EVERY_MS,
-      onError: (err) => logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'deadline check failed; next tick retries'),
+      onError: (err) =>
+        logger.warn(
+          { error: err instanceof Error ? err.name : 'error' },
+          'deadline check failed; next tick retries',
+        ),
     });
   }
 
@@ -38,12 +42,19 @@ export class DeadlineMonitor extends BackgroundJob {
 
   async tick(): Promise<{ atRisk: number; missed: number }> {
     // The SLA gauges (open claims by age, at risk, missed) are sampled with each check.
-    await sampleOpenClaims(this.store, this.policy, this.facilities.list().map((f) => f.code));
+    await sampleOpenClaims(
+      this.store,
+      this.policy,
+      this.facilities.list().map((f) => f.code),
+    );
     const marked = await this.ds.transaction(async (m) => {
       const missed = await this.store.markMissed(m, 500);
       const atRisk = await this.store.markAtRisk(m, this.policy.atRiskFraction, 500);
       const now = new Date();
-      await enqueueOutbox(m, [...missed.map((r) => deadlineEvent('missed', r, now)), ...atRisk.map((r) => deadlineEvent('at-risk', r, now))]);
+      await enqueueOutbox(m, [
+        ...missed.map((r) => deadlineEvent('missed', r, now)),
+        ...atRisk.map((r) => deadlineEvent('at-risk', r, now)),
+      ]);
       return { atRisk: atRisk.length, missed: missed.length };
     });
     if (marked.missed) this.logger.error({ count: marked.missed }, 'claims missed their submission deadline');

@@ -2,7 +2,16 @@ import { startTracing } from '@bhyt/service-kit';
 startTracing('gateway-sync');
 
 import { GatewayClient, secretSourceAccountResolver } from '@bhyt/gateway-client';
-import { bootstrapService, DATA_SOURCE, LOGGER, REPEATABLE_TRANSACTION, ServiceRuntime, type DataSource, type Logger, type RepeatableTransaction } from '@bhyt/service-kit';
+import {
+  bootstrapService,
+  DATA_SOURCE,
+  LOGGER,
+  REPEATABLE_TRANSACTION,
+  ServiceRuntime,
+  type DataSource,
+  type Logger,
+  type RepeatableTransaction,
+} from '@bhyt/service-kit';
 import { deadlinePolicy } from '@bhyt/submission-policy';
 import { readSecret } from '@bhyt/config';
 import { reportCircuitState } from '@bhyt/observability';
@@ -18,7 +27,13 @@ import { DEADLINE_POLICY, GATEWAY_SYNC_CONFIG, SCHEDULER, SUBMISSION_STORE } fro
 
 async function main() {
   const config = loadGatewaySyncConfig();
-  const runtime = new ServiceRuntime({ service: 'gatewaySync', migrations: GATEWAY_SYNC_MIGRATIONS, databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({
+    service: 'gatewaySync',
+    migrations: GATEWAY_SYNC_MIGRATIONS,
+    databaseUrl: config.DATABASE_URL,
+    database: config.DATABASE_NAME,
+    poolSize: config.DB_POOL_SIZE,
+  });
   const policy = deadlinePolicy(config.GATEWAY_WINDOW_HOURS, config.GATEWAY_AT_RISK_FRACTION);
   const client = new GatewayClient({
     baseUrl: config.GATEWAY_URL,
@@ -27,7 +42,9 @@ async function main() {
     // Per-facility accounts from secrets (BHYT_GATEWAY_<facility>_USERNAME / _PASSWORD_MD5); no default account.
     accounts: secretSourceAccountResolver({ get: (name) => readSecret(name) }),
     logger: { info: (o, m) => runtime.logger.info(o, m), warn: (o, m) => runtime.logger.warn(o, m) },
-    ...(config.GATEWAY_SIMULATOR_ADMIN_URL ? { simulatorAdminBaseUrl: config.GATEWAY_SIMULATOR_ADMIN_URL } : {}),
+    ...(config.GATEWAY_SIMULATOR_ADMIN_URL
+      ? { simulatorAdminBaseUrl: config.GATEWAY_SIMULATOR_ADMIN_URL }
+      : {}),
   });
   let scheduler: SubmissionScheduler | undefined;
   await bootstrapService({
@@ -37,10 +54,15 @@ async function main() {
     module: {
       controllers: [OperatorController, ExactlyOnceController],
       providers: [
-        { provide: SUBMISSION_STORE, useFactory: (ds: DataSource) => new SubmissionStore(ds), inject: [DATA_SOURCE] },
+        {
+          provide: SUBMISSION_STORE,
+          useFactory: (ds: DataSource) => new SubmissionStore(ds),
+          inject: [DATA_SOURCE],
+        },
         {
           provide: SCHEDULER,
-          useFactory: (store: SubmissionStore, tx: RepeatableTransaction, logger: Logger) => new SubmissionScheduler({ store, tx, logger, client, config }),
+          useFactory: (store: SubmissionStore, tx: RepeatableTransaction, logger: Logger) =>
+            new SubmissionScheduler({ store, tx, logger, client, config }),
           inject: [SUBMISSION_STORE, REPEATABLE_TRANSACTION, LOGGER],
         },
         { provide: GATEWAY_SYNC_CONFIG, useValue: config },

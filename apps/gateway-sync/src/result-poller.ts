@@ -32,7 +32,8 @@ export class ResultPoller extends BackgroundJob {
   ) {
     // A failed poll is retried at the next interval; the results stay on the simulator until read.
     super({ name: 'result-poller', intervalMs: config.GATEWAY_RESULT_POLL_MS });
-    if (!config.GATEWAY_SIMULATOR_ADMIN_URL) throw new Error('ResultPoller needs GATEWAY_SIMULATOR_ADMIN_URL');
+    if (!config.GATEWAY_SIMULATOR_ADMIN_URL)
+      throw new Error('ResultPoller needs GATEWAY_SIMULATOR_ADMIN_URL');
     this.adminUrl = config.GATEWAY_SIMULATOR_ADMIN_URL;
   }
 
@@ -45,18 +46,38 @@ export class ResultPoller extends BackgroundJob {
     const rows = await this.store.awaitingVerdict(200);
     if (rows.length === 0) return 0;
     // One request for the whole page; the verdicts then share the service's group commit.
-    const res = await fetch(`${this.adminUrl}/admin/results?ids=${rows.map((r) => encodeURIComponent(r.maGiaoDich)).join(',')}`, { signal: AbortSignal.timeout(10000) }).catch(() => undefined);
+    const res = await fetch(
+      `${this.adminUrl}/admin/results?ids=${rows.map((r) => encodeURIComponent(r.maGiaoDich)).join(',')}`,
+      { signal: AbortSignal.timeout(10000) },
+    ).catch(() => undefined);
     if (!res?.ok) return 0;
     const page = ((await res.json()) as { results?: Record<string, AsyncResult> }).results ?? {};
-    await this.store.markVerdictChecked(rows.filter((r) => page[r.maGiaoDich]?.status !== 'processed').map((r) => r.id));
+    await this.store.markVerdictChecked(
+      rows.filter((r) => page[r.maGiaoDich]?.status !== 'processed').map((r) => r.id),
+    );
     const processed = rows.filter((r) => page[r.maGiaoDich]?.status === 'processed');
     await Promise.all(
       processed.map((r) => {
-        const errors = (page[r.maGiaoDich]!.errors ?? []).map((e) => ({ code: e.code, message: e.message ?? 'validation error', table: e.table, field: e.field, row: e.row }));
+        const errors = (page[r.maGiaoDich]!.errors ?? []).map((e) => ({
+          code: e.code,
+          message: e.message ?? 'validation error',
+          table: e.table,
+          field: e.field,
+          row: e.row,
+        }));
         // The verdict joins the claim's trace (claim.accepted / claim.rejected are its last events).
         const parent = r.kind === 'claim' ? storedTraceContext(r.trace) : undefined;
-        const attributes = { ...claimAttributes({ facilityCode: r.facilityCode, maLk: r.maLk, version: r.version }), 'bhyt.kind': r.kind, [ClaimAttr.gatewayOutcome]: errors.length ? 'rejected' : 'accepted' };
-        return inSpan('gateway result', attributes, () => this.tx((m) => applyVerdict(m, this.store, { ...r, errors })), parent ? { parent } : {});
+        const attributes = {
+          ...claimAttributes({ facilityCode: r.facilityCode, maLk: r.maLk, version: r.version }),
+          'bhyt.kind': r.kind,
+          [ClaimAttr.gatewayOutcome]: errors.length ? 'rejected' : 'accepted',
+        };
+        return inSpan(
+          'gateway result',
+          attributes,
+          () => this.tx((m) => applyVerdict(m, this.store, { ...r, errors })),
+          parent ? { parent } : {},
+        );
       }),
     );
     return processed.length;

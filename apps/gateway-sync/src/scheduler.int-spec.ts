@@ -1,7 +1,14 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { GatewayClient, GatewayOutcome, SubmitRequest } from '@bhyt/gateway-client';
-import { ClaimTraceContextMigration1700000009000, databaseUrl, GroupCommit, openDatabase, OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001 } from '@bhyt/persistence';
+import {
+  ClaimTraceContextMigration1700000009000,
+  databaseUrl,
+  GroupCommit,
+  openDatabase,
+  OutboxInboxMigration1700000000000,
+  OutboxLz4Migration1700000000001,
+} from '@bhyt/persistence';
 import { loadGatewaySyncConfig } from './config';
 import { GATEWAY_SYNC_MIGRATIONS } from './migrations';
 import { SubmissionScheduler } from './scheduler';
@@ -38,23 +45,46 @@ describe('scheduler replicas sharing one PostgreSQL', () => {
     const submitClaim = async (r: SubmitRequest): Promise<GatewayOutcome> => {
       sends.push(Buffer.from(r.signedXml as Buffer).toString('utf8'));
       if (hang) return new Promise<GatewayOutcome>(() => undefined);
-      return { kind: 'accepted', maGiaoDich: `GD-${++n}-${Math.random()}`, thoiGianTiepNhan: '20261125160000' };
+      return {
+        kind: 'accepted',
+        maGiaoDich: `GD-${++n}-${Math.random()}`,
+        thoiGianTiepNhan: '20261125160000',
+      };
     };
     return { submitClaim, submitCheckin: submitClaim, canReconcile: false } as unknown as GatewayClient;
   }
 
-  const replica = (owner: string, client: GatewayClient) => new SubmissionScheduler({ store, tx: new GroupCommit(ds).run, logger, client, config, owner });
+  const replica = (owner: string, client: GatewayClient) =>
+    new SubmissionScheduler({ store, tx: new GroupCommit(ds).run, logger, client, config, owner });
 
   async function claims(n: number, tag: string): Promise<void> {
     const end = new Date(Date.now() - 3600_000);
     for (let i = 0; i < n; i++) {
       await store.transaction((m) =>
-        store.recordClaimDue(m, { facilityCode: ['79001', '79002', '48001'][i % 3]!, maLk: `${tag}-${i}`, version: 1, careType: 'OUTPATIENT_VISIT', documentSha256: 'ab'.repeat(32), signedXmlB64: Buffer.from(`${tag}-${i}`).toString('base64'), encounterEnd: end, deadline: new Date(end.getTime() + 86_400_000), atRiskNotified: false, missedNotified: false, traceHeaders: null }),
+        store.recordClaimDue(m, {
+          facilityCode: ['79001', '79002', '48001'][i % 3]!,
+          maLk: `${tag}-${i}`,
+          version: 1,
+          careType: 'OUTPATIENT_VISIT',
+          documentSha256: 'ab'.repeat(32),
+          signedXmlB64: Buffer.from(`${tag}-${i}`).toString('base64'),
+          encounterEnd: end,
+          deadline: new Date(end.getTime() + 86_400_000),
+          atRiskNotified: false,
+          missedNotified: false,
+          traceHeaders: null,
+        }),
       );
     }
   }
 
-  const submitted = async (tag: string) => ((await ds.query(`SELECT count(*)::int AS n FROM submissions WHERE ma_lk LIKE $1 AND status = 'SUBMITTED'`, [`${tag}-%`])) as Array<{ n: number }>)[0]!.n;
+  const submitted = async (tag: string) =>
+    (
+      (await ds.query(
+        `SELECT count(*)::int AS n FROM submissions WHERE ma_lk LIKE $1 AND status = 'SUBMITTED'`,
+        [`${tag}-%`],
+      )) as Array<{ n: number }>
+    )[0]!.n;
   async function until(what: string, done: () => Promise<boolean>, ms = 30_000): Promise<void> {
     const end = Date.now() + ms;
     while (!(await done())) {
@@ -65,12 +95,26 @@ describe('scheduler replicas sharing one PostgreSQL', () => {
 
   beforeAll(async () => {
     const url = process.env['DATABASE_URL'];
-    if (!url) throw new Error('integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)');
+    if (!url)
+      throw new Error(
+        'integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)',
+      );
     const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
     await admin.end();
-    ds = await openDatabase({ url, database: DB, migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...GATEWAY_SYNC_MIGRATIONS, ClaimTraceContextMigration1700000009000], applicationName: 'gateway-sync-int-sched', poolSize: 5 });
+    ds = await openDatabase({
+      url,
+      database: DB,
+      migrations: [
+        OutboxInboxMigration1700000000000,
+        OutboxLz4Migration1700000000001,
+        ...GATEWAY_SYNC_MIGRATIONS,
+        ClaimTraceContextMigration1700000009000,
+      ],
+      applicationName: 'gateway-sync-int-sched',
+      poolSize: 5,
+    });
     store = new SubmissionStore(ds);
   });
 
@@ -87,7 +131,9 @@ describe('scheduler replicas sharing one PostgreSQL', () => {
     await Promise.all(replicas.map((r) => r.stop()));
     expect(sends).toHaveLength(150);
     expect(new Set(sends).size).toBe(150);
-    expect((await store.exactlyOnce('claim', 600_000)).possibleDuplicates.filter((d) => d.maLk.startsWith('ALL-'))).toEqual([]);
+    expect(
+      (await store.exactlyOnce('claim', 600_000)).possibleDuplicates.filter((d) => d.maLk.startsWith('ALL-')),
+    ).toEqual([]);
   });
 
   it("recovers a vanished replica's attempts only after its lease, re-sends them, and lists each as a possible duplicate", async () => {
@@ -108,7 +154,9 @@ describe('scheduler replicas sharing one PostgreSQL', () => {
     expect(new Set(sends).size).toBe(4);
     const report = await store.exactlyOnce('claim', 600_000);
     expect(report.stuck).toBe(0);
-    expect(report.possibleDuplicates.filter((d) => d.maLk.startsWith('GONE-')).map((d) => d.sends)).toEqual([2, 2, 2, 2]);
+    expect(report.possibleDuplicates.filter((d) => d.maLk.startsWith('GONE-')).map((d) => d.sends)).toEqual([
+      2, 2, 2, 2,
+    ]);
     expect(report.ambiguousSends).toBeGreaterThanOrEqual(4);
   });
 });

@@ -7,7 +7,12 @@ import { GatewayClient, GatewayOutcome, GatewayTimeError, parseGatewayTime } fro
 import { createEvent } from '@bhyt/messaging';
 import { ClaimAttr, inSpan, Metrics, scrubText } from '@bhyt/observability';
 import { enqueueOutbox, storedTraceContext } from '@bhyt/persistence';
-import { CircuitBreaker, nextSubmissionState, type SubmissionEvent, type SubmissionPolicy } from '@bhyt/submission-policy';
+import {
+  CircuitBreaker,
+  nextSubmissionState,
+  type SubmissionEvent,
+  type SubmissionPolicy,
+} from '@bhyt/submission-policy';
 import type { GatewaySyncConfig } from './config';
 import { deadlineEvent } from './deadline-events';
 import type { AttemptTicket, Submission, SubmissionKind, SubmissionStore } from './submission.store';
@@ -60,7 +65,10 @@ export class SubmissionScheduler {
     const c = deps.config;
     this.owner = deps.owner ?? `${process.env['HOSTNAME'] ?? hostname()}-${randomUUID().slice(0, 8)}`;
     this.breaker = new CircuitBreaker(c.GATEWAY_CIRCUIT_THRESHOLD, c.GATEWAY_CIRCUIT_OPEN_MS);
-    this.policy = { backoff: { baseMs: c.GATEWAY_BACKOFF_BASE_MS, maxMs: c.GATEWAY_BACKOFF_MAX_MS }, settleMs: c.GATEWAY_RECONCILE_SETTLE_MS };
+    this.policy = {
+      backoff: { baseMs: c.GATEWAY_BACKOFF_BASE_MS, maxMs: c.GATEWAY_BACKOFF_MAX_MS },
+      settleMs: c.GATEWAY_RECONCILE_SETTLE_MS,
+    };
   }
 
   private get config(): GatewaySyncConfig {
@@ -74,14 +82,24 @@ export class SubmissionScheduler {
    */
   async sweep(): Promise<{ recovered: number; superseded: number }> {
     this.lastSweep = Date.now();
-    const { recovered, possibleDuplicates } = await this.deps.store.recoverExpiredLeases(this.config.GATEWAY_RECONCILE_SETTLE_MS);
+    const { recovered, possibleDuplicates } = await this.deps.store.recoverExpiredLeases(
+      this.config.GATEWAY_RECONCILE_SETTLE_MS,
+    );
     const superseded = await this.deps.store.supersedeOlderVersions();
     if (recovered) {
       Metrics.uncertainSends().inc({ kind: 'lease_expired' }, recovered);
-      if (possibleDuplicates) Metrics.uncertainSends().inc({ kind: 'possible_duplicate' }, possibleDuplicates);
-      this.deps.logger.warn({ count: recovered, possibleDuplicates }, 'attempts with an expired lease recovered; their outcome is unknown, they will be re-sent');
+      if (possibleDuplicates)
+        Metrics.uncertainSends().inc({ kind: 'possible_duplicate' }, possibleDuplicates);
+      this.deps.logger.warn(
+        { count: recovered, possibleDuplicates },
+        'attempts with an expired lease recovered; their outcome is unknown, they will be re-sent',
+      );
     }
-    if (superseded) this.deps.logger.info({ count: superseded }, 'older claim versions superseded by a newer one before they were sent');
+    if (superseded)
+      this.deps.logger.info(
+        { count: superseded },
+        'older claim versions superseded by a newer one before they were sent',
+      );
     return { recovered, superseded };
   }
 
@@ -121,13 +139,18 @@ export class SubmissionScheduler {
   /** Lease renewal for this replica's attempts, and the periodic sweep. */
   private async housekeeping(): Promise<void> {
     const now = Date.now();
-    if (this.inFlight.size && now - this.lastRenewal >= this.config.GATEWAY_LEASE_MS / 3) await this.renewLeases();
+    if (this.inFlight.size && now - this.lastRenewal >= this.config.GATEWAY_LEASE_MS / 3)
+      await this.renewLeases();
     if (now - this.lastSweep >= this.config.GATEWAY_LEASE_SWEEP_MS) await this.sweep();
   }
 
   private async renewLeases(): Promise<void> {
     this.lastRenewal = Date.now();
-    await this.deps.store.renewLeases(this.owner, [...new Set([...this.inFlight.values()].map((a) => a.id))], this.config.GATEWAY_LEASE_MS);
+    await this.deps.store.renewLeases(
+      this.owner,
+      [...new Set([...this.inFlight.values()].map((a) => a.id))],
+      this.config.GATEWAY_LEASE_MS,
+    );
   }
 
   private inFlightOf(kind: SubmissionKind): number {
@@ -142,7 +165,8 @@ export class SubmissionScheduler {
    * frees — one query per claim was the scheduler's main database cost under load.
    */
   private worthTaking(kind: SubmissionKind): number {
-    const limit = kind === 'claim' ? this.config.GATEWAY_CONCURRENCY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
+    const limit =
+      kind === 'claim' ? this.config.GATEWAY_CONCURRENCY : this.config.GATEWAY_CHECKIN_CONCURRENCY;
     const inFlight = this.inFlightOf(kind);
     const free = limit - inFlight;
     return free >= Math.max(1, Math.floor(limit / 4)) || inFlight === 0 ? free : 0;
@@ -164,7 +188,10 @@ export class SubmissionScheduler {
         claims,
         checkins,
         total: probe ? 1 : claims + checkins,
-        perFacility: { claim: this.config.GATEWAY_CONCURRENCY_PER_FACILITY, checkin: this.config.GATEWAY_CHECKIN_CONCURRENCY },
+        perFacility: {
+          claim: this.config.GATEWAY_CONCURRENCY_PER_FACILITY,
+          checkin: this.config.GATEWAY_CHECKIN_CONCURRENCY,
+        },
       });
     } finally {
       // Nothing to probe with (or the take failed): stay half-open and probe later, never hold
@@ -179,7 +206,10 @@ export class SubmissionScheduler {
         .catch((err: unknown) => {
           // A probe that failed before its outcome moved the breaker must not stay taken.
           if (probe) this.breaker.release();
-          this.deps.logger.error({ facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) }, 'submission attempt failed; its lease will expire and the row be recovered');
+          this.deps.logger.error(
+            { facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) },
+            'submission attempt failed; its lease will expire and the row be recovered',
+          );
         })
         .finally(() => {
           this.inFlight.delete(key);
@@ -198,7 +228,15 @@ export class SubmissionScheduler {
     const reconciling = row.state.outcomeUnknown && this.deps.client.canReconcile;
     await inSpan(
       'gateway submit',
-      { 'bhyt.facility': row.facilityCode, 'bhyt.kind': row.kind, 'bhyt.ma_lk': row.maLk, 'bhyt.version': row.version, 'bhyt.care_type': row.careType, 'bhyt.attempt': row.state.attempts, 'bhyt.reconcile': reconciling },
+      {
+        'bhyt.facility': row.facilityCode,
+        'bhyt.kind': row.kind,
+        'bhyt.ma_lk': row.maLk,
+        'bhyt.version': row.version,
+        'bhyt.care_type': row.careType,
+        'bhyt.attempt': row.state.attempts,
+        'bhyt.reconcile': reconciling,
+      },
       async (span) => {
         let outcome: GatewayOutcome | undefined;
         let found = false;
@@ -207,13 +245,29 @@ export class SubmissionScheduler {
           found = outcome !== undefined;
         }
         if (!outcome) {
-          if (row.state.outcomeUnknown) this.deps.logger.warn({ facility: row.facilityCode, maLk: row.maLk, version: row.version }, 're-sending a submission whose previous send has an unknown outcome (possible duplicate at the gateway)');
-          const timer = Metrics.gatewaySeconds().startTimer({ operation: row.kind === 'claim' ? 'submit' : 'checkin' });
+          if (row.state.outcomeUnknown)
+            this.deps.logger.warn(
+              { facility: row.facilityCode, maLk: row.maLk, version: row.version },
+              're-sending a submission whose previous send has an unknown outcome (possible duplicate at the gateway)',
+            );
+          const timer = Metrics.gatewaySeconds().startTimer({
+            operation: row.kind === 'claim' ? 'submit' : 'checkin',
+          });
           // encounter_end (claims) / first billable item (check-ins) picks the 4750 or 3176 endpoints.
-          const request = { facilityCode: row.facilityCode, signedXml: Buffer.from(row.signedXmlB64 ?? '', 'base64'), encounterDate: row.encounterEnd };
-          outcome = await (row.kind === 'claim' ? this.deps.client.submitClaim(request) : this.deps.client.submitCheckin(request)).catch(
-            (err: unknown): GatewayOutcome => ({ kind: 'needs-operator', code: 'CLIENT_ERROR', reason: err instanceof Error ? err.message : String(err) }),
-          );
+          const request = {
+            facilityCode: row.facilityCode,
+            signedXml: Buffer.from(row.signedXmlB64 ?? '', 'base64'),
+            encounterDate: row.encounterEnd,
+          };
+          outcome = await (
+            row.kind === 'claim'
+              ? this.deps.client.submitClaim(request)
+              : this.deps.client.submitCheckin(request)
+          ).catch((err: unknown): GatewayOutcome => ({
+            kind: 'needs-operator',
+            code: 'CLIENT_ERROR',
+            reason: err instanceof Error ? err.message : String(err),
+          }));
           timer({ code: outcomeCode(outcome) ?? 'ambiguous' });
         }
         span.setAttribute(ClaimAttr.gatewayOutcome, outcome.kind);
@@ -227,18 +281,32 @@ export class SubmissionScheduler {
   /** @returns an accepted outcome if the gateway already has this exact document, else undefined (send). */
   private async reconcile(row: Submission): Promise<GatewayOutcome | undefined> {
     try {
-      const r = await this.deps.client.reconcile({ facilityCode: row.facilityCode, maLk: row.maLk, sha256: row.documentSha256 });
+      const r = await this.deps.client.reconcile({
+        facilityCode: row.facilityCode,
+        maLk: row.maLk,
+        sha256: row.documentSha256,
+      });
       const found = r.submissions[0];
-      if (r.found && found) return { kind: 'accepted', maGiaoDich: found.maGiaoDich, thoiGianTiepNhan: found.receivedAt };
+      if (r.found && found)
+        return { kind: 'accepted', maGiaoDich: found.maGiaoDich, thoiGianTiepNhan: found.receivedAt };
       return undefined;
     } catch (err) {
       // No lookup possible (the real gateway has none): re-send the same version.
-      this.deps.logger.warn({ facility: row.facilityCode, error: err instanceof Error ? err.name : 'error' }, 'reconciliation unavailable; re-sending the same version');
+      this.deps.logger.warn(
+        { facility: row.facilityCode, error: err instanceof Error ? err.name : 'error' },
+        'reconciliation unavailable; re-sending the same version',
+      );
       return undefined;
     }
   }
 
-  private async record(row: Submission, ticket: AttemptTicket, outcome: GatewayOutcome, startedAt: Date, found: boolean): Promise<void> {
+  private async record(
+    row: Submission,
+    ticket: AttemptTicket,
+    outcome: GatewayOutcome,
+    startedAt: Date,
+    found: boolean,
+  ): Promise<void> {
     let detail = 'reason' in outcome ? scrubText(outcome.reason).slice(0, 1000) : (outcome.thongDiep ?? null);
     const code = outcomeCode(outcome);
     // The gateway's reception time, validated: a malformed one is recorded as an error next to
@@ -246,11 +314,16 @@ export class SubmissionScheduler {
     let receivedAt = new Date();
     if (outcome.kind === 'accepted') {
       try {
-        receivedAt = found ? lookupTime(outcome.thoiGianTiepNhan) : parseGatewayTime(outcome.thoiGianTiepNhan);
+        receivedAt = found
+          ? lookupTime(outcome.thoiGianTiepNhan)
+          : parseGatewayTime(outcome.thoiGianTiepNhan);
       } catch (err) {
         if (!(err instanceof GatewayTimeError)) throw err;
         detail = `${err.code}: ${err.message}; reception time taken from this replica's clock`;
-        this.deps.logger.warn({ facility: row.facilityCode, maLk: row.maLk, version: row.version, code: err.code }, 'gateway answered with a malformed reception time');
+        this.deps.logger.warn(
+          { facility: row.facilityCode, maLk: row.maLk, version: row.version, code: err.code },
+          'gateway answered with a malformed reception time',
+        );
       }
     }
     // The breaker moves once, before the transaction: the unit below may run twice (group commit).
@@ -263,7 +336,13 @@ export class SubmissionScheduler {
 
     const event: SubmissionEvent = found
       ? { type: 'found-at-gateway' }
-      : { type: 'answered', answer: outcome.kind, msToDeadline: row.deadline.getTime() - Date.now(), jitter: Math.random(), msSinceSent: Date.now() - startedAt.getTime() };
+      : {
+          type: 'answered',
+          answer: outcome.kind,
+          msToDeadline: row.deadline.getTime() - Date.now(),
+          jitter: Math.random(),
+          msSinceSent: Date.now() - startedAt.getTime(),
+        };
     const t = nextSubmissionState(row.state, event, this.policy);
     if (!t.ok) throw new Error(`scheduler bug: ${t.reason}`);
     const effects = new Set(t.effects.map((e) => e.type));
@@ -291,7 +370,8 @@ export class SubmissionScheduler {
         if (effects.has('emit-submitted') && outcome.kind === 'accepted') {
           const late = receivedAt.getTime() > row.deadline.getTime();
           // Sent late but never reported missed (the monitor had not run yet): report it now.
-          if (late && (await this.deps.store.markLateReported(m, row.id))) await enqueueOutbox(m, [deadlineEvent('missed', deadlineRow(row), receivedAt)]);
+          if (late && (await this.deps.store.markLateReported(m, row.id)))
+            await enqueueOutbox(m, [deadlineEvent('missed', deadlineRow(row), receivedAt)]);
           const payload: ClaimSubmitted = {
             facilityCode: row.facilityCode,
             maLk: row.maLk,
@@ -304,7 +384,13 @@ export class SubmissionScheduler {
             onTime: !late,
             attempts: t.state.attempts,
           };
-          await enqueueOutbox(m, [createEvent(Topics.claimSubmitted.name, { facilityCode: row.facilityCode, key: row.maLk, payload }).message]);
+          await enqueueOutbox(m, [
+            createEvent(Topics.claimSubmitted.name, {
+              facilityCode: row.facilityCode,
+              key: row.maLk,
+              payload,
+            }).message,
+          ]);
         }
         if (effects.has('emit-rejected') && outcome.kind === 'permanent') {
           const payload: ClaimRejected = {
@@ -315,7 +401,10 @@ export class SubmissionScheduler {
             codes: [{ code: outcome.code, message: detail ?? 'rejected by the gateway' }],
             rejectedAt: new Date().toISOString(),
           };
-          await enqueueOutbox(m, [createEvent(Topics.claimRejected.name, { facilityCode: row.facilityCode, key: row.maLk, payload }).message]);
+          await enqueueOutbox(m, [
+            createEvent(Topics.claimRejected.name, { facilityCode: row.facilityCode, key: row.maLk, payload })
+              .message,
+          ]);
         }
         return true;
       });
@@ -324,20 +413,34 @@ export class SubmissionScheduler {
     // Side effects that must happen once, after the commit.
     const ids = { facility: row.facilityCode, kind: row.kind, maLk: row.maLk, version: row.version, code };
     if (!stored) {
-      this.deps.logger.warn({ ...ids, attempt: ticket.attempt }, 'attempt no longer owns its submission (lease expired); its outcome was not stored');
+      this.deps.logger.warn(
+        { ...ids, attempt: ticket.attempt },
+        'attempt no longer owns its submission (lease expired); its outcome was not stored',
+      );
       return;
     }
-    if (released !== undefined) this.deps.logger.warn({ released, opened: this.breaker.opened }, 'gateway answers again; circuit closed');
+    if (released !== undefined)
+      this.deps.logger.warn(
+        { released, opened: this.breaker.opened },
+        'gateway answers again; circuit closed',
+      );
     if (effects.has('emit-submitted') && row.kind === 'claim') {
-      Metrics.timeToSubmitSeconds().observe({ facility: row.facilityCode }, Math.max(0, (receivedAt.getTime() - row.encounterEnd.getTime()) / 1000));
+      Metrics.timeToSubmitSeconds().observe(
+        { facility: row.facilityCode },
+        Math.max(0, (receivedAt.getTime() - row.encounterEnd.getTime()) / 1000),
+      );
     }
     if (outcome.kind === 'ambiguous' && !found) Metrics.uncertainSends().inc({ kind: 'ambiguous' });
     if (effects.has('possible-duplicate')) {
       Metrics.uncertainSends().inc({ kind: 'possible_duplicate' });
-      this.deps.logger.warn({ ...ids, sends: t.state.sends }, 'submission may have reached the gateway more than once');
+      this.deps.logger.warn(
+        { ...ids, sends: t.state.sends },
+        'submission may have reached the gateway more than once',
+      );
     }
     if (outcome.kind === 'permanent') this.deps.logger.warn(ids, 'gateway rejected a submission permanently');
-    if (outcome.kind === 'needs-operator') this.deps.logger.error(ids, 'gateway submission needs an operator');
+    if (outcome.kind === 'needs-operator')
+      this.deps.logger.error(ids, 'gateway submission needs an operator');
   }
 
   /**
@@ -353,13 +456,31 @@ export class SubmissionScheduler {
         return true;
       } catch (err) {
         if (!isTransientStoreError(err)) {
-          this.deps.logger.error({ facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) }, 'gateway outcome cannot be stored; the submission needs an operator');
-          await this.markUnstorable(row, err).catch((e: unknown) => this.deps.logger.error({ error: errorInfo(e) }, 'could not mark the submission NEEDS_OPERATOR; lease recovery will take it'));
+          this.deps.logger.error(
+            { facility: row.facilityCode, maLk: row.maLk, version: row.version, error: errorInfo(err) },
+            'gateway outcome cannot be stored; the submission needs an operator',
+          );
+          await this.markUnstorable(row, err).catch((e: unknown) =>
+            this.deps.logger.error(
+              { error: errorInfo(e) },
+              'could not mark the submission NEEDS_OPERATOR; lease recovery will take it',
+            ),
+          );
           return false;
         }
         const delay = Math.min(5000, 200 * 2 ** Math.min(failures, 5));
         if (Date.now() + delay > this.storeUntil) return false; // stopping: lease recovery takes it
-        this.deps.logger.warn({ facility: row.facilityCode, maLk: row.maLk, version: row.version, failures: failures + 1, delayMs: delay, error: errorInfo(err) }, 'gateway outcome not stored yet; retrying');
+        this.deps.logger.warn(
+          {
+            facility: row.facilityCode,
+            maLk: row.maLk,
+            version: row.version,
+            failures: failures + 1,
+            delayMs: delay,
+            error: errorInfo(err),
+          },
+          'gateway outcome not stored yet; retrying',
+        );
         await new Promise((r) => setTimeout(r, delay));
       }
     }
@@ -370,13 +491,18 @@ export class SubmissionScheduler {
     if (!t.ok) return;
     const code = (err as { code?: unknown }).code;
     await this.deps.tx((m) =>
-      this.deps.store.recordOutcome(m, { id: row.id, owner: this.owner, attempt: row.state.attempts }, {
-        next: t.state,
-        code: typeof code === 'string' ? `STORE_${code}` : 'STORE_FAILED',
-        detail: err instanceof Error ? scrubText(err.message).slice(0, 1000) : 'outcome could not be stored',
-        dropDocument: false,
-        attempt: { startedAt: new Date(), outcome: 'unstorable' },
-      }),
+      this.deps.store.recordOutcome(
+        m,
+        { id: row.id, owner: this.owner, attempt: row.state.attempts },
+        {
+          next: t.state,
+          code: typeof code === 'string' ? `STORE_${code}` : 'STORE_FAILED',
+          detail:
+            err instanceof Error ? scrubText(err.message).slice(0, 1000) : 'outcome could not be stored',
+          dropDocument: false,
+          attempt: { startedAt: new Date(), outcome: 'unstorable' },
+        },
+      ),
     );
   }
 
@@ -392,22 +518,32 @@ export class SubmissionScheduler {
     await this.loop;
     const graceEnds = Date.now() + this.config.GATEWAY_STOP_GRACE_MS;
     this.storeUntil = graceEnds;
-    const renew = setInterval(() => void this.renewLeases().catch(() => undefined), Math.max(100, this.config.GATEWAY_LEASE_MS / 3));
+    const renew = setInterval(
+      () => void this.renewLeases().catch(() => undefined),
+      Math.max(100, this.config.GATEWAY_LEASE_MS / 3),
+    );
     try {
       let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([
         Promise.allSettled([...this.tasks]).then(() => true),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), Math.max(0, graceEnds - Date.now())))),
+        new Promise<boolean>(
+          (r) => (timer = setTimeout(() => r(false), Math.max(0, graceEnds - Date.now()))),
+        ),
       ]);
       clearTimeout(timer);
-      if (!waited) this.deps.logger.warn({ inFlight: this.inFlight.size }, 'stop grace over with gateway calls in flight; their leases will expire and another replica recovers them');
+      if (!waited)
+        this.deps.logger.warn(
+          { inFlight: this.inFlight.size },
+          'stop grace over with gateway calls in flight; their leases will expire and another replica recovers them',
+        );
     } finally {
       clearInterval(renew);
     }
   }
 }
 
-const outcomeCode = (o: GatewayOutcome): string | null => (o.kind === 'accepted' ? '200' : 'code' in o ? o.code : null);
+const outcomeCode = (o: GatewayOutcome): string | null =>
+  o.kind === 'accepted' ? '200' : 'code' in o ? o.code : null;
 
 /** The simulator's lookup answers ISO times; anything unreadable falls back to the gateway format rules. */
 function lookupTime(value: string): Date {
@@ -415,9 +551,16 @@ function lookupTime(value: string): Date {
   return Number.isNaN(d.getTime()) ? parseGatewayTime(value) : d;
 }
 
-const deadlineRow = (row: Submission) => ({ facility_code: row.facilityCode, ma_lk: row.maLk, version: row.version, encounter_end: row.encounterEnd, deadline: row.deadline });
+const deadlineRow = (row: Submission) => ({
+  facility_code: row.facilityCode,
+  ma_lk: row.maLk,
+  version: row.version,
+  encounter_end: row.encounterEnd,
+  deadline: row.deadline,
+});
 
-const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err));
+const errorInfo = (err: unknown) =>
+  err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err);
 
 /**
  * Whether storing may succeed later: connection-level failures (no SQLSTATE, class 08), lack of
@@ -427,8 +570,10 @@ const errorInfo = (err: unknown) => (err instanceof Error ? { name: err.name, me
 export function isTransientStoreError(err: unknown): boolean {
   if (err instanceof RangeError || err instanceof TypeError) return false;
   // PostgreSQL's own errors carry a severity and a SQLSTATE (TypeORM keeps them on driverError).
-  const pg = ((err as { driverError?: unknown } | null)?.driverError ?? err) as { severity?: unknown; code?: unknown } | null;
+  const pg = ((err as { driverError?: unknown } | null)?.driverError ?? err) as {
+    severity?: unknown;
+    code?: unknown;
+  } | null;
   if (typeof pg?.severity !== 'string' || typeof pg.code !== 'string') return true; // socket-level: an outage
   return ['08', '53', '57', '40', '58'].includes(pg.code.slice(0, 2)) || pg.code === '55P03';
 }
-

@@ -51,11 +51,21 @@ export function claimSignedHandler(d: IntakeDeps) {
         traceHeaders: traceHeadersToStore(),
       });
       if (!inserted || state === 'ok') return false;
-      await enqueueOutbox(m, [deadlineEvent(state, { facility_code: p.facilityCode, ma_lk: p.maLk, version: p.version, encounter_end: end, deadline }, now)]);
+      await enqueueOutbox(m, [
+        deadlineEvent(
+          state,
+          { facility_code: p.facilityCode, ma_lk: p.maLk, version: p.version, encounter_end: end, deadline },
+          now,
+        ),
+      ]);
       return state === 'missed';
     });
     // Logged after the unit of work: group commit may run it more than once.
-    if (arrivedMissed) d.logger.error({ facility: p.facilityCode, maLk: p.maLk, version: p.version }, 'claim arrived after its submission deadline');
+    if (arrivedMissed)
+      d.logger.error(
+        { facility: p.facilityCode, maLk: p.maLk, version: p.version },
+        'claim arrived after its submission deadline',
+      );
     d.onDue();
   };
 }
@@ -72,7 +82,17 @@ export function checkinSignedHandler(d: IntakeDeps) {
     const first = new Date(p.firstBillableAt);
     // Check-ins are their own trace (started by the first billable ward event), kept apart from the claim's.
     await d.tx((m) =>
-      d.store.recordCheckinDue(m, { facilityCode: p.facilityCode, maLk: p.maLk, sequence: p.sequence, careType: p.careType, documentSha256: p.documentSha256, signedXmlB64: p.signedXmlBase64, firstBillableAt: first, deadline: deadlineFor(first, d.policy), traceHeaders: traceHeadersToStore() }),
+      d.store.recordCheckinDue(m, {
+        facilityCode: p.facilityCode,
+        maLk: p.maLk,
+        sequence: p.sequence,
+        careType: p.careType,
+        documentSha256: p.documentSha256,
+        signedXmlB64: p.signedXmlBase64,
+        firstBillableAt: first,
+        deadline: deadlineFor(first, d.policy),
+        traceHeaders: traceHeadersToStore(),
+      }),
     );
     d.onDue();
   };
@@ -99,7 +119,13 @@ export class SubmissionIntakeDeps implements IntakeDeps {
 export class ClaimSignedConsumer implements DeclaredConsumer {
   constructor(private readonly deps: SubmissionIntakeDeps) {}
   consumerSpec(): ConsumerSpec {
-    return { name: 'claims', topics: [Topics.claimSigned.name], handler: claimSignedHandler(this.deps), concurrency: 6, inFlightPerPartition: 32 };
+    return {
+      name: 'claims',
+      topics: [Topics.claimSigned.name],
+      handler: claimSignedHandler(this.deps),
+      concurrency: 6,
+      inFlightPerPartition: 32,
+    };
   }
 }
 
@@ -108,6 +134,11 @@ export class ClaimSignedConsumer implements DeclaredConsumer {
 export class CheckinSignedConsumer implements DeclaredConsumer {
   constructor(private readonly deps: SubmissionIntakeDeps) {}
   consumerSpec(): ConsumerSpec {
-    return { name: 'checkins', topics: [Topics.checkinSigned.name], handler: checkinSignedHandler(this.deps), concurrency: 3 };
+    return {
+      name: 'checkins',
+      topics: [Topics.checkinSigned.name],
+      handler: checkinSignedHandler(this.deps),
+      concurrency: 3,
+    };
   }
 }

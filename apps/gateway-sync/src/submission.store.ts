@@ -1,7 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ClaimSubmitted } from '@bhyt/contracts';
 import { storedTraceHeadersSql } from '@bhyt/persistence';
-import { OPEN_STATUSES, TAKEABLE_STATUSES, type SubmissionState, type SubmissionStatus } from '@bhyt/submission-policy';
+import {
+  OPEN_STATUSES,
+  TAKEABLE_STATUSES,
+  type SubmissionState,
+  type SubmissionStatus,
+} from '@bhyt/submission-policy';
 
 export type SubmissionKind = 'claim' | 'checkin';
 
@@ -84,7 +89,13 @@ const TAKEABLE = sqlList(TAKEABLE_STATUSES);
 
 /** TypeORM answers `[rows, count]` for UPDATE/DELETE … RETURNING and `rows` for SELECT/INSERT. */
 function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  )
+    return result[0] as T[];
   return result as T[];
 }
 
@@ -120,7 +131,14 @@ const toSubmission = (r: SubmissionRow): Submission => ({
   encounterEnd: new Date(r.encounter_end),
   deadline: new Date(r.deadline),
   missedNotified: r.missed_notified,
-  state: { status: r.status, attempts: r.attempts, sends: r.sends, ambiguousSends: r.ambiguous_sends, outcomeUnknown: r.outcome_unknown, hasDocument: r.signed_xml_b64 !== null },
+  state: {
+    status: r.status,
+    attempts: r.attempts,
+    sends: r.sends,
+    ambiguousSends: r.ambiguous_sends,
+    outcomeUnknown: r.outcome_unknown,
+    hasDocument: r.signed_xml_b64 !== null,
+  },
   trace: r.trace,
 });
 
@@ -128,7 +146,8 @@ const toSubmission = (r: SubmissionRow): Submission => ({
  * Where submissions created before they carried their own trace (migration 1700000000403) find
  * it in claim_trace_context: the claim's MA_LK, or `${maLk}#checkin-${sequence}` for a check-in.
  */
-const traceKeySql = (a: string): string => `CASE WHEN ${a}.kind = 'claim' THEN ${a}.ma_lk ELSE ${a}.ma_lk || '#checkin-' || ${a}.version END`;
+const traceKeySql = (a: string): string =>
+  `CASE WHEN ${a}.kind = 'claim' THEN ${a}.ma_lk ELSE ${a}.ma_lk || '#checkin-' || ${a}.version END`;
 
 const OPERATOR_COLUMNS = `id, kind, facility_code, ma_lk, version, care_type, status, attempts, sends, ambiguous_sends, outcome_unknown, lease_owner, lease_until,
   encounter_end, deadline, next_attempt_at, ma_giao_dich, received_at, last_code, last_error, at_risk_notified, missed_notified, created_at, updated_at`;
@@ -153,7 +172,22 @@ export class SubmissionStore {
    * lock, so that a replica taking one of them at this moment either finishes first or skips it.
    * @returns false for a redelivery (the unique key absorbs it).
    */
-  async recordClaimDue(m: EntityManager, c: { facilityCode: string; maLk: string; version: number; careType: string; documentSha256: string; signedXmlB64: string; encounterEnd: Date; deadline: Date; atRiskNotified: boolean; missedNotified: boolean; traceHeaders: string | null }): Promise<{ inserted: boolean; superseded: number }> {
+  async recordClaimDue(
+    m: EntityManager,
+    c: {
+      facilityCode: string;
+      maLk: string;
+      version: number;
+      careType: string;
+      documentSha256: string;
+      signedXmlB64: string;
+      encounterEnd: Date;
+      deadline: Date;
+      atRiskNotified: boolean;
+      missedNotified: boolean;
+      traceHeaders: string | null;
+    },
+  ): Promise<{ inserted: boolean; superseded: number }> {
     const inserted = rowsOf<{ id: string }>(
       await m.query(
         `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status, at_risk_notified, missed_notified, trace_headers)
@@ -161,7 +195,19 @@ export class SubmissionStore {
                  CASE WHEN EXISTS (SELECT 1 FROM submissions o WHERE o.facility_code = $1 AND o.kind = 'claim' AND o.ma_lk = $2 AND o.version > $3) THEN 'SUPERSEDED' ELSE 'DUE' END,
                  $9,$10,$11::jsonb)
          ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING RETURNING id`,
-        [c.facilityCode, c.maLk, c.version, c.careType, c.documentSha256, c.signedXmlB64, c.encounterEnd, c.deadline, c.atRiskNotified, c.missedNotified, c.traceHeaders],
+        [
+          c.facilityCode,
+          c.maLk,
+          c.version,
+          c.careType,
+          c.documentSha256,
+          c.signedXmlB64,
+          c.encounterEnd,
+          c.deadline,
+          c.atRiskNotified,
+          c.missedNotified,
+          c.traceHeaders,
+        ],
       ),
     );
     if (inserted.length === 0) return { inserted: false, superseded: 0 };
@@ -175,11 +221,34 @@ export class SubmissionStore {
     return { inserted: true, superseded: superseded.length };
   }
 
-  async recordCheckinDue(m: EntityManager, c: { facilityCode: string; maLk: string; sequence: number; careType: string; documentSha256: string; signedXmlB64: string; firstBillableAt: Date; deadline: Date; traceHeaders: string | null }): Promise<void> {
+  async recordCheckinDue(
+    m: EntityManager,
+    c: {
+      facilityCode: string;
+      maLk: string;
+      sequence: number;
+      careType: string;
+      documentSha256: string;
+      signedXmlB64: string;
+      firstBillableAt: Date;
+      deadline: Date;
+      traceHeaders: string | null;
+    },
+  ): Promise<void> {
     await m.query(
       `INSERT INTO submissions (facility_code, kind, ma_lk, version, care_type, document_sha256, signed_xml_b64, encounter_end, deadline, status, trace_headers)
        VALUES ($1,'checkin',$2,$3,$4,$5,$6,$7,$8,'DUE',$9::jsonb) ON CONFLICT (facility_code, kind, ma_lk, version) DO NOTHING`,
-      [c.facilityCode, c.maLk, c.sequence, c.careType, c.documentSha256, c.signedXmlB64, c.firstBillableAt, c.deadline, c.traceHeaders],
+      [
+        c.facilityCode,
+        c.maLk,
+        c.sequence,
+        c.careType,
+        c.documentSha256,
+        c.signedXmlB64,
+        c.firstBillableAt,
+        c.deadline,
+        c.traceHeaders,
+      ],
     );
   }
 
@@ -225,7 +294,15 @@ export class SubmissionStore {
        UPDATE submissions s SET status = 'IN_FLIGHT', attempts = s.attempts + 1, lease_owner = $6, lease_until = now() + ($7::int * interval '1 millisecond'), updated_at = now()
        FROM picked WHERE s.id = picked.id AND s.status IN ${TAKEABLE}
        RETURNING s.*, COALESCE(s.trace_headers, ${storedTraceHeadersSql('s', traceKeySql('s'))}) AS trace`,
-      [Math.max(0, r.claims), Math.max(0, r.checkins), r.perFacility.claim, r.perFacility.checkin, r.total, r.owner, r.leaseMs],
+      [
+        Math.max(0, r.claims),
+        Math.max(0, r.checkins),
+        r.perFacility.claim,
+        r.perFacility.checkin,
+        r.total,
+        r.owner,
+        r.leaseMs,
+      ],
     );
     return rowsOf<SubmissionRow>(result).map(toSubmission);
   }
@@ -286,30 +363,50 @@ export class SubmissionStore {
                 next_attempt_at = CASE WHEN $12::int IS NULL THEN next_attempt_at ELSE now() + ($12::int * interval '1 millisecond') END,
                 signed_xml_b64 = CASE WHEN $13::boolean THEN NULL ELSE signed_xml_b64 END, updated_at = now()
          WHERE id = $1 AND status = 'IN_FLIGHT' AND lease_owner = $2 AND attempts = $3 RETURNING id`,
-        [t.id, t.owner, t.attempt, w.next.status, w.next.sends, w.next.ambiguousSends, w.next.outcomeUnknown, w.code, w.detail, w.maGiaoDich ?? null, w.receivedAt ?? null, w.retryAfterMs === undefined ? null : Math.round(w.retryAfterMs), w.dropDocument],
+        [
+          t.id,
+          t.owner,
+          t.attempt,
+          w.next.status,
+          w.next.sends,
+          w.next.ambiguousSends,
+          w.next.outcomeUnknown,
+          w.code,
+          w.detail,
+          w.maGiaoDich ?? null,
+          w.receivedAt ?? null,
+          w.retryAfterMs === undefined ? null : Math.round(w.retryAfterMs),
+          w.dropDocument,
+        ],
       ),
     );
     if (updated.length === 0) return false;
-    await m.query(`INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail, ma_giao_dich) VALUES ($1,$2,$3,$4,$5,$6,$7)`, [
-      t.id,
-      t.attempt,
-      w.attempt.startedAt,
-      w.attempt.outcome,
-      w.code,
-      w.detail,
-      w.maGiaoDich ?? null,
-    ]);
+    await m.query(
+      `INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail, ma_giao_dich) VALUES ($1,$2,$3,$4,$5,$6,$7)`,
+      [t.id, t.attempt, w.attempt.startedAt, w.attempt.outcome, w.code, w.detail, w.maGiaoDich ?? null],
+    );
     return true;
   }
 
   /** A claim sent after its deadline that was never reported missed. @returns true once. */
   async markLateReported(m: EntityManager, id: string): Promise<boolean> {
-    return rowsOf(await m.query(`UPDATE submissions SET missed_notified = true, at_risk_notified = true WHERE id = $1 AND NOT missed_notified RETURNING id`, [id])).length > 0;
+    return (
+      rowsOf(
+        await m.query(
+          `UPDATE submissions SET missed_notified = true, at_risk_notified = true WHERE id = $1 AND NOT missed_notified RETURNING id`,
+          [id],
+        ),
+      ).length > 0
+    );
   }
 
   /** The circuit closed after an outage: the backoff the outage imposed is void for DUE rows. */
   async releaseBackoffAfterOutage(m: EntityManager): Promise<number> {
-    return rowsOf(await m.query(`UPDATE submissions SET next_attempt_at = now() WHERE status = 'DUE' AND next_attempt_at > now() RETURNING id`)).length;
+    return rowsOf(
+      await m.query(
+        `UPDATE submissions SET next_attempt_at = now() WHERE status = 'DUE' AND next_attempt_at > now() RETURNING id`,
+      ),
+    ).length;
   }
 
   // ---------- deadline monitor ----------
@@ -338,41 +435,100 @@ export class SubmissionStore {
   }
 
   /** Open claims with their age and deadline position, for the SLA gauges. */
-  async openClaimAges(atRiskFraction: number): Promise<Array<{ facilityCode: string; hoursSinceEncounterEnd: number; atRisk: boolean; missed: boolean; needsOperator: boolean }>> {
-    const rows: Array<{ facility_code: string; hours: number; at_risk: boolean; missed: boolean; needs_operator: boolean }> = await this.ds.query(
+  async openClaimAges(atRiskFraction: number): Promise<
+    Array<{
+      facilityCode: string;
+      hoursSinceEncounterEnd: number;
+      atRisk: boolean;
+      missed: boolean;
+      needsOperator: boolean;
+    }>
+  > {
+    const rows: Array<{
+      facility_code: string;
+      hours: number;
+      at_risk: boolean;
+      missed: boolean;
+      needs_operator: boolean;
+    }> = await this.ds.query(
       `SELECT facility_code, EXTRACT(EPOCH FROM now() - encounter_end)::float8 / 3600 AS hours,
               now() >= encounter_end + (deadline - encounter_end) * $1::float8 AS at_risk, deadline < now() AS missed,
               status = 'NEEDS_OPERATOR' AS needs_operator
          FROM submissions WHERE kind = 'claim' AND status IN ${OPEN}`,
       [atRiskFraction],
     );
-    return rows.map((r) => ({ facilityCode: r.facility_code, hoursSinceEncounterEnd: Number(r.hours), atRisk: r.at_risk, missed: r.missed, needsOperator: r.needs_operator }));
+    return rows.map((r) => ({
+      facilityCode: r.facility_code,
+      hoursSinceEncounterEnd: Number(r.hours),
+      atRisk: r.at_risk,
+      missed: r.missed,
+      needsOperator: r.needs_operator,
+    }));
   }
 
   // ---------- verdicts (simulator results, portal feedback) ----------
 
   /** SUBMITTED rows whose verdict was not checked in the last second, oldest first. */
-  async awaitingVerdict(limit: number): Promise<Array<{ id: string; kind: SubmissionKind; facilityCode: string; maLk: string; version: number; maGiaoDich: string; trace: Record<string, string> | null }>> {
-    const rows: Array<{ id: string; kind: SubmissionKind; facility_code: string; ma_lk: string; version: number; ma_giao_dich: string; trace: Record<string, string> | null }> = await this.ds.query(
+  async awaitingVerdict(limit: number): Promise<
+    Array<{
+      id: string;
+      kind: SubmissionKind;
+      facilityCode: string;
+      maLk: string;
+      version: number;
+      maGiaoDich: string;
+      trace: Record<string, string> | null;
+    }>
+  > {
+    const rows: Array<{
+      id: string;
+      kind: SubmissionKind;
+      facility_code: string;
+      ma_lk: string;
+      version: number;
+      ma_giao_dich: string;
+      trace: Record<string, string> | null;
+    }> = await this.ds.query(
       `SELECT s.id, s.kind, s.facility_code, s.ma_lk, s.version, s.ma_giao_dich, COALESCE(s.trace_headers, ${storedTraceHeadersSql('s')}) AS trace FROM submissions s
        WHERE status = 'SUBMITTED' AND (result_checked_at IS NULL OR result_checked_at < now() - interval '1 second')
        ORDER BY received_at LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ id: String(r.id), kind: r.kind, facilityCode: r.facility_code, maLk: r.ma_lk, version: r.version, maGiaoDich: r.ma_giao_dich, trace: r.trace }));
+    return rows.map((r) => ({
+      id: String(r.id),
+      kind: r.kind,
+      facilityCode: r.facility_code,
+      maLk: r.ma_lk,
+      version: r.version,
+      maGiaoDich: r.ma_giao_dich,
+      trace: r.trace,
+    }));
   }
 
   async markVerdictChecked(ids: string[]): Promise<void> {
-    if (ids.length) await this.ds.query(`UPDATE submissions SET result_checked_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+    if (ids.length)
+      await this.ds.query(`UPDATE submissions SET result_checked_at = now() WHERE id = ANY($1::bigint[])`, [
+        ids,
+      ]);
   }
 
   /** SUBMITTED → ACCEPTED | REJECTED (transition `verdict`). @returns false if it was no longer SUBMITTED. */
-  async recordVerdict(m: EntityManager, id: string, accepted: boolean, error?: { code: string; message: string }): Promise<boolean> {
+  async recordVerdict(
+    m: EntityManager,
+    id: string,
+    accepted: boolean,
+    error?: { code: string; message: string },
+  ): Promise<boolean> {
     const rows = rowsOf(
       await m.query(
         `UPDATE submissions SET status = $2, result_checked_at = now(), updated_at = now(), last_code = COALESCE($3, last_code), last_error = COALESCE($4, last_error)
          WHERE id = $1 AND status = 'SUBMITTED' RETURNING id`,
-        [id, accepted ? 'ACCEPTED' : 'REJECTED', error?.code ?? null, error ? error.message.slice(0, 1000) : null],
+        [
+          id,
+          accepted ? 'ACCEPTED' : 'REJECTED',
+          error?.code ?? null,
+          error ? error.message.slice(0, 1000) : null,
+        ],
       ),
     );
     return rows.length > 0;
@@ -382,44 +538,101 @@ export class SubmissionStore {
    * The claim a portal line names: by maGiaoDich when the portal shows it, else the latest
    * version of the MA_LK that the gateway received.
    */
-  async findReceived(m: EntityManager, facilityCode: string, maLk: string, maGiaoDich?: string): Promise<{ id: string; version: number; status: SubmissionStatus; maGiaoDich: string | null; trace: Record<string, string> | null } | undefined> {
-    const rows: Array<{ id: string; version: number; status: SubmissionStatus; ma_giao_dich: string | null; trace: Record<string, string> | null }> = await m.query(
+  async findReceived(
+    m: EntityManager,
+    facilityCode: string,
+    maLk: string,
+    maGiaoDich?: string,
+  ): Promise<
+    | {
+        id: string;
+        version: number;
+        status: SubmissionStatus;
+        maGiaoDich: string | null;
+        trace: Record<string, string> | null;
+      }
+    | undefined
+  > {
+    const rows: Array<{
+      id: string;
+      version: number;
+      status: SubmissionStatus;
+      ma_giao_dich: string | null;
+      trace: Record<string, string> | null;
+    }> = await m.query(
       `SELECT s.id, s.version, s.status, s.ma_giao_dich, COALESCE(s.trace_headers, ${storedTraceHeadersSql('s')}) AS trace FROM submissions s
        WHERE s.facility_code = $1 AND s.kind = 'claim' AND s.ma_lk = $2 AND s.status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED') AND ($3::text IS NULL OR s.ma_giao_dich = $3)
        ORDER BY s.version DESC LIMIT 1 FOR UPDATE`,
       [facilityCode, maLk, maGiaoDich ?? null],
     );
     const r = rows[0];
-    return r && { id: String(r.id), version: r.version, status: r.status, maGiaoDich: r.ma_giao_dich, trace: r.trace };
+    return (
+      r && {
+        id: String(r.id),
+        version: r.version,
+        status: r.status,
+        maGiaoDich: r.ma_giao_dich,
+        trace: r.trace,
+      }
+    );
   }
 
   // ---------- operator API ----------
 
-  async search(q: { kind: SubmissionKind; facility?: string | undefined; maLk?: string | undefined; status?: SubmissionStatus | undefined; olderThanMinutes?: number | undefined; limit: number }): Promise<unknown[]> {
+  async search(q: {
+    kind: SubmissionKind;
+    facility?: string | undefined;
+    maLk?: string | undefined;
+    status?: SubmissionStatus | undefined;
+    olderThanMinutes?: number | undefined;
+    limit: number;
+  }): Promise<unknown[]> {
     const params: unknown[] = [q.kind];
     const where: string[] = ['kind = $1'];
     if (q.facility) where.push(`facility_code = $${params.push(q.facility)}`);
     if (q.maLk) where.push(`ma_lk = $${params.push(q.maLk)}`);
     if (q.status) where.push(`status = $${params.push(q.status)}`);
-    if (q.olderThanMinutes !== undefined) where.push(`encounter_end < now() - ($${params.push(q.olderThanMinutes)}::int * interval '1 minute')`);
+    if (q.olderThanMinutes !== undefined)
+      where.push(`encounter_end < now() - ($${params.push(q.olderThanMinutes)}::int * interval '1 minute')`);
     params.push(q.limit);
-    return this.ds.query(`SELECT ${OPERATOR_COLUMNS} FROM submissions WHERE ${where.join(' AND ')} ORDER BY deadline LIMIT $${params.length}`, params);
+    return this.ds.query(
+      `SELECT ${OPERATOR_COLUMNS} FROM submissions WHERE ${where.join(' AND ')} ORDER BY deadline LIMIT $${params.length}`,
+      params,
+    );
   }
 
-  async summary(): Promise<{ byStatus: Record<string, number>; checkinsByStatus: Record<string, number>; on_time: number; late: number; missed_reported: number }> {
-    const byKind: Array<{ kind: SubmissionKind; status: string; n: number }> = await this.ds.query(`SELECT kind, status, count(*)::int AS n FROM submissions GROUP BY kind, status`);
+  async summary(): Promise<{
+    byStatus: Record<string, number>;
+    checkinsByStatus: Record<string, number>;
+    on_time: number;
+    late: number;
+    missed_reported: number;
+  }> {
+    const byKind: Array<{ kind: SubmissionKind; status: string; n: number }> = await this.ds.query(
+      `SELECT kind, status, count(*)::int AS n FROM submissions GROUP BY kind, status`,
+    );
     const [deadline] = (await this.ds.query(
       `SELECT count(*) FILTER (WHERE received_at IS NOT NULL AND received_at <= deadline)::int AS on_time,
               count(*) FILTER (WHERE received_at IS NOT NULL AND received_at > deadline)::int AS late,
               count(*) FILTER (WHERE missed_notified)::int AS missed_reported
        FROM submissions WHERE kind = 'claim'`,
     )) as Array<{ on_time: number; late: number; missed_reported: number }>;
-    const counts = (kind: SubmissionKind) => Object.fromEntries(byKind.filter((r) => r.kind === kind).map((r) => [r.status, r.n]));
-    return { byStatus: counts('claim'), checkinsByStatus: counts('checkin'), on_time: deadline?.on_time ?? 0, late: deadline?.late ?? 0, missed_reported: deadline?.missed_reported ?? 0 };
+    const counts = (kind: SubmissionKind) =>
+      Object.fromEntries(byKind.filter((r) => r.kind === kind).map((r) => [r.status, r.n]));
+    return {
+      byStatus: counts('claim'),
+      checkinsByStatus: counts('checkin'),
+      on_time: deadline?.on_time ?? 0,
+      late: deadline?.late ?? 0,
+      missed_reported: deadline?.missed_reported ?? 0,
+    };
   }
 
   async history(facilityCode: string, maLk: string): Promise<{ versions: unknown[]; attempts: unknown[] }> {
-    const versions: unknown[] = await this.ds.query(`SELECT ${OPERATOR_COLUMNS} FROM submissions WHERE facility_code = $1 AND ma_lk = $2 ORDER BY kind, version`, [facilityCode, maLk]);
+    const versions: unknown[] = await this.ds.query(
+      `SELECT ${OPERATOR_COLUMNS} FROM submissions WHERE facility_code = $1 AND ma_lk = $2 ORDER BY kind, version`,
+      [facilityCode, maLk],
+    );
     if (versions.length === 0) return { versions, attempts: [] };
     const attempts: unknown[] = await this.ds.query(
       `SELECT s.kind, s.version, a.attempt, a.started_at, a.finished_at, a.outcome, a.code, a.detail, a.ma_giao_dich
@@ -431,27 +644,59 @@ export class SubmissionStore {
   }
 
   /** The row an operator wants to re-drive, locked, with what the redrive rule needs. */
-  async lockForRedrive(m: EntityManager, key: { facilityCode: string; kind: SubmissionKind; maLk: string; version: number }): Promise<{ id: string; state: SubmissionState; newerVersion: boolean } | undefined> {
+  async lockForRedrive(
+    m: EntityManager,
+    key: { facilityCode: string; kind: SubmissionKind; maLk: string; version: number },
+  ): Promise<{ id: string; state: SubmissionState; newerVersion: boolean } | undefined> {
     const rows: SubmissionRow[] = await m.query(
       `SELECT s.*, NULL AS trace FROM submissions s WHERE facility_code = $1 AND kind = $2 AND ma_lk = $3 AND version = $4 FOR UPDATE`,
       [key.facilityCode, key.kind, key.maLk, key.version],
     );
     const r = rows[0];
     if (!r) return undefined;
-    const newer: unknown[] = key.kind === 'claim' ? await m.query(`SELECT 1 FROM submissions WHERE facility_code = $1 AND kind = 'claim' AND ma_lk = $2 AND version > $3 LIMIT 1`, [key.facilityCode, key.maLk, key.version]) : [];
+    const newer: unknown[] =
+      key.kind === 'claim'
+        ? await m.query(
+            `SELECT 1 FROM submissions WHERE facility_code = $1 AND kind = 'claim' AND ma_lk = $2 AND version > $3 LIMIT 1`,
+            [key.facilityCode, key.maLk, key.version],
+          )
+        : [];
     return { id: String(r.id), state: toSubmission(r).state, newerVersion: newer.length > 0 };
   }
 
-  async redrive(m: EntityManager, id: string, next: SubmissionStatus, attempt: number, from: SubmissionStatus): Promise<void> {
-    await m.query(`UPDATE submissions SET status = $2, next_attempt_at = now(), updated_at = now() WHERE id = $1`, [id, next]);
+  async redrive(
+    m: EntityManager,
+    id: string,
+    next: SubmissionStatus,
+    attempt: number,
+    from: SubmissionStatus,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE submissions SET status = $2, next_attempt_at = now(), updated_at = now() WHERE id = $1`,
+      [id, next],
+    );
     // The audit trail next to the gateway's answers: when and from which state it was re-driven.
-    await m.query(`INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail) VALUES ($1, $2, now(), 'operator-redrive', NULL, $3)`, [id, attempt, `re-driven from ${from}`]);
+    await m.query(
+      `INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail) VALUES ($1, $2, now(), 'operator-redrive', NULL, $3)`,
+      [id, attempt, `re-driven from ${from}`],
+    );
   }
 
   /** Portal feedback applied to a claim: kept in its attempt history like a gateway answer. */
-  async recordPortalFeedback(m: EntityManager, id: string, version: number, errors: readonly PortalError[]): Promise<void> {
-    const detail = errors.map((e) => e.message).join('; ').slice(0, 1000);
-    await m.query(`INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail) VALUES ($1, $2, now(), 'portal-feedback', $3, $4)`, [id, version, errors[0]?.code ?? null, detail || 'processed without errors']);
+  async recordPortalFeedback(
+    m: EntityManager,
+    id: string,
+    version: number,
+    errors: readonly PortalError[],
+  ): Promise<void> {
+    const detail = errors
+      .map((e) => e.message)
+      .join('; ')
+      .slice(0, 1000);
+    await m.query(
+      `INSERT INTO submission_attempts (submission_id, attempt, started_at, outcome, code, detail) VALUES ($1, $2, now(), 'portal-feedback', $3, $4)`,
+      [id, version, errors[0]?.code ?? null, detail || 'processed without errors'],
+    );
   }
 
   /**
@@ -467,10 +712,20 @@ export class SubmissionStore {
          FROM submissions WHERE kind = $1`,
       [kind, dueBoundMs],
     )) as Array<{ stuck: number; ambiguous: number }>;
-    const dups: Array<{ facility_code: string; ma_lk: string; version: number; sends: number }> = await this.ds.query(
-      `SELECT facility_code, ma_lk, version, sends FROM submissions WHERE kind = $1 AND sends > 1 ORDER BY facility_code, ma_lk, version`,
-      [kind],
-    );
-    return { stuck: counts?.stuck ?? 0, ambiguousSends: counts?.ambiguous ?? 0, possibleDuplicates: dups.map((d) => ({ facility: d.facility_code, maLk: d.ma_lk, version: d.version, sends: d.sends })) };
+    const dups: Array<{ facility_code: string; ma_lk: string; version: number; sends: number }> =
+      await this.ds.query(
+        `SELECT facility_code, ma_lk, version, sends FROM submissions WHERE kind = $1 AND sends > 1 ORDER BY facility_code, ma_lk, version`,
+        [kind],
+      );
+    return {
+      stuck: counts?.stuck ?? 0,
+      ambiguousSends: counts?.ambiguous ?? 0,
+      possibleDuplicates: dups.map((d) => ({
+        facility: d.facility_code,
+        maLk: d.ma_lk,
+        version: d.version,
+        sends: d.sends,
+      })),
+    };
   }
 }

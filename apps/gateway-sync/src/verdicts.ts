@@ -24,13 +24,29 @@ export interface Verdict {
  */
 export async function applyVerdict(m: EntityManager, store: SubmissionStore, v: Verdict): Promise<boolean> {
   const rejected = v.errors.length > 0;
-  const codes = v.errors.map((e) => ({ code: e.code ?? 'VALIDATION', message: e.message || 'validation error', ...(e.table || e.field ? { path: [e.table, e.row, e.field].filter((x) => x !== undefined).join('/') } : {}) }));
-  const summary = rejected ? { code: codes[0]!.code, message: codes.map((c) => c.message).join('; ') } : undefined;
+  const codes = v.errors.map((e) => ({
+    code: e.code ?? 'VALIDATION',
+    message: e.message || 'validation error',
+    ...(e.table || e.field
+      ? { path: [e.table, e.row, e.field].filter((x) => x !== undefined).join('/') }
+      : {}),
+  }));
+  const summary = rejected
+    ? { code: codes[0]!.code, message: codes.map((c) => c.message).join('; ') }
+    : undefined;
   if (!(await store.recordVerdict(m, v.id, !rejected, summary))) return false;
   if (v.kind === 'checkin') return true; // kept for the operator API; no claim events for a check-in
   if (!rejected) {
-    const payload: ClaimAccepted = { facilityCode: v.facilityCode, maLk: v.maLk, version: v.version, maGiaoDich: v.maGiaoDich ?? '', acceptedAt: new Date().toISOString() };
-    await enqueueOutbox(m, [createEvent(Topics.claimAccepted.name, { facilityCode: v.facilityCode, key: v.maLk, payload }).message]);
+    const payload: ClaimAccepted = {
+      facilityCode: v.facilityCode,
+      maLk: v.maLk,
+      version: v.version,
+      maGiaoDich: v.maGiaoDich ?? '',
+      acceptedAt: new Date().toISOString(),
+    };
+    await enqueueOutbox(m, [
+      createEvent(Topics.claimAccepted.name, { facilityCode: v.facilityCode, key: v.maLk, payload }).message,
+    ]);
   } else {
     const payload: ClaimRejected = {
       facilityCode: v.facilityCode,
@@ -41,7 +57,9 @@ export async function applyVerdict(m: EntityManager, store: SubmissionStore, v: 
       codes,
       rejectedAt: new Date().toISOString(),
     };
-    await enqueueOutbox(m, [createEvent(Topics.claimRejected.name, { facilityCode: v.facilityCode, key: v.maLk, payload }).message]);
+    await enqueueOutbox(m, [
+      createEvent(Topics.claimRejected.name, { facilityCode: v.facilityCode, key: v.maLk, payload }).message,
+    ]);
   }
   return true;
 }

@@ -67,14 +67,21 @@ export class CardCheckStore {
 
   /** Still no answer: keeps the check PENDING, with the failure's code, and asks again after `delayMs`. */
   async postpone(visitId: string, code: string, delayMs: number): Promise<void> {
-    await this.ds.query(`UPDATE visits SET card_check_code = $2, card_next_check_at = now() + ($3::bigint * interval '1 millisecond') WHERE visit_id = $1 AND card_check = 'PENDING'`, [visitId, code, delayMs]);
+    await this.ds.query(
+      `UPDATE visits SET card_check_code = $2, card_next_check_at = now() + ($3::bigint * interval '1 millisecond') WHERE visit_id = $1 AND card_check = 'PENDING'`,
+      [visitId, code, delayMs],
+    );
   }
 
   /**
    * Records the gateway's answer if the check is still PENDING.
    * @returns false when another replica (or an earlier run) recorded one first.
    */
-  async recordAnswer(m: EntityManager, visitId: string, answer: { cardCheck: Exclude<CardVerdict, 'PENDING'>; code: string; checkedAt: Date }): Promise<boolean> {
+  async recordAnswer(
+    m: EntityManager,
+    visitId: string,
+    answer: { cardCheck: Exclude<CardVerdict, 'PENDING'>; code: string; checkedAt: Date },
+  ): Promise<boolean> {
     const updated = rowsOf<unknown>(
       await m.query(
         `UPDATE visits SET card_check = $2, card_check_code = $3, card_checked_at = $4, card_next_check_at = NULL WHERE visit_id = $1 AND card_check = 'PENDING' RETURNING 1`,

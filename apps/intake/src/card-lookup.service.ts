@@ -51,7 +51,11 @@ export class CardLookupService implements OnModuleDestroy {
   }
 
   private cacheKey(q: CardQuery): string {
-    return createHmac('sha256', this.config.identityKey).update(`card-lookup:${q.facilityCode}:${q.cardNumber}:${q.fullName.normalize('NFC').toUpperCase()}:${q.birthDate.slice(0, 8)}`).digest('hex');
+    return createHmac('sha256', this.config.identityKey)
+      .update(
+        `card-lookup:${q.facilityCode}:${q.cardNumber}:${q.fullName.normalize('NFC').toUpperCase()}:${q.birthDate.slice(0, 8)}`,
+      )
+      .digest('hex');
   }
 
   async check(q: CardQuery): Promise<CardCheckResult> {
@@ -69,18 +73,33 @@ export class CardLookupService implements OnModuleDestroy {
   private async ask(q: CardQuery): Promise<CardCheckResult> {
     const staff = lookupStaff(q.facilityCode);
     if (!staff) {
-      this.logger.warn({ facility: q.facilityCode }, 'card lookup: no lookup staff configured for the facility (CARD_LOOKUP_<facility>_STAFF_NAME/_STAFF_CCCD); card check stays pending');
+      this.logger.warn(
+        { facility: q.facilityCode },
+        'card lookup: no lookup staff configured for the facility (CARD_LOOKUP_<facility>_STAFF_NAME/_STAFF_CCCD); card check stays pending',
+      );
       return { cardCheck: 'PENDING', code: 'NO_LOOKUP_STAFF', cached: false };
     }
     try {
-      const outcome = await this.client.lookupCard({ facilityCode: q.facilityCode, maThe: q.cardNumber, hoTen: q.fullName, ngaySinh: lookupBirthDate(q.birthDate), ...staff });
+      const outcome = await this.client.lookupCard({
+        facilityCode: q.facilityCode,
+        maThe: q.cardNumber,
+        hoTen: q.fullName,
+        ngaySinh: lookupBirthDate(q.birthDate),
+        ...staff,
+      });
       const code = outcome.kind === 'answered' ? outcome.maKetQua : outcome.code;
       const cardCheck = outcome.kind === 'answered' ? cardVerdict(outcome.maKetQua) : 'PENDING';
-      this.logger.info({ facility: q.facilityCode, outcome: outcome.kind, code, cardCheck }, 'card lookup answered');
+      this.logger.info(
+        { facility: q.facilityCode, outcome: outcome.kind, code, cardCheck },
+        'card lookup answered',
+      );
       return { cardCheck, code, cached: false };
     } catch (err) {
       // Missing gateway account and the like: configuration, not the patient's fault.
-      this.logger.warn({ facility: q.facilityCode, error: err instanceof Error ? err.name : 'error' }, 'card lookup failed; card check stays pending');
+      this.logger.warn(
+        { facility: q.facilityCode, error: err instanceof Error ? err.name : 'error' },
+        'card lookup failed; card check stays pending',
+      );
       return { cardCheck: 'PENDING', code: 'LOOKUP_FAILED', cached: false };
     }
   }

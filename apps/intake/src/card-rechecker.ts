@@ -30,7 +30,8 @@ export class CardRechecker extends BackgroundJob {
     super({
       name: 'card-rechecker',
       intervalMs: Math.min(1000, config.CARD_RECHECK_INTERVAL_MS),
-      onError: (err) => logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'card re-check round failed'),
+      onError: (err) =>
+        logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'card re-check round failed'),
     });
   }
 
@@ -49,9 +50,18 @@ export class CardRechecker extends BackgroundJob {
     for (const v of due) {
       if (signal?.aborted) break;
       // Name and birth date are kept only encrypted (pii-cipher.ts); decrypted for the lookup alone.
-      const r = await this.cards.check({ facilityCode: v.facilityCode, cardNumber: v.cardNumber, fullName: v.pii.fullName, birthDate: v.pii.birthDate });
+      const r = await this.cards.check({
+        facilityCode: v.facilityCode,
+        cardNumber: v.cardNumber,
+        fullName: v.pii.fullName,
+        birthDate: v.pii.birthDate,
+      });
       if (r.cardCheck === 'PENDING') {
-        await this.store.postpone(v.visitId, r.code, recheckDelayMs(v.attempts, this.config.CARD_RECHECK_INTERVAL_MS));
+        await this.store.postpone(
+          v.visitId,
+          r.code,
+          recheckDelayMs(v.attempts, this.config.CARD_RECHECK_INTERVAL_MS),
+        );
         continue;
       }
       answered++;
@@ -68,9 +78,15 @@ export class CardRechecker extends BackgroundJob {
           attempts: v.attempts,
           checkedAt: checkedAt.toISOString(),
         };
-        await enqueueOutbox(m, [createEvent(Topics.intakeCardChecked.name, { facilityCode: v.facilityCode, key: v.maLk, payload }).message]);
+        await enqueueOutbox(m, [
+          createEvent(Topics.intakeCardChecked.name, { facilityCode: v.facilityCode, key: v.maLk, payload })
+            .message,
+        ]);
       });
-      this.logger.info({ facility: v.facilityCode, maLk: v.maLk, cardCheck, code: r.code, attempts: v.attempts }, 'pending card check answered');
+      this.logger.info(
+        { facility: v.facilityCode, maLk: v.maLk, cardCheck, code: r.code, attempts: v.attempts },
+        'pending card check answered',
+      );
     }
     return { leased: due.length, answered };
   }

@@ -22,7 +22,9 @@ export function loadIntakeConfig(source: NodeJS.ProcessEnv = process.env) {
   // Keyed hash of identifiers: the same key on every replica, from a secret.
   const identityKey = readSecret('IDENTITY_HASH_KEY', source);
   if (!identityKey || identityKey.length < 16) {
-    throw new Error('intake: invalid configuration:\n  - IDENTITY_HASH_KEY (or IDENTITY_HASH_KEY_FILE) is required, at least 16 characters');
+    throw new Error(
+      'intake: invalid configuration:\n  - IDENTITY_HASH_KEY (or IDENTITY_HASH_KEY_FILE) is required, at least 16 characters',
+    );
   }
   // Personal data at rest: AES-256-GCM data key from a secret (pii-cipher.ts).
   return { ...cfg, identityKey, piiCipher: piiCipherFromEnv(source) };
@@ -34,7 +36,10 @@ export type IntakeConfig = ReturnType<typeof loadIntakeConfig>;
  * Read from secrets per facility — CARD_LOOKUP_<facility>_STAFF_NAME and _STAFF_CCCD, or their
  * _FILE variants — on each use (rotation without restart). Never logged.
  */
-export function lookupStaff(facilityCode: string, source: NodeJS.ProcessEnv = process.env): { hoTenCb: string; cccdCb: string } | undefined {
+export function lookupStaff(
+  facilityCode: string,
+  source: NodeJS.ProcessEnv = process.env,
+): { hoTenCb: string; cccdCb: string } | undefined {
   const hoTenCb = readSecret(`CARD_LOOKUP_${facilityCode}_STAFF_NAME`, source);
   const cccdCb = readSecret(`CARD_LOOKUP_${facilityCode}_STAFF_CCCD`, source);
   return hoTenCb && cccdCb ? { hoTenCb, cccdCb } : undefined;

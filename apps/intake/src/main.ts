@@ -15,7 +15,13 @@ import { VisitsController } from './visits.controller';
 
 async function main() {
   const config = loadIntakeConfig();
-  const runtime = new ServiceRuntime({ service: 'intake', migrations: INTAKE_MIGRATIONS, databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({
+    service: 'intake',
+    migrations: INTAKE_MIGRATIONS,
+    databaseUrl: config.DATABASE_URL,
+    database: config.DATABASE_NAME,
+    poolSize: config.DB_POOL_SIZE,
+  });
   await bootstrapService({
     runtime,
     port: config.HTTP_PORT,
@@ -24,15 +30,27 @@ async function main() {
       controllers: [VisitsController],
       providers: [
         { provide: INTAKE_CONFIG, useValue: config },
-        { provide: RegistrationStore, useFactory: (ds: DataSource, c: IntakeConfig) => new RegistrationStore(ds, c.piiCipher), inject: [DATA_SOURCE, INTAKE_CONFIG] },
-        { provide: CardCheckStore, useFactory: (ds: DataSource, c: IntakeConfig) => new CardCheckStore(ds, c.piiCipher), inject: [DATA_SOURCE, INTAKE_CONFIG] },
+        {
+          provide: RegistrationStore,
+          useFactory: (ds: DataSource, c: IntakeConfig) => new RegistrationStore(ds, c.piiCipher),
+          inject: [DATA_SOURCE, INTAKE_CONFIG],
+        },
+        {
+          provide: CardCheckStore,
+          useFactory: (ds: DataSource, c: IntakeConfig) => new CardCheckStore(ds, c.piiCipher),
+          inject: [DATA_SOURCE, INTAKE_CONFIG],
+        },
         RegistrationService,
         CardLookupService,
       ],
     },
     consumers: [IngressConsumer],
     jobs: [CardRechecker],
-    openApi: { title: 'Intake', description: 'Patient reception by CCCD, personal ID, BHYT card or VNeID QR; card lookup at the BHYT gateway' },
+    openApi: {
+      title: 'Intake',
+      description:
+        'Patient reception by CCCD, personal ID, BHYT card or VNeID QR; card lookup at the BHYT gateway',
+    },
   });
 }
 

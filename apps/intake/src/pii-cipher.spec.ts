@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { PiiCipher, piiCipherFromEnv } from './pii-cipher';
 
-const pii = { fullName: 'Nguyễn Văn Mẫu', birthDate: '19800101', sex: '1', address: 'Số 1 Đường Mẫu', citizenId: '079080000001' };
+const pii = {
+  fullName: 'Nguyễn Văn Mẫu',
+  birthDate: '19800101',
+  sex: '1',
+  address: 'Số 1 Đường Mẫu',
+  citizenId: '079080000001',
+};
 const hex = () => randomBytes(32).toString('hex');
 
 describe('personal data at rest', () => {
@@ -10,7 +16,8 @@ describe('personal data at rest', () => {
 
   it('stores no personal field in clear and decrypts back to the same data', () => {
     const blob = cipher.encrypt(pii, 'ref-1');
-    for (const v of [pii.fullName, pii.citizenId, pii.birthDate, pii.address]) expect(blob.includes(Buffer.from(v, 'utf8'))).toBe(false);
+    for (const v of [pii.fullName, pii.citizenId, pii.birthDate, pii.address])
+      expect(blob.includes(Buffer.from(v, 'utf8'))).toBe(false);
     expect(cipher.decrypt(blob, 'ref-1')).toEqual(pii);
   });
 
@@ -24,14 +31,22 @@ describe('personal data at rest', () => {
 
   it('still reads data under a previous key after a rotation, and writes under the new one', () => {
     const old = cipher.encrypt(pii, 'ref-1');
-    const rotated = piiCipherFromEnv({ PII_DATA_KEY: hex(), PII_DATA_KEY_ID: 'k2', PII_DATA_KEYS_PREVIOUS: `k1:${k1}` });
+    const rotated = piiCipherFromEnv({
+      PII_DATA_KEY: hex(),
+      PII_DATA_KEY_ID: 'k2',
+      PII_DATA_KEYS_PREVIOUS: `k1:${k1}`,
+    });
     expect(rotated.decrypt(old, 'ref-1')).toEqual(pii);
     expect(PiiCipher.keyIdOf(rotated.encrypt(pii, 'ref-1'))).toBe('k2');
-    expect(() => piiCipherFromEnv({ PII_DATA_KEY: hex(), PII_DATA_KEY_ID: 'k3' }).decrypt(old, 'ref-1')).toThrow('PII key k1 is not configured');
+    expect(() =>
+      piiCipherFromEnv({ PII_DATA_KEY: hex(), PII_DATA_KEY_ID: 'k3' }).decrypt(old, 'ref-1'),
+    ).toThrow('PII key k1 is not configured');
   });
 
   it('refuses to start without a well-formed key, naming the variable and not the value', () => {
     expect(() => piiCipherFromEnv({})).toThrow(/PII_DATA_KEY/);
-    expect(() => piiCipherFromEnv({ PII_DATA_KEY: 'short-secret-value' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('short-secret-value') }));
+    expect(() => piiCipherFromEnv({ PII_DATA_KEY: 'short-secret-value' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('short-secret-value') }),
+    );
   });
 });

@@ -35,7 +35,8 @@ export class PiiCipher {
     private readonly keys: ReadonlyMap<string, Buffer>,
   ) {
     if (!keys.has(currentKid)) throw new Error('the current PII key is not in the key ring');
-    if (!/^[A-Za-z0-9._-]{1,40}$/.test(currentKid)) throw new Error('PII_DATA_KEY_ID must be 1–40 characters [A-Za-z0-9._-]');
+    if (!/^[A-Za-z0-9._-]{1,40}$/.test(currentKid))
+      throw new Error('PII_DATA_KEY_ID must be 1–40 characters [A-Za-z0-9._-]');
   }
 
   get keyId(): string {
@@ -62,7 +63,9 @@ export class PiiCipher {
     const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(at, at + 12));
     decipher.setAAD(Buffer.from(patientRef, 'utf8'));
     decipher.setAuthTag(blob.subarray(at + 12, at + 28));
-    return JSON.parse(Buffer.concat([decipher.update(blob.subarray(at + 28)), decipher.final()]).toString('utf8')) as PatientPii;
+    return JSON.parse(
+      Buffer.concat([decipher.update(blob.subarray(at + 28)), decipher.final()]).toString('utf8'),
+    ) as PatientPii;
   }
 
   /** The key id a ciphertext was made with (re-encryption after a rotation picks the old ones). */
@@ -73,10 +76,16 @@ export class PiiCipher {
 
 export function piiCipherFromEnv(env: NodeJS.ProcessEnv = process.env): PiiCipher {
   const current = readSecret('PII_DATA_KEY', env);
-  if (!current) throw new Error('intake: invalid configuration:\n  - PII_DATA_KEY (or PII_DATA_KEY_FILE) is required: 32 bytes as 64 hex characters');
+  if (!current)
+    throw new Error(
+      'intake: invalid configuration:\n  - PII_DATA_KEY (or PII_DATA_KEY_FILE) is required: 32 bytes as 64 hex characters',
+    );
   const kid = env['PII_DATA_KEY_ID'] ?? 'k1';
   const keys = new Map<string, Buffer>([[kid, parseKey(current, 'PII_DATA_KEY')]]);
-  for (const entry of (readSecret('PII_DATA_KEYS_PREVIOUS', env) ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (readSecret('PII_DATA_KEYS_PREVIOUS', env) ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const i = entry.indexOf(':');
     if (i <= 0) throw new Error('PII_DATA_KEYS_PREVIOUS must be kid:hex pairs separated by commas');
     keys.set(entry.slice(0, i), parseKey(entry.slice(i + 1), 'PII_DATA_KEYS_PREVIOUS'));

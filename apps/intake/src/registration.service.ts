@@ -46,7 +46,9 @@ export class RegistrationService {
    * JSON, so that a requestId re-used for another body is recognised whatever the key order.
    */
   private fingerprint(facilityCode: string, req: RegisterVisitRequest): string {
-    return createHmac('sha256', this.config.identityKey).update(`request:${facilityCode}:${canonicalize(req)}`).digest('hex');
+    return createHmac('sha256', this.config.identityKey)
+      .update(`request:${facilityCode}:${canonicalize(req)}`)
+      .digest('hex');
   }
 
   /**
@@ -55,10 +57,16 @@ export class RegistrationService {
    */
   async register(facilityCode: string, req: RegisterVisitRequest): Promise<RegisteredVisit> {
     const checked = checkIdentifier(req);
-    const errors = [...checked.errors, ...checkRegistrationDates(req, new Date(), this.config.CLOCK_TOLERANCE_MINUTES * 60_000)];
+    const errors = [
+      ...checked.errors,
+      ...checkRegistrationDates(req, new Date(), this.config.CLOCK_TOLERANCE_MINUTES * 60_000),
+    ];
     if (errors.length) throw new ValidationFailed(errors);
     if (!this.facilities.has(facilityCode)) {
-      throw IntakeErrors.raise('FACILITY_UNKNOWN', `facility ${facilityCode} is not registered on this platform`);
+      throw IntakeErrors.raise(
+        'FACILITY_UNKNOWN',
+        `facility ${facilityCode} is not registered on this platform`,
+      );
     }
     const fingerprint = this.fingerprint(facilityCode, req);
     const warnings = checked.warnings.length ? { warnings: checked.warnings } : {};
@@ -67,10 +75,18 @@ export class RegistrationService {
     // The card is looked up before the transaction (no connection held while the gateway
     // answers); a gateway that is down makes it PENDING, and the re-checker asks again.
     const card: CardCheckResult | undefined = req.insuranceCard
-      ? await this.cards.check({ facilityCode, cardNumber: req.insuranceCard.number, fullName: req.patient.fullName, birthDate: req.patient.birthDate })
+      ? await this.cards.check({
+          facilityCode,
+          cardNumber: req.insuranceCard.number,
+          fullName: req.patient.fullName,
+          birthDate: req.patient.birthDate,
+        })
       : undefined;
     try {
-      return { ...(await this.insertVisit(facilityCode, req, checked.citizenId, card, fingerprint)), ...warnings };
+      return {
+        ...(await this.insertVisit(facilityCode, req, checked.citizenId, card, fingerprint)),
+        ...warnings,
+      };
     } catch (err) {
       // The same requestId registered concurrently: the other transaction won; answer with its visit.
       if ((err as { code?: string }).code === '23505') {
@@ -81,7 +97,13 @@ export class RegistrationService {
     }
   }
 
-  private insertVisit(facilityCode: string, req: RegisterVisitRequest, citizenId: string | undefined, card: CardCheckResult | undefined, fingerprint: string): Promise<RegisteredVisit> {
+  private insertVisit(
+    facilityCode: string,
+    req: RegisterVisitRequest,
+    citizenId: string | undefined,
+    card: CardCheckResult | undefined,
+    fingerprint: string,
+  ): Promise<RegisteredVisit> {
     const checked = { citizenId };
     return this.store.transaction(async (m) => {
       const existing = await this.findByRequest(facilityCode, req.requestId, fingerprint, m);
@@ -109,7 +131,8 @@ export class RegistrationService {
         requestId: req.requestId,
         cardCheckCode: card?.code ?? null,
         cardCheckedAt: card && card.cardCheck !== 'PENDING' ? new Date() : null,
-        cardNextCheckAt: cardCheck === 'PENDING' ? new Date(Date.now() + this.config.CARD_RECHECK_INTERVAL_MS) : null,
+        cardNextCheckAt:
+          cardCheck === 'PENDING' ? new Date(Date.now() + this.config.CARD_RECHECK_INTERVAL_MS) : null,
         requestFingerprint: fingerprint,
       });
       const payload: VisitRegistered = {
@@ -125,7 +148,8 @@ export class RegistrationService {
           patientRef,
           maBn,
           fullName: req.patient.fullName,
-          birthDate: req.patient.birthDate.length === 8 ? `${req.patient.birthDate}0000` : req.patient.birthDate,
+          birthDate:
+            req.patient.birthDate.length === 8 ? `${req.patient.birthDate}0000` : req.patient.birthDate,
           sex: req.patient.sex,
           ...(checked.citizenId ? { citizenId: checked.citizenId } : {}),
           ...(req.insuranceCard ? { insuranceCard: req.insuranceCard } : {}),
@@ -134,7 +158,15 @@ export class RegistrationService {
       };
       const { message } = createEvent(Topics.intakeRegistered.name, { facilityCode, key: maLk, payload });
       await enqueueOutbox(m, [message]);
-      return { visitId, maLk, patientRef, facilityCode, cardCheck, ...(card ? { cardCheckCode: card.code } : {}), duplicate: false };
+      return {
+        visitId,
+        maLk,
+        patientRef,
+        facilityCode,
+        cardCheck,
+        ...(card ? { cardCheckCode: card.code } : {}),
+        duplicate: false,
+      };
     });
   }
 
@@ -142,18 +174,47 @@ export class RegistrationService {
    * The visit an earlier request with this requestId registered. The same requestId with
    * another body is a 409 naming the key — never the other request's visit (another patient's).
    */
-  private async findByRequest(facilityCode: string, requestId: string, fingerprint: string, m?: EntityManager): Promise<RegisteredVisit | undefined> {
+  private async findByRequest(
+    facilityCode: string,
+    requestId: string,
+    fingerprint: string,
+    m?: EntityManager,
+  ): Promise<RegisteredVisit | undefined> {
     const v = await this.store.findByRequest(facilityCode, requestId, m);
     if (!v) return undefined;
     // Visits registered before fingerprints were kept (NULL) can only be taken as the same request.
     if (v.requestFingerprint !== null && v.requestFingerprint !== fingerprint) {
-      throw IntakeErrors.raise('REQUEST_ID_CONFLICT', 'this requestId was already used for a different registration; use a new requestId for a new request', { key: 'requestId' });
+      throw IntakeErrors.raise(
+        'REQUEST_ID_CONFLICT',
+        'this requestId was already used for a different registration; use a new requestId for a new request',
+        { key: 'requestId' },
+      );
     }
-    return { visitId: v.visitId, maLk: v.maLk, patientRef: v.patientRef, facilityCode, cardCheck: v.cardCheck, ...(v.cardCheckCode ? { cardCheckCode: v.cardCheckCode } : {}), duplicate: true };
+    return {
+      visitId: v.visitId,
+      maLk: v.maLk,
+      patientRef: v.patientRef,
+      facilityCode,
+      cardCheck: v.cardCheck,
+      ...(v.cardCheckCode ? { cardCheckCode: v.cardCheckCode } : {}),
+      duplicate: true,
+    };
   }
 
-  private async resolvePatient(m: EntityManager, req: RegisterVisitRequest, citizenId: string | undefined): Promise<string> {
-    const keys = [{ type: req.identifier.type === 'VNEID_QR' || req.identifier.type === 'PERSONAL_ID' ? 'CCCD' : req.identifier.type, value: citizenId ?? req.identifier.value }];
+  private async resolvePatient(
+    m: EntityManager,
+    req: RegisterVisitRequest,
+    citizenId: string | undefined,
+  ): Promise<string> {
+    const keys = [
+      {
+        type:
+          req.identifier.type === 'VNEID_QR' || req.identifier.type === 'PERSONAL_ID'
+            ? 'CCCD'
+            : req.identifier.type,
+        value: citizenId ?? req.identifier.value,
+      },
+    ];
     if (req.insuranceCard) keys.push({ type: 'BHYT_CARD', value: req.insuranceCard.number });
     if (citizenId) keys.push({ type: 'CCCD', value: citizenId });
     const hashes = [...new Set(keys.map((k) => this.hash(k.type, k.value)))];
@@ -161,7 +222,13 @@ export class RegistrationService {
     const patientRef = found[0] ?? randomUUID();
     if (!found.length) {
       // Personal data only as AES-256-GCM ciphertext (pii-cipher.ts); found again via identifier hashes.
-      await this.store.createPatient(m, patientRef, { fullName: req.patient.fullName, birthDate: req.patient.birthDate, sex: req.patient.sex, address: req.patient.address ?? null, citizenId: citizenId ?? null });
+      await this.store.createPatient(m, patientRef, {
+        fullName: req.patient.fullName,
+        birthDate: req.patient.birthDate,
+        sex: req.patient.sex,
+        address: req.patient.address ?? null,
+        citizenId: citizenId ?? null,
+      });
     }
     await this.store.linkIdentifiers(m, patientRef, req.identifier.type, hashes);
     return patientRef;

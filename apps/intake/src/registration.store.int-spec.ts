@@ -9,7 +9,13 @@ import { RegistrationStore, type NewVisit } from './registration.store';
 jest.setTimeout(60_000);
 
 const cipher = piiCipherFromEnv({ PII_DATA_KEY: randomBytes(32).toString('hex'), PII_DATA_KEY_ID: 'k1' });
-const pii = { fullName: 'Nguyễn Văn Mẫu', birthDate: '19800101', sex: '1', address: 'Số 1 Đường Mẫu', citizenId: '079080000001' };
+const pii = {
+  fullName: 'Nguyễn Văn Mẫu',
+  birthDate: '19800101',
+  sex: '1',
+  address: 'Số 1 Đường Mẫu',
+  citizenId: '079080000001',
+};
 
 describe('registration store in PostgreSQL', () => {
   let db: FreshDatabase;
@@ -41,7 +47,11 @@ describe('registration store in PostgreSQL', () => {
   };
 
   beforeAll(async () => {
-    db = await freshDatabase('intake_int_registration_store', [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...INTAKE_MIGRATIONS], { poolSize: 4 });
+    db = await freshDatabase(
+      'intake_int_registration_store',
+      [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, ...INTAKE_MIGRATIONS],
+      { poolSize: 4 },
+    );
     store = new RegistrationStore(db.ds, cipher);
   });
 
@@ -51,8 +61,11 @@ describe('registration store in PostgreSQL', () => {
 
   it('keeps a patient only as ciphertext that decrypts back under the same patientRef', async () => {
     const ref = await patient();
-    const [row] = (await db.ds.query(`SELECT pii, pii_key_id FROM patients WHERE patient_ref = $1`, [ref])) as Array<{ pii: Buffer; pii_key_id: string }>;
-    for (const v of [pii.fullName, pii.citizenId, pii.birthDate, pii.address]) expect(row!.pii.includes(Buffer.from(v, 'utf8'))).toBe(false);
+    const [row] = (await db.ds.query(`SELECT pii, pii_key_id FROM patients WHERE patient_ref = $1`, [
+      ref,
+    ])) as Array<{ pii: Buffer; pii_key_id: string }>;
+    for (const v of [pii.fullName, pii.citizenId, pii.birthDate, pii.address])
+      expect(row!.pii.includes(Buffer.from(v, 'utf8'))).toBe(false);
     expect(row!.pii_key_id).toBe('k1');
     expect(cipher.decrypt(row!.pii, ref)).toEqual(pii);
   });
@@ -76,7 +89,14 @@ describe('registration store in PostgreSQL', () => {
     const ref = await patient();
     const v = visit(ref);
     await store.transaction((m) => store.insertVisit(m, v));
-    expect(await store.findByRequest('79001', v.requestId)).toEqual({ visitId: v.visitId, maLk: v.maLk, patientRef: ref, cardCheck: 'PENDING', cardCheckCode: 'GATEWAY_DOWN', requestFingerprint: v.requestFingerprint });
+    expect(await store.findByRequest('79001', v.requestId)).toEqual({
+      visitId: v.visitId,
+      maLk: v.maLk,
+      patientRef: ref,
+      cardCheck: 'PENDING',
+      cardCheckCode: 'GATEWAY_DOWN',
+      requestFingerprint: v.requestFingerprint,
+    });
     expect(await store.findByRequest('79002', v.requestId)).toBeUndefined();
     expect(await store.findByRequest('79001', randomUUID())).toBeUndefined();
   });
@@ -85,6 +105,8 @@ describe('registration store in PostgreSQL', () => {
     const ref = await patient();
     const v = visit(ref);
     await store.transaction((m) => store.insertVisit(m, v));
-    await expect(store.transaction((m) => store.insertVisit(m, visit(ref, { requestId: v.requestId })))).rejects.toMatchObject({ code: '23505' });
+    await expect(
+      store.transaction((m) => store.insertVisit(m, visit(ref, { requestId: v.requestId }))),
+    ).rejects.toMatchObject({ code: '23505' });
   });
 });

@@ -58,13 +58,26 @@ export class RegistrationStore {
   }
 
   /** The visit a request with this requestId registered at the facility (outside a transaction without `m`). */
-  async findByRequest(facilityCode: string, requestId: string, m: EntityManager = this.ds.manager): Promise<StoredVisit | undefined> {
+  async findByRequest(
+    facilityCode: string,
+    requestId: string,
+    m: EntityManager = this.ds.manager,
+  ): Promise<StoredVisit | undefined> {
     const rows: VisitRow[] = await m.query(
       `SELECT visit_id, ma_lk, patient_ref, card_check, card_check_code, request_fingerprint FROM visits WHERE facility_code = $1 AND request_id = $2`,
       [facilityCode, requestId],
     );
     const v = rows[0];
-    return v && { visitId: v.visit_id, maLk: v.ma_lk, patientRef: v.patient_ref, cardCheck: v.card_check, cardCheckCode: v.card_check_code, requestFingerprint: v.request_fingerprint };
+    return (
+      v && {
+        visitId: v.visit_id,
+        maLk: v.ma_lk,
+        patientRef: v.patient_ref,
+        cardCheck: v.card_check,
+        cardCheckCode: v.card_check_code,
+        requestFingerprint: v.request_fingerprint,
+      }
+    );
   }
 
   /** The next MA_LK sequence number, as text. */
@@ -75,19 +88,34 @@ export class RegistrationStore {
 
   /** The patients known by any of these identifier hashes (usually none or one). */
   async findPatientRefs(m: EntityManager, identifierHashes: readonly string[]): Promise<string[]> {
-    const rows: Array<{ patient_ref: string }> = await m.query(`SELECT DISTINCT patient_ref FROM patient_identifiers WHERE identifier_hash = ANY($1::text[])`, [identifierHashes]);
+    const rows: Array<{ patient_ref: string }> = await m.query(
+      `SELECT DISTINCT patient_ref FROM patient_identifiers WHERE identifier_hash = ANY($1::text[])`,
+      [identifierHashes],
+    );
     return rows.map((r) => r.patient_ref);
   }
 
   /** A new patient: the personal data encrypted (AES-256-GCM, bound to the patientRef). */
   async createPatient(m: EntityManager, patientRef: string, pii: PatientPii): Promise<void> {
-    await m.query(`INSERT INTO patients (patient_ref, pii, pii_key_id) VALUES ($1,$2,$3)`, [patientRef, this.cipher.encrypt(pii, patientRef), this.cipher.keyId]);
+    await m.query(`INSERT INTO patients (patient_ref, pii, pii_key_id) VALUES ($1,$2,$3)`, [
+      patientRef,
+      this.cipher.encrypt(pii, patientRef),
+      this.cipher.keyId,
+    ]);
   }
 
   /** Links identifier hashes to a patient; hashes already linked are left as they are. */
-  async linkIdentifiers(m: EntityManager, patientRef: string, identifierType: string, identifierHashes: readonly string[]): Promise<void> {
+  async linkIdentifiers(
+    m: EntityManager,
+    patientRef: string,
+    identifierType: string,
+    identifierHashes: readonly string[],
+  ): Promise<void> {
     for (const h of identifierHashes) {
-      await m.query(`INSERT INTO patient_identifiers (identifier_hash, patient_ref, identifier_type) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, [h, patientRef, identifierType]);
+      await m.query(
+        `INSERT INTO patient_identifiers (identifier_hash, patient_ref, identifier_type) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`,
+        [h, patientRef, identifierType],
+      );
     }
   }
 
@@ -98,8 +126,22 @@ export class RegistrationStore {
                            card_check_code, card_checked_at, card_next_check_at, request_fingerprint)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)`,
       [
-        v.visitId, v.facilityCode, v.maLk, v.maBn, v.patientRef, v.careType, v.identifierType, v.insured, v.cardNumber, v.cardCheck, v.registeredAt, v.requestId,
-        v.cardCheckCode, v.cardCheckedAt, v.cardNextCheckAt, v.requestFingerprint,
+        v.visitId,
+        v.facilityCode,
+        v.maLk,
+        v.maBn,
+        v.patientRef,
+        v.careType,
+        v.identifierType,
+        v.insured,
+        v.cardNumber,
+        v.cardCheck,
+        v.registeredAt,
+        v.requestId,
+        v.cardCheckCode,
+        v.cardCheckedAt,
+        v.cardNextCheckAt,
+        v.requestFingerprint,
       ],
     );
   }

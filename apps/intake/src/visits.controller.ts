@@ -15,7 +15,9 @@ export class VisitsController {
   @ApiOperation({ summary: 'Register a visit by CCCD, personal ID number, BHYT card or VNeID QR' })
   async register(@Param('facilityCode') facilityCode: string, @Body() body: unknown) {
     if (!FacilityCode.safeParse(facilityCode).success) {
-      throw new ValidationFailed([{ field: 'facilityCode', code: 'INVALID_FORMAT', message: 'facility code must be 5 digits' }]);
+      throw new ValidationFailed([
+        { field: 'facilityCode', code: 'INVALID_FORMAT', message: 'facility code must be 5 digits' },
+      ]);
     }
     const req = parseBody(RegisterVisitRequest, body);
     return this.registration.register(facilityCode, req);

@@ -22,12 +22,21 @@ async function main() {
       HTTP_PORT: env.port(Services.reporting.port),
       REPORT_SCHEDULER: z.enum(['on', 'off']).default('on'),
       /** The web page's first user; its password is read from (or, in development, created in) a file. */
-      REPORTING_WEB_USER: z.string().regex(/^[a-z0-9._-]{3,64}$/).default('soyte'),
+      REPORTING_WEB_USER: z
+        .string()
+        .regex(/^[a-z0-9._-]{3,64}$/)
+        .default('soyte'),
       REPORTING_WEB_PASSWORD_FILE: z.string().optional(),
       STATE_DIR: z.string().optional(),
     }),
   );
-  const runtime = new ServiceRuntime({ service: 'reporting', migrations: REPORTING_MIGRATIONS, databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({
+    service: 'reporting',
+    migrations: REPORTING_MIGRATIONS,
+    databaseUrl: config.DATABASE_URL,
+    database: config.DATABASE_NAME,
+    poolSize: config.DB_POOL_SIZE,
+  });
   const reports = new ReportService(runtime);
   const lag = () => projectionLag(runtime.kafka);
   const scheduler = new ReportScheduler(runtime, reports, lag);
@@ -44,12 +53,24 @@ async function main() {
         { provide: WebAuth, useFactory: () => (auth = new WebAuth(runtime.ds)) },
       ],
     },
-    openApi: { title: 'Reporting', description: 'Health-book interconnection compliance figures and the reports of QĐ 2733 and Project 06' },
+    openApi: {
+      title: 'Reporting',
+      description: 'Health-book interconnection compliance figures and the reports of QĐ 2733 and Project 06',
+    },
     afterStart: async () => {
       // Production provisions the password file from a secret; a development machine gets one in .state/secrets.
-      const passwordFile = config.REPORTING_WEB_PASSWORD_FILE ?? (config.STATE_DIR ? join(config.STATE_DIR, 'secrets', 'reporting-web-password') : undefined);
-      if (passwordFile && auth) await auth.setUser(config.REPORTING_WEB_USER, bootstrapPassword(passwordFile));
-      await runtime.consume({ name: 'projections', topics: [...PROJECTED_TOPICS], handler: projectionHandler(runtime), concurrency: 6, inFlightPerPartition: 32 });
+      const passwordFile =
+        config.REPORTING_WEB_PASSWORD_FILE ??
+        (config.STATE_DIR ? join(config.STATE_DIR, 'secrets', 'reporting-web-password') : undefined);
+      if (passwordFile && auth)
+        await auth.setUser(config.REPORTING_WEB_USER, bootstrapPassword(passwordFile));
+      await runtime.consume({
+        name: 'projections',
+        topics: [...PROJECTED_TOPICS],
+        handler: projectionHandler(runtime),
+        concurrency: 6,
+        inFlightPerPartition: 32,
+      });
       if (config.REPORT_SCHEDULER === 'on') void scheduler.start();
       runtime.logger.info({ group: PROJECTION_GROUP }, 'projections consuming');
     },

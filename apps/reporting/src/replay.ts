@@ -18,7 +18,11 @@ import { PROJECTED_TOPICS, PROJECTION_GROUP } from './projector';
  * Equivalent by hand: `kafka-consumer-groups.sh --group bhyt-reporting-projections --reset-offsets
  * --to-earliest --all-topics --execute`, then the SQL of {@link truncateProjections}.
  */
-export async function resetProjectionGroup(kafka: Kafka, ns = kafkaNamespace(), waitMs = 60_000): Promise<void> {
+export async function resetProjectionGroup(
+  kafka: Kafka,
+  ns = kafkaNamespace(),
+  waitMs = 60_000,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -28,10 +32,18 @@ export async function resetProjectionGroup(kafka: Kafka, ns = kafkaNamespace(), 
       const { groups } = await admin.describeGroups([physicalTopic(PROJECTION_GROUP, ns)]);
       const state = groups[0]?.state ?? 'Dead';
       if (state === 'Empty' || state === 'Dead') break;
-      if (Date.now() > until) throw new Error(`consumer group ${PROJECTION_GROUP} still has members (${state}): stop every reporting replica first`);
+      if (Date.now() > until)
+        throw new Error(
+          `consumer group ${PROJECTION_GROUP} still has members (${state}): stop every reporting replica first`,
+        );
       await new Promise((r) => setTimeout(r, 1000));
     }
-    for (const topic of PROJECTED_TOPICS) await admin.resetOffsets({ groupId: physicalTopic(PROJECTION_GROUP, ns), topic: physicalTopic(topic, ns), earliest: true });
+    for (const topic of PROJECTED_TOPICS)
+      await admin.resetOffsets({
+        groupId: physicalTopic(PROJECTION_GROUP, ns),
+        topic: physicalTopic(topic, ns),
+        earliest: true,
+      });
   } finally {
     await admin.disconnect();
   }
@@ -53,7 +65,11 @@ export async function replayProjections(kafka: Kafka, ds: DataSource): Promise<v
 async function main() {
   const url = new URL(process.env['DATABASE_URL'] ?? '');
   url.pathname = `/${process.env['DATABASE_NAME'] ?? 'bhyt_reporting'}`;
-  const ds = new DataSource({ type: 'postgres', url: url.toString(), applicationName: 'bhyt-reporting-replay' });
+  const ds = new DataSource({
+    type: 'postgres',
+    url: url.toString(),
+    applicationName: 'bhyt-reporting-replay',
+  });
   await ds.initialize();
   try {
     await replayProjections(createKafka(kafkaConnectionFromEnv('bhyt-reporting-replay')), ds);

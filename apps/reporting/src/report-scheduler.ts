@@ -36,7 +36,10 @@ export class ReportScheduler {
       const lag = await this.lag().catch(() => -1);
       if (lag === 0 || this.stopped) return;
       if (Date.now() > until) {
-        this.runtime.logger.warn({ lag }, 'projections still behind; generating the scheduled reports anyway');
+        this.runtime.logger.warn(
+          { lag },
+          'projections still behind; generating the scheduled reports anyway',
+        );
         return;
       }
       await new Promise((r) => setTimeout(r, 2000));
@@ -53,7 +56,10 @@ export class ReportScheduler {
     const due: ReportKind[] = [];
     for (const kind of this.kinds) {
       const { period } = lastScheduledRun(kind, this.now());
-      const rows: unknown[] = await this.runtime.ds.query(`SELECT 1 FROM scheduled_report_runs WHERE kind = $1 AND period_key = $2 AND report_id IS NOT NULL`, [kind, period.key]);
+      const rows: unknown[] = await this.runtime.ds.query(
+        `SELECT 1 FROM scheduled_report_runs WHERE kind = $1 AND period_key = $2 AND report_id IS NOT NULL`,
+        [kind, period.key],
+      );
       if (rows.length === 0) due.push(kind);
     }
     if (due.length === 0) return done;
@@ -70,12 +76,23 @@ export class ReportScheduler {
       if (claimed.length === 0) continue;
       try {
         const stored = await this.reports.generate(period, 'scheduler');
-        await this.runtime.ds.query(`UPDATE scheduled_report_runs SET report_id = $3 WHERE kind = $1 AND period_key = $2`, [kind, period.key, stored.id]);
+        await this.runtime.ds.query(
+          `UPDATE scheduled_report_runs SET report_id = $3 WHERE kind = $1 AND period_key = $2`,
+          [kind, period.key, stored.id],
+        );
         done.push(kind);
       } catch (err) {
         // Release the claim so that the next tick retries.
-        await this.runtime.ds.query(`DELETE FROM scheduled_report_runs WHERE kind = $1 AND period_key = $2 AND report_id IS NULL`, [kind, period.key]).catch(() => undefined);
-        this.runtime.logger.error({ kind, period: period.key, error: err instanceof Error ? err.message : 'error' }, 'scheduled report failed');
+        await this.runtime.ds
+          .query(
+            `DELETE FROM scheduled_report_runs WHERE kind = $1 AND period_key = $2 AND report_id IS NULL`,
+            [kind, period.key],
+          )
+          .catch(() => undefined);
+        this.runtime.logger.error(
+          { kind, period: period.key, error: err instanceof Error ? err.message : 'error' },
+          'scheduled report failed',
+        );
       }
     }
     return done;
@@ -85,7 +102,11 @@ export class ReportScheduler {
     if (this.stopped) return;
     this.running = this.runDue().then(
       () => undefined,
-      (err: unknown) => this.runtime.logger.error({ error: err instanceof Error ? err.message : 'error' }, 'report scheduler tick failed'),
+      (err: unknown) =>
+        this.runtime.logger.error(
+          { error: err instanceof Error ? err.message : 'error' },
+          'report scheduler tick failed',
+        ),
     );
     await this.running;
     if (this.stopped) return;

@@ -2,7 +2,15 @@ import { DataSource } from 'typeorm';
 import { CareType, IdentifierType } from '@bhyt/contracts';
 import { FacilityRegistry } from '@bhyt/facilities';
 import { findProvince } from '@bhyt/identifiers';
-import { BacklogBucket, DelayRow, endOfLocalDay, FacilityInfo, Period, ReportInputs, startOfLocalDay } from '@bhyt/reporting';
+import {
+  BacklogBucket,
+  DelayRow,
+  endOfLocalDay,
+  FacilityInfo,
+  Period,
+  ReportInputs,
+  startOfLocalDay,
+} from '@bhyt/reporting';
 
 /**
  * Reads a period's rows from the projections; the figures are added up by the pure builders of
@@ -10,25 +18,51 @@ import { BacklogBucket, DelayRow, endOfLocalDay, FacilityInfo, Period, ReportInp
  * rows by the day of gateway receipt.
  */
 const num = (v: unknown): number => Number(v ?? 0);
-const isoDay = (v: unknown): string => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10));
+const isoDay = (v: unknown): string =>
+  v instanceof Date ? v.toISOString().slice(0, 10) : String(v).slice(0, 10);
 
 export function facilityInfos(registry: FacilityRegistry): FacilityInfo[] {
-  return registry.list().map((f) => ({ code: f.code, name: f.name, province: f.province, provinceName: findProvince(f.province)?.name ?? f.province }));
+  return registry.list().map((f) => ({
+    code: f.code,
+    name: f.name,
+    province: f.province,
+    provinceName: findProvince(f.province)?.name ?? f.province,
+  }));
 }
 
-export async function loadReportInputs(ds: DataSource, period: Pick<Period, 'from' | 'to'>, facilities: FacilityInfo[], now: Date): Promise<ReportInputs> {
+export async function loadReportInputs(
+  ds: DataSource,
+  period: Pick<Period, 'from' | 'to'>,
+  facilities: FacilityInfo[],
+  now: Date,
+): Promise<ReportInputs> {
   const range = [period.from, period.to];
   const start = startOfLocalDay(period.from);
   const end = endOfLocalDay(period.to);
   const asOf = new Date(Math.min(end.getTime(), now.getTime()));
   // `day` comes back as text: a date column would be turned into a JS Date at UTC midnight.
   const [claims, regs, rejections, reads, subs, delays, backlog] = await Promise.all([
-    ds.query(`SELECT facility_code, day::text AS day, care_type, insured, encounters, interconnected, closed, signed, submitted, on_time, accepted, rejected, missed, corrections
-              FROM facility_day_claims WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2, 3, 4`, range),
-    ds.query(`SELECT facility_code, day::text AS day, identifier_type, sum(n)::int AS n FROM facility_day_registrations WHERE day BETWEEN $1 AND $2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, range),
-    ds.query(`SELECT facility_code, day::text AS day, code, n FROM facility_day_rejections WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2, 3`, range),
-    ds.query(`SELECT facility_code, day::text AS day, n FROM facility_day_reads WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2`, range),
-    ds.query(`SELECT facility_code, day::text AS day, submitted, on_time FROM facility_day_submissions WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2`, range),
+    ds.query(
+      `SELECT facility_code, day::text AS day, care_type, insured, encounters, interconnected, closed, signed, submitted, on_time, accepted, rejected, missed, corrections
+              FROM facility_day_claims WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2, 3, 4`,
+      range,
+    ),
+    ds.query(
+      `SELECT facility_code, day::text AS day, identifier_type, sum(n)::int AS n FROM facility_day_registrations WHERE day BETWEEN $1 AND $2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      range,
+    ),
+    ds.query(
+      `SELECT facility_code, day::text AS day, code, n FROM facility_day_rejections WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2, 3`,
+      range,
+    ),
+    ds.query(
+      `SELECT facility_code, day::text AS day, n FROM facility_day_reads WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2`,
+      range,
+    ),
+    ds.query(
+      `SELECT facility_code, day::text AS day, submitted, on_time FROM facility_day_submissions WHERE day BETWEEN $1 AND $2 ORDER BY 1, 2`,
+      range,
+    ),
     // Percentiles do not add up across days: computed over the period, per facility, per
     // province and in total, in one pass (GROUPING SETS); one delay per record, its first submission.
     ds.query(
@@ -69,20 +103,46 @@ export async function loadReportInputs(ds: DataSource, period: Pick<Period, 'fro
       missed: num(r['missed']),
       corrections: num(r['corrections']),
     })),
-    registrationDays: regs.map((r: Record<string, unknown>) => ({ facility: String(r['facility_code']), day: isoDay(r['day']), identifierType: r['identifier_type'] as IdentifierType, n: num(r['n']) })),
-    rejectionDays: rejections.map((r: Record<string, unknown>) => ({ facility: String(r['facility_code']), day: isoDay(r['day']), code: String(r['code']), n: num(r['n']) })),
-    readDays: reads.map((r: Record<string, unknown>) => ({ facility: String(r['facility_code']), day: isoDay(r['day']), n: num(r['n']) })),
-    submissionDays: subs.map((r: Record<string, unknown>) => ({ facility: String(r['facility_code']), day: isoDay(r['day']), submitted: num(r['submitted']), onTime: num(r['on_time']) })),
-    delays: delays.map(
-      (r: Record<string, unknown>): DelayRow => ({
-        scope: num(r['gf']) === 0 ? { facility: String(r['facility_code']) } : num(r['gp']) === 0 ? { province: String(r['province']) } : 'all',
-        n: num(r['n']),
-        p50Ms: num(r['p50']),
-        p90Ms: num(r['p90']),
-        p99Ms: num(r['p99']),
-      }),
-    ),
-    backlog: backlog.map((r: Record<string, unknown>) => ({ facility: String(r['facility_code']), bucket: r['bucket'] as BacklogBucket, n: num(r['n']) })),
+    registrationDays: regs.map((r: Record<string, unknown>) => ({
+      facility: String(r['facility_code']),
+      day: isoDay(r['day']),
+      identifierType: r['identifier_type'] as IdentifierType,
+      n: num(r['n']),
+    })),
+    rejectionDays: rejections.map((r: Record<string, unknown>) => ({
+      facility: String(r['facility_code']),
+      day: isoDay(r['day']),
+      code: String(r['code']),
+      n: num(r['n']),
+    })),
+    readDays: reads.map((r: Record<string, unknown>) => ({
+      facility: String(r['facility_code']),
+      day: isoDay(r['day']),
+      n: num(r['n']),
+    })),
+    submissionDays: subs.map((r: Record<string, unknown>) => ({
+      facility: String(r['facility_code']),
+      day: isoDay(r['day']),
+      submitted: num(r['submitted']),
+      onTime: num(r['on_time']),
+    })),
+    delays: delays.map((r: Record<string, unknown>): DelayRow => ({
+      scope:
+        num(r['gf']) === 0
+          ? { facility: String(r['facility_code']) }
+          : num(r['gp']) === 0
+            ? { province: String(r['province']) }
+            : 'all',
+      n: num(r['n']),
+      p50Ms: num(r['p50']),
+      p90Ms: num(r['p90']),
+      p99Ms: num(r['p99']),
+    })),
+    backlog: backlog.map((r: Record<string, unknown>) => ({
+      facility: String(r['facility_code']),
+      bucket: r['bucket'] as BacklogBucket,
+      n: num(r['n']),
+    })),
     backlogAsOf: asOf.toISOString(),
   };
 }
@@ -98,7 +158,12 @@ const CLOSED_TO_SUBMITTED_PERCENTILES = `percentile_cont(0.5) WITHIN GROUP (ORDE
               percentile_cont(0.99) WITHIN GROUP (ORDER BY ${CLOSED_TO_SUBMITTED_MS}) AS p99_closed_to_submitted_ms`;
 
 /** The summary endpoint's figures per facility of a scope: claims by the local day the encounter ended, registrations by day of registration. */
-export async function loadSummary(ds: DataSource, scope: { facility: string | null; province: string | null }, from: string, to: string) {
+export async function loadSummary(
+  ds: DataSource,
+  scope: { facility: string | null; province: string | null },
+  from: string,
+  to: string,
+) {
   const params: unknown[] = [scope.facility, from, to, scope.province];
   // Records counted once, in the state of their latest closed version (see libs/reporting figures.ts).
   const claims = await ds.query(

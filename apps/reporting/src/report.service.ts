@@ -1,4 +1,15 @@
-import { buildReport, endOfLocalDay, FacilityInfo, generationIsStale, Period, ReportDocument, ReportInputs, startOfLocalDay, toCsv, toXlsx } from '@bhyt/reporting';
+import {
+  buildReport,
+  endOfLocalDay,
+  FacilityInfo,
+  generationIsStale,
+  Period,
+  ReportDocument,
+  ReportInputs,
+  startOfLocalDay,
+  toCsv,
+  toXlsx,
+} from '@bhyt/reporting';
 import { ServiceRuntime } from '@bhyt/service-kit';
 import { facilityInfos, loadReportInputs } from './report-source';
 
@@ -54,27 +65,51 @@ export class ReportService {
     const rows = await this.runtime.ds.query(
       `INSERT INTO generated_reports (kind, period_key, period_from, period_to, generated_at, trigger, document, xlsx, csv)
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id, kind, period_key, period_from::text, period_to::text, generated_at, trigger`,
-      [period.kind, period.key, period.from, period.to, doc.generatedAt, trigger, JSON.stringify(doc), xlsx, csv],
+      [
+        period.kind,
+        period.key,
+        period.from,
+        period.to,
+        doc.generatedAt,
+        trigger,
+        JSON.stringify(doc),
+        xlsx,
+        csv,
+      ],
     );
     const stored = toStored(rows[0]);
-    this.runtime.logger.info({ kind: stored.kind, period: stored.periodKey, trigger, reportId: stored.id }, 'report generated');
+    this.runtime.logger.info(
+      { kind: stored.kind, period: stored.periodKey, trigger, reportId: stored.id },
+      'report generated',
+    );
     return stored;
   }
 
   /** The latest generation of a period, if any. */
-  async latest(period: Period): Promise<(StoredReport & { document: ReportDocument; xlsx: Buffer; csv: string }) | undefined> {
+  async latest(
+    period: Period,
+  ): Promise<(StoredReport & { document: ReportDocument; xlsx: Buffer; csv: string }) | undefined> {
     const rows = await this.runtime.ds.query(
       `SELECT id, kind, period_key, period_from::text, period_to::text, generated_at, trigger, document, xlsx, csv FROM generated_reports
        WHERE kind = $1 AND period_key = $2 ORDER BY generated_at DESC, id DESC LIMIT 1`,
       [period.kind, period.key],
     );
     const r = rows[0] as Record<string, unknown> | undefined;
-    return r ? { ...toStored(r), document: r['document'] as ReportDocument, xlsx: r['xlsx'] as Buffer, csv: String(r['csv']) } : undefined;
+    return r
+      ? {
+          ...toStored(r),
+          document: r['document'] as ReportDocument,
+          xlsx: r['xlsx'] as Buffer,
+          csv: String(r['csv']),
+        }
+      : undefined;
   }
 
   /** The latest generation, or a first one if the period was never generated. */
   async latestOrGenerate(period: Period, trigger: ReportTrigger) {
-    return (await this.latest(period)) ?? (await this.generate(period, trigger), (await this.latest(period))!);
+    return (
+      (await this.latest(period)) ?? (await this.generate(period, trigger), (await this.latest(period))!)
+    );
   }
 
   /**
@@ -84,7 +119,15 @@ export class ReportService {
    */
   async currentOrGenerate(period: Period, trigger: ReportTrigger) {
     const latest = await this.latest(period);
-    if (latest && !generationIsStale({ generatedAt: new Date(latest.generatedAt), periodEnd: endOfLocalDay(period.to), lastActivityAt: await this.lastActivity(period) })) return latest;
+    if (
+      latest &&
+      !generationIsStale({
+        generatedAt: new Date(latest.generatedAt),
+        periodEnd: endOfLocalDay(period.to),
+        lastActivityAt: await this.lastActivity(period),
+      })
+    )
+      return latest;
     await this.generate(period, trigger);
     return (await this.latest(period))!;
   }

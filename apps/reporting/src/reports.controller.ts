@@ -14,7 +14,10 @@ export const PROJECTION_LAG = Symbol('PROJECTION_LAG');
 export type ProjectionLagProbe = () => Promise<number>;
 
 const Period = z.object({
-  facility: z.string().regex(/^\d{5}$/).optional(),
+  facility: z
+    .string()
+    .regex(/^\d{5}$/)
+    .optional(),
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
 });
@@ -26,7 +29,12 @@ const Period = z.object({
  */
 export function readerScope(req: AuthenticatedRequest): DataScope {
   const d = req.access;
-  if (!d?.allow) throw new ForbiddenException({ error: 'FORBIDDEN', code: 'NO_SCOPE', message: 'no access decision for this request' });
+  if (!d?.allow)
+    throw new ForbiddenException({
+      error: 'FORBIDDEN',
+      code: 'NO_SCOPE',
+      message: 'no access decision for this request',
+    });
   return allowedScope(d);
 }
 
@@ -45,30 +53,64 @@ export class ReportsController {
   ) {}
 
   @Get('freshness')
-  @ApiOperation({ summary: 'Whether the projections have applied every event already in Kafka: a report generated while projectionLag > 0 would miss events that have happened' })
+  @ApiOperation({
+    summary:
+      'Whether the projections have applied every event already in Kafka: a report generated while projectionLag > 0 would miss events that have happened',
+  })
   async freshness() {
     const projectionLag = await this.lag();
     return { projectionLag, upToDate: projectionLag === 0, checkedAt: new Date().toISOString() };
   }
 
   @Get()
-  @ApiOperation({ summary: 'Generated reports, newest first: kind, period, generation time, trigger (no figures, so the same for every caller)' })
+  @ApiOperation({
+    summary:
+      'Generated reports, newest first: kind, period, generation time, trigger (no figures, so the same for every caller)',
+  })
   async list() {
     return { reports: await this.reports.list() };
   }
 
   @Get(':kind/:period')
-  @ApiOperation({ summary: 'The latest generation of a weekly (any day of the week), monthly (YYYY-MM) or 6-monthly (YYYY-H1|H2) report, cut to the caller’s province or facility; generated first if it never was. ?format=json|xlsx|csv' })
-  async fetch(@Param('kind') kind: string, @Param('period') key: string, @Query('format') format: string | undefined, @Req() req: AuthenticatedRequest, @Res() res: Response) {
+  @ApiOperation({
+    summary:
+      'The latest generation of a weekly (any day of the week), monthly (YYYY-MM) or 6-monthly (YYYY-H1|H2) report, cut to the caller’s province or facility; generated first if it never was. ?format=json|xlsx|csv',
+  })
+  async fetch(
+    @Param('kind') kind: string,
+    @Param('period') key: string,
+    @Query('format') format: string | undefined,
+    @Req() req: AuthenticatedRequest,
+    @Res() res: Response,
+  ) {
     const scope = readerScope(req);
     const period = periodParam(kind, key);
     const f = parseBody(z.enum(['json', 'xlsx', 'csv']).default('json'), format);
     const r = await this.reports.currentOrGenerate(period, 'api');
     const document = restrictReport(r.document, scope);
-    if (f === 'json') return void res.json({ id: r.id, kind: r.kind, periodKey: r.periodKey, from: r.from, to: r.to, generatedAt: r.generatedAt, trigger: r.trigger, scope, document });
+    if (f === 'json')
+      return void res.json({
+        id: r.id,
+        kind: r.kind,
+        periodKey: r.periodKey,
+        from: r.from,
+        to: r.to,
+        generatedAt: r.generatedAt,
+        trigger: r.trigger,
+        scope,
+        document,
+      });
     // The stored files are the network-wide report; a scoped caller's are written from its document.
     if (scope === 'all') return void sendReport(res, r, f);
-    sendReport(res, { ...r, xlsx: f === 'xlsx' ? await toXlsx(document) : Buffer.alloc(0), csv: f === 'csv' ? toCsv(document) : '' }, f);
+    sendReport(
+      res,
+      {
+        ...r,
+        xlsx: f === 'xlsx' ? await toXlsx(document) : Buffer.alloc(0),
+        csv: f === 'csv' ? toCsv(document) : '',
+      },
+      f,
+    );
   }
 
   @Post(':kind/:period/regenerate')
@@ -78,7 +120,10 @@ export class ReportsController {
   }
 
   @Get('summary')
-  @ApiOperation({ summary: 'Registrations and claims per facility of the caller’s scope (province, facility or all): closed, signed, submitted, on time, accepted, rejected' })
+  @ApiOperation({
+    summary:
+      'Registrations and claims per facility of the caller’s scope (province, facility or all): closed, signed, submitted, on time, accepted, rejected',
+  })
   async summary(@Query() query: unknown, @Req() req: AuthenticatedRequest) {
     const scope = readerScope(req);
     const q = parseBody(Period, query);
@@ -93,6 +138,12 @@ function periodParam(kind: string, key: string): Period {
   try {
     return parsePeriod(kind, key);
   } catch (err) {
-    throw new ValidationFailed([{ field: 'period', code: 'INVALID_PERIOD', message: err instanceof Error ? err.message : 'invalid period' }]);
+    throw new ValidationFailed([
+      {
+        field: 'period',
+        code: 'INVALID_PERIOD',
+        message: err instanceof Error ? err.message : 'invalid period',
+      },
+    ]);
   }
 }

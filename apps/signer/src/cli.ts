@@ -19,7 +19,13 @@ import {
   verifyXmlSignature,
 } from '@bhyt/signing';
 import type { FacilityIdentity, VerifyOptions } from '@bhyt/signing';
-import { createFacilityKeyRequest, DevCa, importFacilityCertificate, retireFacilityKey, rotateFacilityKey } from '@bhyt/signing';
+import {
+  createFacilityKeyRequest,
+  DevCa,
+  importFacilityCertificate,
+  retireFacilityKey,
+  rotateFacilityKey,
+} from '@bhyt/signing';
 import { loadFacilityRegistry } from '@bhyt/facilities';
 import { join } from 'node:path';
 
@@ -58,7 +64,10 @@ function parseArgs(args: string[], valued: string[]): Parsed {
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
-async function withStore<R>(fn: (store: FacilityKeyStore, hsm: Pkcs11Hsm) => Promise<R>, warnDays?: number): Promise<R> {
+async function withStore<R>(
+  fn: (store: FacilityKeyStore, hsm: Pkcs11Hsm) => Promise<R>,
+  warnDays?: number,
+): Promise<R> {
   const hsm = await Pkcs11Hsm.open({ ...loadHsmConfigFromEnv(), sessions: 1 });
   try {
     return await fn(new FacilityKeyStore(hsm, warnDays === undefined ? {} : { warnDays }), hsm);
@@ -70,7 +79,8 @@ async function withStore<R>(fn: (store: FacilityKeyStore, hsm: Pkcs11Hsm) => Pro
 async function sign(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['facility']);
   const facility = flags.get('facility');
-  if (typeof facility !== 'string' || positional.length !== 2) throw new UsageError('sign needs --facility <code> <in.xml> <out.xml>');
+  if (typeof facility !== 'string' || positional.length !== 2)
+    throw new UsageError('sign needs --facility <code> <in.xml> <out.xml>');
   const [input, output] = positional as [string, string];
   const xml = readFileSync(input, 'utf8');
   return withStore(async (store) => {
@@ -91,7 +101,9 @@ async function sign(args: string[]): Promise<number> {
       }
     }
     writeFileSync(output, signedXml);
-    out(`signed ${input} -> ${output} (facility ${facility}, key ${signer.keyId.slice(0, 16)}, cert sha256 ${signer.certificate.sha256}, ${path} path)`);
+    out(
+      `signed ${input} -> ${output} (facility ${facility}, key ${signer.keyId.slice(0, 16)}, cert sha256 ${signer.certificate.sha256}, ${path} path)`,
+    );
     return 0;
   });
 }
@@ -106,7 +118,9 @@ function verify(args: string[]): number {
   if (typeof sha === 'string') opts.expectedCertificateSha256 = sha;
   const r = verifyXmlSignature(readFileSync(positional[0]!, 'utf8'), opts);
   if (r.valid) {
-    out(`valid: signed by ${r.certificate?.subject.replace(/\n/g, ', ')} (cert sha256 ${r.certificateSha256}, expires ${r.certificate?.notAfter.toISOString().slice(0, 10)})`);
+    out(
+      `valid: signed by ${r.certificate?.subject.replace(/\n/g, ', ')} (cert sha256 ${r.certificateSha256}, expires ${r.certificate?.notAfter.toISOString().slice(0, 10)})`,
+    );
     return 0;
   }
   out(`INVALID: ${r.reason}`);
@@ -117,16 +131,23 @@ async function list(args: string[]): Promise<number> {
   const { flags } = parseArgs(args, ['warn-days']);
   const warn = flags.get('warn-days');
   const warnDays = typeof warn === 'string' ? Number(warn) : undefined;
-  if (warnDays !== undefined && !Number.isFinite(warnDays)) throw new UsageError('--warn-days needs a number');
+  if (warnDays !== undefined && !Number.isFinite(warnDays))
+    throw new UsageError('--warn-days needs a number');
   return withStore(async (store) => {
     const keys = await store.list();
     out(['FACILITY', 'KEY_ID', 'CURRENT', 'DAYS_LEFT', 'STATUS', 'NOT_AFTER', 'SUBJECT'].join('\t'));
     for (const k of keys) {
       const c = k.certificate;
       out(
-        [k.facilityCode, k.keyId.slice(0, 16), k.current ? 'yes' : 'no', c ? String(c.daysToExpiry) : '-', c ? c.status : 'no-certificate', c ? c.notAfter.toISOString().slice(0, 10) : '-', c?.subject ?? '-'].join(
-          '\t',
-        ),
+        [
+          k.facilityCode,
+          k.keyId.slice(0, 16),
+          k.current ? 'yes' : 'no',
+          c ? String(c.daysToExpiry) : '-',
+          c ? c.status : 'no-certificate',
+          c ? c.notAfter.toISOString().slice(0, 10) : '-',
+          c?.subject ?? '-',
+        ].join('\t'),
       );
     }
     return 0;
@@ -142,13 +163,16 @@ async function csr(args: string[]): Promise<number> {
   const { flags } = parseArgs(args, ['facility', 'out']);
   const facility = flags.get('facility');
   const file = flags.get('out');
-  if (typeof facility !== 'string' || typeof file !== 'string') throw new UsageError('csr needs --facility <code> --out <file.csr>');
+  if (typeof facility !== 'string' || typeof file !== 'string')
+    throw new UsageError('csr needs --facility <code> --out <file.csr>');
   return withStore(async (_store, hsm) => {
     const r = await createFacilityKeyRequest(hsm, facilityOf(facility));
     // "-" writes the request to stdout (pods have a read-only root filesystem).
     if (file === '-') process.stdout.write(r.csrPem);
     else writeFileSync(file, r.csrPem);
-    process.stderr.write(`key ${r.keyId.slice(0, 16)} generated in the HSM for facility ${facility}; request written to ${file === '-' ? 'stdout' : file}\n`);
+    process.stderr.write(
+      `key ${r.keyId.slice(0, 16)} generated in the HSM for facility ${facility}; request written to ${file === '-' ? 'stdout' : file}\n`,
+    );
     return 0;
   });
 }
@@ -156,12 +180,19 @@ async function csr(args: string[]): Promise<number> {
 async function importCert(args: string[]): Promise<number> {
   const { positional, flags } = parseArgs(args, ['facility']);
   const facility = flags.get('facility');
-  if (typeof facility !== 'string' || positional.length !== 1) throw new UsageError('import-cert needs --facility <code> <cert.pem>');
+  if (typeof facility !== 'string' || positional.length !== 1)
+    throw new UsageError('import-cert needs --facility <code> <cert.pem>');
   return withStore(async (store, hsm) => {
     const source = positional[0]!;
-    const r = await importFacilityCertificate(hsm, facility, readFileSync(source === '-' ? 0 : source, 'utf8'));
+    const r = await importFacilityCertificate(
+      hsm,
+      facility,
+      readFileSync(source === '-' ? 0 : source, 'utf8'),
+    );
     store.invalidate(facility);
-    out(`certificate sha256 ${r.certificate.sha256} stored with key ${r.keyId.slice(0, 16)} (expires ${r.certificate.notAfter.toISOString().slice(0, 10)})`);
+    out(
+      `certificate sha256 ${r.certificate.sha256} stored with key ${r.keyId.slice(0, 16)} (expires ${r.certificate.notAfter.toISOString().slice(0, 10)})`,
+    );
     return 0;
   });
 }
@@ -173,8 +204,15 @@ async function rotate(args: string[]): Promise<number> {
   const stateDir = process.env['STATE_DIR'] ?? '.state';
   const ca = DevCa.loadOrCreate(process.env['DEV_CA_DIR'] ?? join(stateDir, 'dev-ca'));
   return withStore(async (store, hsm) => {
-    const r = await rotateFacilityKey(hsm, facilityOf(facility), { ca, certDir: join(stateDir, 'certs') }, store);
-    out(`facility ${facility}: new key ${r.keyId.slice(0, 16)}; previous keys ${r.previousKeyIds.map((k) => k.slice(0, 16)).join(', ') || 'none'} stay usable until retired`);
+    const r = await rotateFacilityKey(
+      hsm,
+      facilityOf(facility),
+      { ca, certDir: join(stateDir, 'certs') },
+      store,
+    );
+    out(
+      `facility ${facility}: new key ${r.keyId.slice(0, 16)}; previous keys ${r.previousKeyIds.map((k) => k.slice(0, 16)).join(', ') || 'none'} stay usable until retired`,
+    );
     return 0;
   });
 }
@@ -183,11 +221,15 @@ async function retire(args: string[]): Promise<number> {
   const { flags } = parseArgs(args, ['facility', 'key-id']);
   const facility = flags.get('facility');
   const keyId = flags.get('key-id');
-  if (typeof facility !== 'string' || typeof keyId !== 'string') throw new UsageError('retire needs --facility <code> --key-id <id>');
+  if (typeof facility !== 'string' || typeof keyId !== 'string')
+    throw new UsageError('retire needs --facility <code> --key-id <id>');
   return withStore(async (store, hsm) => {
     const entry = (await store.entries(facility)).find((e) => e.keyId.startsWith(keyId.toLowerCase()));
     if (!entry) throw new SigningError('NO_KEY_FOR_FACILITY', `facility ${facility} has no key ${keyId}`);
-    await retireFacilityKey(hsm, facility, entry.keyId, { certDir: join(process.env['STATE_DIR'] ?? '.state', 'certs'), store });
+    await retireFacilityKey(hsm, facility, entry.keyId, {
+      certDir: join(process.env['STATE_DIR'] ?? '.state', 'certs'),
+      store,
+    });
     out(`key ${entry.keyId.slice(0, 16)} of facility ${facility} retired`);
     return 0;
   });
@@ -227,7 +269,11 @@ main(process.argv.slice(2)).then(
       console.error(`${e.message}\n${USAGE}`);
       process.exit(2);
     }
-    console.error(e instanceof SigningError ? `error [${e.code}]: ${e.message}` : `error: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(
+      e instanceof SigningError
+        ? `error [${e.code}]: ${e.message}`
+        : `error: ${e instanceof Error ? e.message : String(e)}`,
+    );
     process.exit(1);
   },
 );

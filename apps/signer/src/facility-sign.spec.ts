@@ -7,7 +7,9 @@ const lookupFinding = (signedBefore: boolean) => jest.fn(async () => signedBefor
 describe('unlessSignedBefore', () => {
   it('skips a redelivered message whose key was retired after the document was signed', async () => {
     const signedBefore = lookupFinding(true);
-    await expect(unlessSignedBefore(signedBefore)(SignerErrors.raise('NO_KEY_FOR_FACILITY', 'no key'))).resolves.toBeUndefined();
+    await expect(
+      unlessSignedBefore(signedBefore)(SignerErrors.raise('NO_KEY_FOR_FACILITY', 'no key')),
+    ).resolves.toBeUndefined();
   });
 
   it('keeps a permanent signing error of a document never signed, so that it is dead-lettered', async () => {

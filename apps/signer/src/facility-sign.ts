@@ -16,11 +16,14 @@ export async function signForFacility(
   try {
     const signer = await keys.signerFor(facilityCode);
     const timer = Metrics.hsmSignSeconds().startTimer({ facility: facilityCode });
-    const signed = await inSpan(span.name, { 'bhyt.facility': facilityCode, ...span.attributes }, () => signXmlDocument(xml, signer));
+    const signed = await inSpan(span.name, { 'bhyt.facility': facilityCode, ...span.attributes }, () =>
+      signXmlDocument(xml, signer),
+    );
     timer();
     return signed;
   } catch (err) {
-    if (isSigningError(err) && isPermanentSigningCode(err.code)) throw SignerErrors.raise(err.code, err.message);
+    if (isSigningError(err) && isPermanentSigningCode(err.code))
+      throw SignerErrors.raise(err.code, err.message);
     throw err;
   }
 }

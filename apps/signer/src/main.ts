@@ -16,12 +16,22 @@ async function main() {
   const config = loadConfig(
     'signer',
     // HSM_DEAD_AFTER_SECONDS: an HSM failing this long in a row fails liveness (the pod is restarted).
-    baseServiceEnv.extend({ HTTP_PORT: env.port(Services.signer.port), SIGNER_CONCURRENCY: env.int(4, 1), HSM_DEAD_AFTER_SECONDS: env.int(120, 1) }),
+    baseServiceEnv.extend({
+      HTTP_PORT: env.port(Services.signer.port),
+      SIGNER_CONCURRENCY: env.int(4, 1),
+      HSM_DEAD_AFTER_SECONDS: env.int(120, 1),
+    }),
   );
   // PKCS11_MODULE, HSM_TOKEN_LABEL, HSM_PIN or HSM_PIN_FILE, HSM_SESSIONS; SOFTHSM2_CONF must be in
   // the process environment before start (the C library reads it at load time).
   const hsmConfig = loadHsmConfigFromEnv();
-  const runtime = new ServiceRuntime({ service: 'signer', migrations: SIGNER_MIGRATIONS, databaseUrl: config.DATABASE_URL, database: config.DATABASE_NAME, poolSize: config.DB_POOL_SIZE });
+  const runtime = new ServiceRuntime({
+    service: 'signer',
+    migrations: SIGNER_MIGRATIONS,
+    databaseUrl: config.DATABASE_URL,
+    database: config.DATABASE_NAME,
+    poolSize: config.DB_POOL_SIZE,
+  });
   const hsm = await Pkcs11Hsm.open(hsmConfig);
   const keys = new FacilityKeyStore(hsm);
   // The HSM is asked every 2 s; when it fails its sessions are reopened until it answers again
@@ -36,7 +46,11 @@ async function main() {
       if (up) runtime.logger.warn('HSM answers again: sessions reopened');
       else runtime.logger.error('HSM does not answer: reopening its sessions');
     },
-    onReopenFailed: (err) => runtime.logger.warn({ error: err instanceof Error ? err.message : 'error' }, 'HSM reopen failed; retrying'),
+    onReopenFailed: (err) =>
+      runtime.logger.warn(
+        { error: err instanceof Error ? err.message : 'error' },
+        'HSM reopen failed; retrying',
+      ),
   });
   supervisor.start();
   runtime.addReadinessCheck('hsm', () => supervisor.check());
@@ -49,14 +63,25 @@ async function main() {
     module: {
       providers: [
         { provide: FacilityKeyStore, useValue: keys },
-        { provide: SignedDocumentStore, useFactory: (ds: DataSource) => new SignedDocumentStore(ds), inject: [DATA_SOURCE] },
+        {
+          provide: SignedDocumentStore,
+          useFactory: (ds: DataSource) => new SignedDocumentStore(ds),
+          inject: [DATA_SOURCE],
+        },
         { provide: SIGNER_CONCURRENCY, useValue: config.SIGNER_CONCURRENCY },
       ],
     },
     // Started once HTTP listens, after afterStart; stopped with the runtime, before the HSM closes.
     consumers: [SignClaimConsumer, SignCheckinConsumer],
     afterStart: async () => {
-      stopCertificateGauge = watchCertificateExpiry(() => keys.list(), (err) => runtime.logger.warn({ error: err instanceof Error ? err.name : 'error' }, 'certificate expiry sampling failed'));
+      stopCertificateGauge = watchCertificateExpiry(
+        () => keys.list(),
+        (err) =>
+          runtime.logger.warn(
+            { error: err instanceof Error ? err.name : 'error' },
+            'certificate expiry sampling failed',
+          ),
+      );
     },
     beforeStop: async () => {
       stopCertificateGauge();

@@ -2,7 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CheckinSigned, parseEvent, Topics } from '@bhyt/contracts';
 import { createEvent, ReceivedMessage } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
-import { FACILITY_REGISTRY, LOGGER, REPEATABLE_TRANSACTION, type ConsumerSpec, type DeclaredConsumer, type FacilityRegistry, type Logger, type RepeatableTransaction } from '@bhyt/service-kit';
+import {
+  FACILITY_REGISTRY,
+  LOGGER,
+  REPEATABLE_TRANSACTION,
+  type ConsumerSpec,
+  type DeclaredConsumer,
+  type FacilityRegistry,
+  type Logger,
+  type RepeatableTransaction,
+} from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { signForFacility, unlessSignedBefore } from './facility-sign';
 import { SignedDocumentStore } from './signed-document.store';
@@ -24,19 +33,29 @@ export class SignCheckinConsumer implements DeclaredConsumer {
   ) {}
 
   consumerSpec(): ConsumerSpec {
-    return { name: 'checkins', topics: [Topics.checkinReady.name], handler: (message) => this.handle(message), concurrency: 2 };
+    return {
+      name: 'checkins',
+      topics: [Topics.checkinReady.name],
+      handler: (message) => this.handle(message),
+      concurrency: 2,
+    };
   }
 
   async handle(message: ReceivedMessage): Promise<void> {
     const event = parseEvent(Topics.checkinReady.name, message.value);
     const c = event.payload;
     const key = { facilityCode: c.facilityCode, maLk: c.maLk, sequence: c.sequence };
-    if (!this.facilities.has(c.facilityCode)) throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
-    const signed = await signForFacility(this.keys, c.facilityCode, c.xml, { name: 'hsm sign check-in', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence } }).catch(
-      unlessSignedBefore(() => this.store.checkinSignedBefore(key)),
-    );
+    if (!this.facilities.has(c.facilityCode))
+      throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
+    const signed = await signForFacility(this.keys, c.facilityCode, c.xml, {
+      name: 'hsm sign check-in',
+      attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.sequence': c.sequence },
+    }).catch(unlessSignedBefore(() => this.store.checkinSignedBefore(key)));
     if (!signed) {
-      this.logger.info({ facility: c.facilityCode }, 'check-in signed before its key was retired: redelivery skipped');
+      this.logger.info(
+        { facility: c.facilityCode },
+        'check-in signed before its key was retired: redelivery skipped',
+      );
       return;
     }
     await this.tx(async (m) => {
@@ -53,7 +72,10 @@ export class SignCheckinConsumer implements DeclaredConsumer {
         documentSha256: signed.documentSha256,
         signedXmlBase64: Buffer.from(signed.signedXml, 'utf8').toString('base64'),
       };
-      await enqueueOutbox(m, [createEvent(Topics.checkinSigned.name, { facilityCode: c.facilityCode, key: c.maLk, payload }).message]);
+      await enqueueOutbox(m, [
+        createEvent(Topics.checkinSigned.name, { facilityCode: c.facilityCode, key: c.maLk, payload })
+          .message,
+      ]);
     });
   }
 }

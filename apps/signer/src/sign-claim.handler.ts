@@ -2,7 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ClaimSigned, parseEvent, Topics, vietnamCompact } from '@bhyt/contracts';
 import { createEvent, ReceivedMessage } from '@bhyt/messaging';
 import { enqueueOutbox } from '@bhyt/persistence';
-import { FACILITY_REGISTRY, LOGGER, REPEATABLE_TRANSACTION, type ConsumerSpec, type DeclaredConsumer, type FacilityRegistry, type Logger, type RepeatableTransaction } from '@bhyt/service-kit';
+import {
+  FACILITY_REGISTRY,
+  LOGGER,
+  REPEATABLE_TRANSACTION,
+  type ConsumerSpec,
+  type DeclaredConsumer,
+  type FacilityRegistry,
+  type Logger,
+  type RepeatableTransaction,
+} from '@bhyt/service-kit';
 import { FacilityKeyStore } from '@bhyt/signing';
 import { buildEnvelope } from '@bhyt/xml130';
 import { signForFacility, unlessSignedBefore } from './facility-sign';
@@ -31,20 +40,35 @@ export class SignClaimConsumer implements DeclaredConsumer {
   ) {}
 
   consumerSpec(): ConsumerSpec {
-    return { name: 'claims', topics: [Topics.encounterClosed.name], handler: (message) => this.handle(message), concurrency: this.concurrency, inFlightPerPartition: 16 };
+    return {
+      name: 'claims',
+      topics: [Topics.encounterClosed.name],
+      handler: (message) => this.handle(message),
+      concurrency: this.concurrency,
+      inFlightPerPartition: 16,
+    };
   }
 
   async handle(message: ReceivedMessage): Promise<void> {
     const event = parseEvent(Topics.encounterClosed.name, message.value);
     const c = event.payload;
     const key = { facilityCode: c.facilityCode, maLk: c.maLk, version: c.version };
-    if (!this.facilities.has(c.facilityCode)) throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
-    const envelope = buildEnvelope({ facilityCode: c.facilityCode, ngayLap: ngayLap(new Date(c.closedAt)), files: c.tables });
-    const signed = await signForFacility(this.keys, c.facilityCode, envelope, { name: 'hsm sign', attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version } }).catch(
-      unlessSignedBefore(() => this.store.claimSignedBefore(key)),
-    );
+    if (!this.facilities.has(c.facilityCode))
+      throw SignerErrors.raise('FACILITY_UNKNOWN', `facility ${c.facilityCode} is not registered`);
+    const envelope = buildEnvelope({
+      facilityCode: c.facilityCode,
+      ngayLap: ngayLap(new Date(c.closedAt)),
+      files: c.tables,
+    });
+    const signed = await signForFacility(this.keys, c.facilityCode, envelope, {
+      name: 'hsm sign',
+      attributes: { 'bhyt.ma_lk': c.maLk, 'bhyt.version': c.version },
+    }).catch(unlessSignedBefore(() => this.store.claimSignedBefore(key)));
     if (!signed) {
-      this.logger.info({ facility: c.facilityCode }, 'claim signed before its key was retired: redelivery skipped');
+      this.logger.info(
+        { facility: c.facilityCode },
+        'claim signed before its key was retired: redelivery skipped',
+      );
       return;
     }
     await this.tx(async (m) => {
@@ -63,7 +87,9 @@ export class SignClaimConsumer implements DeclaredConsumer {
         certificateSha256: signed.certificateSha256,
         signedXmlBase64: Buffer.from(signed.signedXml, 'utf8').toString('base64'),
       };
-      await enqueueOutbox(m, [createEvent(Topics.claimSigned.name, { facilityCode: c.facilityCode, key: c.maLk, payload }).message]);
+      await enqueueOutbox(m, [
+        createEvent(Topics.claimSigned.name, { facilityCode: c.facilityCode, key: c.maLk, payload }).message,
+      ]);
     });
   }
 }

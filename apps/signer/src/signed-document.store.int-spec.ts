@@ -5,7 +5,12 @@ import { SignedDocumentStore } from './signed-document.store';
 /** The signed-document store against a real PostgreSQL, with the signer's own migrations. */
 jest.setTimeout(60_000);
 
-const doc = { documentSha256: 'ab'.repeat(32), certificateSha256: 'cd'.repeat(32), keyId: 'ef'.repeat(20), signedXml: '<A/>' };
+const doc = {
+  documentSha256: 'ab'.repeat(32),
+  certificateSha256: 'cd'.repeat(32),
+  keyId: 'ef'.repeat(20),
+  signedXml: '<A/>',
+};
 
 describe('signed-document store in PostgreSQL', () => {
   let db: FreshDatabase;
@@ -28,11 +33,15 @@ describe('signed-document store in PostgreSQL', () => {
     const key = { facilityCode: '79001', maLk: 'LK-1', version: 1 };
     expect(await store.claimSignedBefore(key)).toBe(false);
     expect(await db.ds.transaction((m) => store.recordClaim(m, key, doc))).toBe(true);
-    expect(await db.ds.transaction((m) => store.recordClaim(m, key, { ...doc, signedXml: '<B/>' }))).toBe(false);
+    expect(await db.ds.transaction((m) => store.recordClaim(m, key, { ...doc, signedXml: '<B/>' }))).toBe(
+      false,
+    );
     expect(await store.claimSignedBefore(key)).toBe(true);
     expect(await store.claimSignedBefore({ ...key, version: 2 })).toBe(false);
     expect(await store.claimSignedBefore({ ...key, facilityCode: '79002' })).toBe(false);
-    const rows: Array<{ signed_xml: string; key_id: string }> = await db.ds.query(`SELECT signed_xml, key_id FROM signed_claims`);
+    const rows: Array<{ signed_xml: string; key_id: string }> = await db.ds.query(
+      `SELECT signed_xml, key_id FROM signed_claims`,
+    );
     expect(rows).toEqual([{ signed_xml: '<A/>', key_id: doc.keyId }]);
   });
 

@@ -32,7 +32,11 @@ export class SignedDocumentStore {
   constructor(private readonly ds: DataSource) {}
 
   /** Records a signed claim in the caller's transaction; false when it was recorded before. */
-  async recordClaim(m: EntityManager, key: ClaimKey, d: Omit<SignedDocumentRecord, 'facilityCode' | 'maLk'>): Promise<boolean> {
+  async recordClaim(
+    m: EntityManager,
+    key: ClaimKey,
+    d: Omit<SignedDocumentRecord, 'facilityCode' | 'maLk'>,
+  ): Promise<boolean> {
     const inserted: unknown[] = await m.query(
       `INSERT INTO signed_claims (facility_code, ma_lk, version, document_sha256, certificate_sha256, key_id, signed_xml)
        VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING 1`,
@@ -42,7 +46,11 @@ export class SignedDocumentStore {
   }
 
   /** Records a signed check-in in the caller's transaction; false when it was recorded before. */
-  async recordCheckin(m: EntityManager, key: CheckinKey, d: Omit<SignedDocumentRecord, 'facilityCode' | 'maLk'>): Promise<boolean> {
+  async recordCheckin(
+    m: EntityManager,
+    key: CheckinKey,
+    d: Omit<SignedDocumentRecord, 'facilityCode' | 'maLk'>,
+  ): Promise<boolean> {
     const inserted: unknown[] = await m.query(
       `INSERT INTO signed_checkins (facility_code, ma_lk, sequence, document_sha256, certificate_sha256, key_id, signed_xml)
        VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING RETURNING 1`,
@@ -52,12 +60,18 @@ export class SignedDocumentStore {
   }
 
   async claimSignedBefore(key: ClaimKey): Promise<boolean> {
-    const rows: unknown[] = await this.ds.query(`SELECT 1 FROM signed_claims WHERE facility_code = $1 AND ma_lk = $2 AND version = $3`, [key.facilityCode, key.maLk, key.version]);
+    const rows: unknown[] = await this.ds.query(
+      `SELECT 1 FROM signed_claims WHERE facility_code = $1 AND ma_lk = $2 AND version = $3`,
+      [key.facilityCode, key.maLk, key.version],
+    );
     return rows.length > 0;
   }
 
   async checkinSignedBefore(key: CheckinKey): Promise<boolean> {
-    const rows: unknown[] = await this.ds.query(`SELECT 1 FROM signed_checkins WHERE facility_code = $1 AND ma_lk = $2 AND sequence = $3`, [key.facilityCode, key.maLk, key.sequence]);
+    const rows: unknown[] = await this.ds.query(
+      `SELECT 1 FROM signed_checkins WHERE facility_code = $1 AND ma_lk = $2 AND sequence = $3`,
+      [key.facilityCode, key.maLk, key.sequence],
+    );
     return rows.length > 0;
   }
 }

@@ -3,8 +3,12 @@ import { FacilityKeyStore, SigningError, type SigningErrorCode } from '@bhyt/sig
 import { signForFacility } from './facility-sign';
 import { SignerErrors } from './signer-errors';
 
-const keysFailingWith = (code: SigningErrorCode) => ({ signerFor: async () => Promise.reject(new SigningError(code, `signing failed: ${code}`)) }) as unknown as FacilityKeyStore;
-const sign = (keys: FacilityKeyStore) => signForFacility(keys, '79001', '<A/>', { name: 'hsm sign', attributes: {} });
+const keysFailingWith = (code: SigningErrorCode) =>
+  ({
+    signerFor: async () => Promise.reject(new SigningError(code, `signing failed: ${code}`)),
+  }) as unknown as FacilityKeyStore;
+const sign = (keys: FacilityKeyStore) =>
+  signForFacility(keys, '79001', '<A/>', { name: 'hsm sign', attributes: {} });
 
 describe('the signer error catalogue', () => {
   it('turns a permanent signing failure into its code, of a kind that is dead-lettered', async () => {

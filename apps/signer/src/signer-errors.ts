@@ -22,6 +22,16 @@ export const SignerErrors = defineErrorCodes({
 export type SignerErrorCode = keyof typeof SignerErrors.codes;
 
 /** The signing library's codes that no retry can fix, each one a code of the catalogue. */
-export const PERMANENT = ['NO_KEY_FOR_FACILITY', 'NO_CERTIFICATE', 'CERT_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_CHAIN_INVALID', 'NOT_CANONICAL', 'INVALID_XML', 'BAD_INPUT'] as const satisfies ReadonlyArray<SigningErrorCode & SignerErrorCode>;
+export const PERMANENT = [
+  'NO_KEY_FOR_FACILITY',
+  'NO_CERTIFICATE',
+  'CERT_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_CHAIN_INVALID',
+  'NOT_CANONICAL',
+  'INVALID_XML',
+  'BAD_INPUT',
+] as const satisfies ReadonlyArray<SigningErrorCode & SignerErrorCode>;
 
-export const isPermanentSigningCode = (code: SigningErrorCode): code is (typeof PERMANENT)[number] => (PERMANENT as readonly string[]).includes(code);
+export const isPermanentSigningCode = (code: SigningErrorCode): code is (typeof PERMANENT)[number] =>
+  (PERMANENT as readonly string[]).includes(code);

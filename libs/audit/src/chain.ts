@@ -31,14 +31,26 @@ export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 
 /** The exact bytes that are hashed: fixed field order, so the hash never depends on key order. */
 export function canonicalContent(row: Omit<AuditRow, 'prevHash' | 'hash'>): string {
-  return JSON.stringify([row.seq, row.at, row.actor, row.role, row.category, row.action, row.resource, row.facility, row.outcome]);
+  return JSON.stringify([
+    row.seq,
+    row.at,
+    row.actor,
+    row.role,
+    row.category,
+    row.action,
+    row.resource,
+    row.facility,
+    row.outcome,
+  ]);
 }
 
 export function auditHash(prevHash: string, row: Omit<AuditRow, 'prevHash' | 'hash'>): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonicalContent(row)).digest('hex');
 }
 
-export type ChainVerdict = { ok: true; rows: number; head: string } | { ok: false; rows: number; seq: number; problem: 'GAP' | 'PREVIOUS_HASH' | 'CONTENT_HASH' };
+export type ChainVerdict =
+  | { ok: true; rows: number; head: string }
+  | { ok: false; rows: number; seq: number; problem: 'GAP' | 'PREVIOUS_HASH' | 'CONTENT_HASH' };
 
 /** Checks rows in seq order from the first one: contiguous numbering, links and content hashes. */
 export function verifyChain(rows: readonly AuditRow[]): ChainVerdict {
@@ -46,9 +58,11 @@ export function verifyChain(rows: readonly AuditRow[]): ChainVerdict {
   let expectedSeq = 1;
   for (const row of rows) {
     if (row.seq !== expectedSeq) return { ok: false, rows: rows.length, seq: row.seq, problem: 'GAP' };
-    if (row.prevHash !== prev) return { ok: false, rows: rows.length, seq: row.seq, problem: 'PREVIOUS_HASH' };
+    if (row.prevHash !== prev)
+      return { ok: false, rows: rows.length, seq: row.seq, problem: 'PREVIOUS_HASH' };
     const { prevHash: _p, hash: _h, ...content } = row;
-    if (auditHash(prev, content) !== row.hash) return { ok: false, rows: rows.length, seq: row.seq, problem: 'CONTENT_HASH' };
+    if (auditHash(prev, content) !== row.hash)
+      return { ok: false, rows: rows.length, seq: row.seq, problem: 'CONTENT_HASH' };
     prev = row.hash;
     expectedSeq++;
   }

@@ -13,8 +13,14 @@ export const ClientEntry = z
     clientId: z.string().regex(/^[A-Za-z0-9._-]{3,100}$/),
     secretHash: z.string().startsWith('scrypt$'),
     role: Role,
-    facility: z.string().regex(/^\d{5}$/).optional(),
-    province: z.string().regex(/^\d{2}$/).optional(),
+    facility: z
+      .string()
+      .regex(/^\d{5}$/)
+      .optional(),
+    province: z
+      .string()
+      .regex(/^\d{2}$/)
+      .optional(),
     disabled: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
@@ -23,7 +29,10 @@ export const ClientEntry = z
   });
 export type ClientEntry = z.infer<typeof ClientEntry>;
 
-export const ClientRegistryFile = z.object({ $comment: z.string().optional(), clients: z.array(ClientEntry) });
+export const ClientRegistryFile = z.object({
+  $comment: z.string().optional(),
+  clients: z.array(ClientEntry),
+});
 
 export class ClientRegistry {
   private readonly byId: Map<string, ClientEntry>;
@@ -49,7 +58,9 @@ export function loadClientRegistry(file: string): ClientRegistry {
   }
   const parsed = ClientRegistryFile.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`AUTH_CLIENTS_FILE: invalid client registry: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `AUTH_CLIENTS_FILE: invalid client registry: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return new ClientRegistry(parsed.data.clients);
 }

@@ -25,7 +25,8 @@ export function authSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AuthS
   const privateKey = readSecret('AUTH_JWT_PRIVATE_KEY', env);
   const clientsFile = env['AUTH_CLIENTS_FILE'];
   const ttl = Number(env['AUTH_TOKEN_TTL_SECONDS'] ?? 300);
-  if (!Number.isInteger(ttl) || ttl < 30 || ttl > 3600) throw new Error('AUTH_TOKEN_TTL_SECONDS must be a whole number between 30 and 3600');
+  if (!Number.isInteger(ttl) || ttl < 30 || ttl > 3600)
+    throw new Error('AUTH_TOKEN_TTL_SECONDS must be a whole number between 30 and 3600');
   const settings: AuthSettings = {
     issuer: env['AUTH_ISSUER'] ?? 'bhyt-platform',
     audience: env['AUTH_AUDIENCE'] ?? 'bhyt-api',

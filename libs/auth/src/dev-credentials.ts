@@ -41,7 +41,8 @@ export function devClients(facilities: readonly string[]): DevClient[] {
     out.push({ clientId: devClientId.doctor(f), role: 'doctor', facility: f });
     out.push({ clientId: devClientId.it(f), role: 'facility-it', facility: f });
   }
-  for (const p of [...new Set(facilities.map((f) => f.slice(0, 2)))]) out.push({ clientId: devClientId.province(p), role: 'provincial-officer', province: p });
+  for (const p of [...new Set(facilities.map((f) => f.slice(0, 2)))])
+    out.push({ clientId: devClientId.province(p), role: 'provincial-officer', province: p });
   out.push({ clientId: devClientId.sre(), role: 'sre' });
   return out;
 }
@@ -72,10 +73,21 @@ export function ensureDevAuth(dir: string, facilities: readonly string[]): DevAu
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const clients = devClients(facilities);
   const secrets = Object.fromEntries(clients.map((c) => [c.clientId, randomBytes(24).toString('base64url')]));
-  const file = (name: string, content: string) => writeFileSync(join(scratch, name), content, { mode: 0o600 });
+  const file = (name: string, content: string) =>
+    writeFileSync(join(scratch, name), content, { mode: 0o600 });
   file('jwt-signing-key.pem', privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
   file('jwt-public-keys.pem', publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  file('clients.json', JSON.stringify({ $comment: 'development clients (generated)', clients: clients.map((c) => ({ ...c, secretHash: hashSync(secrets[c.clientId]!) })) }, null, 2));
+  file(
+    'clients.json',
+    JSON.stringify(
+      {
+        $comment: 'development clients (generated)',
+        clients: clients.map((c) => ({ ...c, secretHash: hashSync(secrets[c.clientId]!) })),
+      },
+      null,
+      2,
+    ),
+  );
   file('dev-client-secrets.json', JSON.stringify(secrets, null, 2));
   try {
     renameSync(scratch, dir);
@@ -113,16 +125,24 @@ export class TokenClient {
       const res = await fetch(this.tokenUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }).toString(),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_secret: secret,
+        }).toString(),
         signal: AbortSignal.timeout(10000),
       }).catch(() => undefined);
       if (res?.ok) {
         const body = (await res.json()) as { access_token: string; expires_in: number };
-        this.cache.set(clientId, { token: body.access_token, until: Date.now() + Math.max(10, body.expires_in - 60) * 1000 });
+        this.cache.set(clientId, {
+          token: body.access_token,
+          until: Date.now() + Math.max(10, body.expires_in - 60) * 1000,
+        });
         return body.access_token;
       }
       // The issuer may be restarting (chaos, rolling deploy): retry a while; a refusal is final.
-      if ((res && res.status < 500) || attempt >= 30) throw new Error(`token request for ${clientId} failed with ${res?.status ?? 'no answer'}`);
+      if ((res && res.status < 500) || attempt >= 30)
+        throw new Error(`token request for ${clientId} failed with ${res?.status ?? 'no answer'}`);
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))));
     }
   }

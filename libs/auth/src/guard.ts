@@ -66,17 +66,25 @@ export class AuthGuard implements CanActivate {
       res.setHeader('WWW-Authenticate', 'Bearer realm="bhyt"');
       throw err;
     }
-    const decision = authorize(principal, { method: req.method, path: req.path, params: (req.params ?? {}) as Record<string, string | undefined>, query: (req.query ?? {}) as Record<string, unknown> });
-    if (decision.allow && handlerDecidesAccess(req.method, req.path)) req.pendingAudit = this.recordOf(principal, req, decision);
+    const decision = authorize(principal, {
+      method: req.method,
+      path: req.path,
+      params: (req.params ?? {}) as Record<string, string | undefined>,
+      query: (req.query ?? {}) as Record<string, unknown>,
+    });
+    if (decision.allow && handlerDecidesAccess(req.method, req.path))
+      req.pendingAudit = this.recordOf(principal, req, decision);
     else await this.record(principal, req, decision);
-    if (!decision.allow) throw new HttpException({ error: 'FORBIDDEN', code: decision.code, message: decision.reason }, 403);
+    if (!decision.allow)
+      throw new HttpException({ error: 'FORBIDDEN', code: decision.code, message: decision.reason }, 403);
     req.principal = principal;
     req.access = decision;
     return true;
   }
 
   private authenticate(header: string | undefined): Principal {
-    if (this.settings.verificationKeys.size === 0) throw unauthenticated('authentication is not configured on this service');
+    if (this.settings.verificationKeys.size === 0)
+      throw unauthenticated('authentication is not configured on this service');
     const m = /^Bearer ([A-Za-z0-9._-]+)$/.exec(header ?? '');
     if (!m) throw unauthenticated('a bearer token is required (POST /oauth/token, client credentials)');
     try {
@@ -105,7 +113,10 @@ export class AuthGuard implements CanActivate {
       await this.audit(this.recordOf(p, req, d));
     } catch (err) {
       this.onAuditFailure(err);
-      throw new HttpException({ error: 'AUDIT_UNAVAILABLE', message: 'the audit log cannot be written; try again' }, 503);
+      throw new HttpException(
+        { error: 'AUDIT_UNAVAILABLE', message: 'the audit log cannot be written; try again' },
+        503,
+      );
     }
   }
 }

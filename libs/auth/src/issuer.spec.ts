@@ -34,22 +34,40 @@ describe('client credentials', () => {
     const res = await issuer.issue('client_credentials', 'ward-79001', 's3cret-ward', 1000);
     expect(res).toMatchObject({ token_type: 'Bearer', expires_in: 300 });
     const claims = verifyJwt(res.access_token, keys, { ...o, nowSeconds: 1000 });
-    expect(principalFromClaims(claims)).toEqual({ sub: 'ward-79001', role: 'ward-system', facility: '79001' });
+    expect(principalFromClaims(claims)).toEqual({
+      sub: 'ward-79001',
+      role: 'ward-system',
+      facility: '79001',
+    });
     expect(claims.exp - claims.iat).toBe(300);
   });
 
   it('answers a wrong secret, an unknown client and a disabled client alike', async () => {
-    for (const [id, secret] of [['ward-79001', 'nope'], ['nobody', 's3cret-ward'], ['old-ward', 's3cret-ward']]) {
-      await expect(issuer.issue('client_credentials', id, secret)).rejects.toMatchObject({ status: 401, oauthError: 'invalid_client' });
+    for (const [id, secret] of [
+      ['ward-79001', 'nope'],
+      ['nobody', 's3cret-ward'],
+      ['old-ward', 's3cret-ward'],
+    ]) {
+      await expect(issuer.issue('client_credentials', id, secret)).rejects.toMatchObject({
+        status: 401,
+        oauthError: 'invalid_client',
+      });
     }
   });
 
   it('supports only the client_credentials grant', async () => {
-    await expect(issuer.issue('password', 'ward-79001', 's3cret-ward')).rejects.toMatchObject({ status: 400, oauthError: 'unsupported_grant_type' });
+    await expect(issuer.issue('password', 'ward-79001', 's3cret-ward')).rejects.toMatchObject({
+      status: 400,
+      oauthError: 'unsupported_grant_type',
+    });
   });
 
   it('refuses a registry entry whose scope does not fit its role', () => {
-    expect(() => ClientEntry.parse({ clientId: 'sre-x', secretHash: stored, role: 'sre', facility: '79001' })).toThrow();
-    expect(() => ClientEntry.parse({ clientId: 'ward-x', secretHash: stored, role: 'ward-system' })).toThrow();
+    expect(() =>
+      ClientEntry.parse({ clientId: 'sre-x', secretHash: stored, role: 'sre', facility: '79001' }),
+    ).toThrow();
+    expect(() =>
+      ClientEntry.parse({ clientId: 'ward-x', secretHash: stored, role: 'ward-system' }),
+    ).toThrow();
   });
 });

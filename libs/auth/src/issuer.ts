@@ -30,9 +30,25 @@ export class TokenIssuer {
     private readonly o: { issuer: string; audience: string; ttlSeconds: number },
   ) {}
 
-  async issue(grantType: unknown, clientId: unknown, clientSecret: unknown, nowSeconds = Math.floor(Date.now() / 1000)): Promise<TokenResponse> {
-    if (grantType !== 'client_credentials') throw new TokenRequestError(400, 'unsupported_grant_type', 'only grant_type=client_credentials is supported');
-    if (typeof clientId !== 'string' || typeof clientSecret !== 'string' || !clientId || !clientSecret || clientSecret.length > 512) {
+  async issue(
+    grantType: unknown,
+    clientId: unknown,
+    clientSecret: unknown,
+    nowSeconds = Math.floor(Date.now() / 1000),
+  ): Promise<TokenResponse> {
+    if (grantType !== 'client_credentials')
+      throw new TokenRequestError(
+        400,
+        'unsupported_grant_type',
+        'only grant_type=client_credentials is supported',
+      );
+    if (
+      typeof clientId !== 'string' ||
+      typeof clientSecret !== 'string' ||
+      !clientId ||
+      !clientSecret ||
+      clientSecret.length > 512
+    ) {
       throw new TokenRequestError(400, 'invalid_request', 'client_id and client_secret are required');
     }
     const client = this.clients.get(clientId);
@@ -51,7 +67,11 @@ export class TokenIssuer {
       ...(client.facility ? { facility: client.facility } : {}),
       ...(client.province ? { province: client.province } : {}),
     };
-    return { access_token: signJwt(claims, this.signer), token_type: 'Bearer', expires_in: this.o.ttlSeconds };
+    return {
+      access_token: signJwt(claims, this.signer),
+      token_type: 'Bearer',
+      expires_in: this.o.ttlSeconds,
+    };
   }
 }
 

@@ -18,7 +18,18 @@ export interface JwtClaims {
 }
 
 export class JwtError extends Error {
-  constructor(readonly code: 'MALFORMED' | 'ALGORITHM' | 'UNKNOWN_KEY' | 'SIGNATURE' | 'EXPIRED' | 'NOT_YET_VALID' | 'ISSUER' | 'AUDIENCE', message: string) {
+  constructor(
+    readonly code:
+      | 'MALFORMED'
+      | 'ALGORITHM'
+      | 'UNKNOWN_KEY'
+      | 'SIGNATURE'
+      | 'EXPIRED'
+      | 'NOT_YET_VALID'
+      | 'ISSUER'
+      | 'AUDIENCE',
+    message: string,
+  ) {
     super(message);
     this.name = 'JwtError';
   }
@@ -29,7 +40,10 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 /** Key id: first 16 hex characters of the SHA-256 of the public key's DER (SPKI). */
 export function keyId(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export interface SigningKey {
@@ -82,19 +96,23 @@ function parsePart(part: string): Record<string, unknown> {
 /** Verifies signature and registered claims; returns the claims or throws JwtError. */
 export function verifyJwt(token: string, keys: Map<string, KeyObject>, o: VerifyOptions): JwtClaims {
   const parts = token.split('.');
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) throw new JwtError('MALFORMED', 'token is not a compact JWS');
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)))
+    throw new JwtError('MALFORMED', 'token is not a compact JWS');
   const [h, p, s] = parts as [string, string, string];
   const header = parsePart(h);
   // Pinned algorithm: "none", HS256-with-the-public-key and friends are refused before any crypto.
   if (header['alg'] !== 'RS256') throw new JwtError('ALGORITHM', 'token algorithm is not RS256');
   const key = typeof header['kid'] === 'string' ? keys.get(header['kid']) : undefined;
   if (!key) throw new JwtError('UNKNOWN_KEY', 'token is signed by an unknown key');
-  if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) throw new JwtError('SIGNATURE', 'token signature is invalid');
+  if (!verify('sha256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')))
+    throw new JwtError('SIGNATURE', 'token signature is invalid');
   const claims = parsePart(p);
   const now = o.nowSeconds ?? Math.floor(Date.now() / 1000);
   const skew = o.clockSkewSeconds ?? 30;
-  if (typeof claims['exp'] !== 'number' || claims['exp'] + skew <= now) throw new JwtError('EXPIRED', 'token has expired');
-  if (typeof claims['nbf'] === 'number' && claims['nbf'] - skew > now) throw new JwtError('NOT_YET_VALID', 'token is not valid yet');
+  if (typeof claims['exp'] !== 'number' || claims['exp'] + skew <= now)
+    throw new JwtError('EXPIRED', 'token has expired');
+  if (typeof claims['nbf'] === 'number' && claims['nbf'] - skew > now)
+    throw new JwtError('NOT_YET_VALID', 'token is not valid yet');
   if (claims['iss'] !== o.issuer) throw new JwtError('ISSUER', 'token issuer is not trusted');
   if (claims['aud'] !== o.audience) throw new JwtError('AUDIENCE', 'token is meant for another audience');
   if (typeof claims['sub'] !== 'string') throw new JwtError('MALFORMED', 'token has no subject');

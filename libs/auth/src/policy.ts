@@ -32,7 +32,13 @@ export interface RequestFacts {
 
 export type Decision =
   | { allow: true; category: AccessCategory; facility?: string; province?: string }
-  | { allow: false; category?: AccessCategory; facility?: string; code: 'NO_RULE' | 'ROLE_FORBIDDEN' | 'FACILITY_FORBIDDEN' | 'FACILITY_REQUIRED' | 'READ_ONLY'; reason: string };
+  | {
+      allow: false;
+      category?: AccessCategory;
+      facility?: string;
+      code: 'NO_RULE' | 'ROLE_FORBIDDEN' | 'FACILITY_FORBIDDEN' | 'FACILITY_REQUIRED' | 'READ_ONLY';
+      reason: string;
+    };
 
 const OPEN: Array<{ method: string; path: RegExp }> = [
   { method: 'GET', path: /^\/health\/(live|ready)\/?$/ },
@@ -57,7 +63,8 @@ export function isOpenRoute(method: string, path: string): boolean {
  * reason) before answering — one audit row per request, the one that was taken.
  */
 const HANDLER_DECIDES: RegExp[] = [/^\/v1\/facilities\/[^/]+\/patients\/[^/]+\/health-book\/?$/];
-export const handlerDecidesAccess = (method: string, path: string): boolean => ['GET', 'HEAD'].includes(method.toUpperCase()) && HANDLER_DECIDES.some((r) => r.test(path));
+export const handlerDecidesAccess = (method: string, path: string): boolean =>
+  ['GET', 'HEAD'].includes(method.toUpperCase()) && HANDLER_DECIDES.some((r) => r.test(path));
 
 interface Family {
   path: RegExp;
@@ -68,13 +75,64 @@ interface Family {
 }
 
 const FAMILIES: Family[] = [
-  { path: /^\/v1\/facilities(\/|$)/, category: 'patient-data', roles: { 'ward-system': 'scoped', doctor: 'scoped', 'facility-it': 'none', 'provincial-officer': 'scoped', sre: 'none' } },
+  {
+    path: /^\/v1\/facilities(\/|$)/,
+    category: 'patient-data',
+    roles: {
+      'ward-system': 'scoped',
+      doctor: 'scoped',
+      'facility-it': 'none',
+      'provincial-officer': 'scoped',
+      sre: 'none',
+    },
+  },
   // Network-wide delivery figures (no facility in them): SRE only.
-  { path: /^\/v1\/submissions(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'none', 'provincial-officer': 'none', sre: 'all' } },
+  {
+    path: /^\/v1\/submissions(\/|$)/,
+    category: 'operator',
+    roles: {
+      'ward-system': 'none',
+      doctor: 'none',
+      'facility-it': 'none',
+      'provincial-officer': 'none',
+      sre: 'all',
+    },
+  },
   // Encounters that cannot move on, and taking back the event at fault (apps/encounter).
-  { path: /^\/v1\/operations(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
-  { path: /^\/v1\/claims(\/|$)/, category: 'operator', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' } },
-  { path: /^\/v1\/reports(\/|$)/, category: 'report', roles: { 'ward-system': 'none', doctor: 'none', 'facility-it': 'scoped', 'provincial-officer': 'scoped', sre: 'all' }, provinceWide: true },
+  {
+    path: /^\/v1\/operations(\/|$)/,
+    category: 'operator',
+    roles: {
+      'ward-system': 'none',
+      doctor: 'none',
+      'facility-it': 'scoped',
+      'provincial-officer': 'scoped',
+      sre: 'all',
+    },
+  },
+  {
+    path: /^\/v1\/claims(\/|$)/,
+    category: 'operator',
+    roles: {
+      'ward-system': 'none',
+      doctor: 'none',
+      'facility-it': 'scoped',
+      'provincial-officer': 'scoped',
+      sre: 'all',
+    },
+  },
+  {
+    path: /^\/v1\/reports(\/|$)/,
+    category: 'report',
+    roles: {
+      'ward-system': 'none',
+      doctor: 'none',
+      'facility-it': 'scoped',
+      'provincial-officer': 'scoped',
+      sre: 'all',
+    },
+    provinceWide: true,
+  },
 ];
 
 /** The facility a request is about: route parameter, else path segment, else `facility` query. */
@@ -102,31 +160,87 @@ export function authorize(p: Principal, r: RequestFacts): Decision {
   const { facility, conflict } = requestFacility(r);
   const about = facility !== undefined ? { facility } : {};
   const grant = family.roles[p.role];
-  if (grant === 'none') return { allow: false, category, ...about, code: 'ROLE_FORBIDDEN', reason: `role ${p.role} has no access to ${category}` };
+  if (grant === 'none')
+    return {
+      allow: false,
+      category,
+      ...about,
+      code: 'ROLE_FORBIDDEN',
+      reason: `role ${p.role} has no access to ${category}`,
+    };
   if (grant === 'all') return { allow: true, category, ...about };
-  if (conflict) return { allow: false, category, code: 'FACILITY_FORBIDDEN', reason: 'the request names two different facilities' };
+  if (conflict)
+    return {
+      allow: false,
+      category,
+      code: 'FACILITY_FORBIDDEN',
+      reason: 'the request names two different facilities',
+    };
   if (p.role === 'provincial-officer') return authorizeOfficer(p, r, family, facility);
-  if (facility === undefined) return { allow: false, category, code: 'FACILITY_REQUIRED', reason: 'name the facility (path or ?facility=)' };
-  if (facility !== p.facility) return { allow: false, category, ...about, code: 'FACILITY_FORBIDDEN', reason: 'the token is for another facility' };
+  if (facility === undefined)
+    return {
+      allow: false,
+      category,
+      code: 'FACILITY_REQUIRED',
+      reason: 'name the facility (path or ?facility=)',
+    };
+  if (facility !== p.facility)
+    return {
+      allow: false,
+      category,
+      ...about,
+      code: 'FACILITY_FORBIDDEN',
+      reason: 'the token is for another facility',
+    };
   return { allow: true, category, ...about };
 }
 
-function authorizeOfficer(p: Principal, r: RequestFacts, family: Family, facility: string | undefined): Decision {
+function authorizeOfficer(
+  p: Principal,
+  r: RequestFacts,
+  family: Family,
+  facility: string | undefined,
+): Decision {
   const category = family.category;
   const about = facility !== undefined ? { facility } : {};
   // Read-only first: a write is refused as such whether or not it names a facility.
-  if (!isRead(r.method)) return { allow: false, category, ...about, code: 'READ_ONLY', reason: 'provincial officers have read-only access' };
+  if (!isRead(r.method))
+    return {
+      allow: false,
+      category,
+      ...about,
+      code: 'READ_ONLY',
+      reason: 'provincial officers have read-only access',
+    };
   // The token's province is checked by principalFromClaims; a principal built elsewhere without
   // one must not turn into "every province".
   const province = p.province;
-  if (province === undefined || !/^\d{2}$/.test(province)) return { allow: false, category, ...about, code: 'FACILITY_FORBIDDEN', reason: 'the officer’s token names no province' };
+  if (province === undefined || !/^\d{2}$/.test(province))
+    return {
+      allow: false,
+      category,
+      ...about,
+      code: 'FACILITY_FORBIDDEN',
+      reason: 'the officer’s token names no province',
+    };
   if (facility === undefined) {
     if (family.provinceWide) return { allow: true, category, province };
-    return { allow: false, category, code: 'FACILITY_REQUIRED', reason: 'name the facility (path or ?facility=)' };
+    return {
+      allow: false,
+      category,
+      code: 'FACILITY_REQUIRED',
+      reason: 'name the facility (path or ?facility=)',
+    };
   }
   // QĐ 384 facility codes start with their province (enforced by the facility registry).
   if (facility.slice(0, 2) !== province || !/^\d{5}$/.test(facility)) {
-    return { allow: false, category, ...about, code: 'FACILITY_FORBIDDEN', reason: 'the facility is outside the officer’s province' };
+    return {
+      allow: false,
+      category,
+      ...about,
+      code: 'FACILITY_FORBIDDEN',
+      reason: 'the facility is outside the officer’s province',
+    };
   }
   return { allow: true, category, ...about };
 }

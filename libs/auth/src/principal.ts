@@ -18,11 +18,17 @@ export interface Principal {
 }
 
 /** Each role's scope is mandatory for it and forbidden for the others. */
-export function scopeProblem(p: { role: Role; facility?: string | undefined; province?: string | undefined }): string | undefined {
+export function scopeProblem(p: {
+  role: Role;
+  facility?: string | undefined;
+  province?: string | undefined;
+}): string | undefined {
   const facilityScoped = p.role === 'ward-system' || p.role === 'doctor' || p.role === 'facility-it';
   if (facilityScoped && !/^\d{5}$/.test(p.facility ?? '')) return `role ${p.role} needs a 5-digit facility`;
   if (!facilityScoped && p.facility !== undefined) return `role ${p.role} is not bound to a facility`;
-  if (p.role === 'provincial-officer' && !/^\d{2}$/.test(p.province ?? '')) return 'role provincial-officer needs a 2-digit province';
-  if (p.role !== 'provincial-officer' && p.province !== undefined) return `role ${p.role} is not bound to a province`;
+  if (p.role === 'provincial-officer' && !/^\d{2}$/.test(p.province ?? ''))
+    return 'role provincial-officer needs a 2-digit province';
+  if (p.role !== 'provincial-officer' && p.province !== undefined)
+    return `role ${p.role} is not bound to a province`;
   return undefined;
 }

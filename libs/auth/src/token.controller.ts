@@ -6,12 +6,19 @@ import { TokenIssuer, TokenRequestError } from './issuer';
 export const TOKEN_ISSUER = Symbol('TokenIssuer');
 
 /** Client credentials from the form/JSON body or HTTP Basic (client_secret_basic). */
-function credentials(body: Record<string, unknown>, authorization: string | undefined): { id: unknown; secret: unknown } {
+function credentials(
+  body: Record<string, unknown>,
+  authorization: string | undefined,
+): { id: unknown; secret: unknown } {
   const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization ?? '');
   if (basic) {
     const decoded = Buffer.from(basic[1]!, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    if (i > 0) return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
+    if (i > 0)
+      return {
+        id: decodeURIComponent(decoded.slice(0, i)),
+        secret: decodeURIComponent(decoded.slice(i + 1)),
+      };
   }
   return { id: body['client_id'], secret: body['client_secret'] };
 }
@@ -23,7 +30,11 @@ export class TokenController {
 
   @Post('token')
   @ApiOperation({ summary: 'OAuth 2.0 client credentials: a short-lived RS256 access token' })
-  async token(@Body() body: unknown, @Headers('authorization') authorization: string | undefined, @Res() res: Response) {
+  async token(
+    @Body() body: unknown,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() res: Response,
+  ) {
     const b = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const { id, secret } = credentials(b, authorization);
     res.setHeader('Cache-Control', 'no-store');

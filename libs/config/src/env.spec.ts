@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 
 describe('loadConfig', () => {
-  const schema = z.object({ DATABASE_URL: z.string().url(), HTTP_PORT: env.port(3000), KAFKA_BROKERS: env.brokers() });
+  const schema = z.object({
+    DATABASE_URL: z.string().url(),
+    HTTP_PORT: env.port(3000),
+    KAFKA_BROKERS: env.brokers(),
+  });
 
   it('returns typed values with defaults applied', () => {
     const cfg = loadConfig('svc', schema, { DATABASE_URL: 'postgres://h/db', KAFKA_BROKERS: 'a:1, b:2' });
@@ -27,9 +31,9 @@ describe('loadConfig', () => {
   });
 
   it('never echoes the value of a bad variable', () => {
-    expect(() => loadConfig('svc', schema, { DATABASE_URL: 'not-a-url-secret123', KAFKA_BROKERS: 'a:1' })).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('secret123') }),
-    );
+    expect(() =>
+      loadConfig('svc', schema, { DATABASE_URL: 'not-a-url-secret123', KAFKA_BROKERS: 'a:1' }),
+    ).toThrow(expect.objectContaining({ message: expect.not.stringContaining('secret123') }));
   });
 });
 

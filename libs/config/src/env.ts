@@ -38,7 +38,12 @@ export const env = {
     z
       .string()
       .min(1)
-      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.string().regex(/^[^:]+:\d+$/, 'each broker must be host:port')).min(1)),
   int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
   bool: (fallback: boolean) =>

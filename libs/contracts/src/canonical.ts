@@ -6,5 +6,7 @@ import canonicalize from 'canonicalize';
  * idempotency key re-used with another body is recognised whatever the key order or spacing.
  */
 export function canonicalSha256(body: unknown): string {
-  return createHash('sha256').update(canonicalize(body) ?? 'undefined').digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(body) ?? 'undefined')
+    .digest('hex');
 }

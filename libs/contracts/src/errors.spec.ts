@@ -6,7 +6,12 @@ describe('error catalogues', () => {
   it('builds an error whose kind comes from the catalogue, not from the thrower', () => {
     const err = Errors.raise('EVENT_ID_CONFLICT', 'eventId e-1 was already recorded', { key: 'eventId' });
     expect(err).toBeInstanceOf(PlatformError);
-    expect(err).toMatchObject({ code: 'EVENT_ID_CONFLICT', kind: 'conflict', message: 'eventId e-1 was already recorded', details: { key: 'eventId' } });
+    expect(err).toMatchObject({
+      code: 'EVENT_ID_CONFLICT',
+      kind: 'conflict',
+      message: 'eventId e-1 was already recorded',
+      details: { key: 'eventId' },
+    });
     expect(isPlatformError(err)).toBe(true);
   });
 
@@ -20,6 +25,13 @@ describe('error catalogues', () => {
   });
 
   it('gives every kind an HTTP status', () => {
-    expect(HTTP_STATUS_OF_KIND).toEqual({ invalid: 400, unprocessable: 422, not_found: 404, conflict: 409, forbidden: 403, unavailable: 503 });
+    expect(HTTP_STATUS_OF_KIND).toEqual({
+      invalid: 400,
+      unprocessable: 422,
+      not_found: 404,
+      conflict: 409,
+      forbidden: 403,
+      unavailable: 503,
+    });
   });
 });

@@ -48,9 +48,11 @@ export function defineErrorCodes<const T extends Record<string, ErrorKind>>(kind
   return {
     codes,
     kinds: kinds as Readonly<T>,
-    raise: (code: Code, message: string, details?: Record<string, unknown>): PlatformError<Code> => new PlatformError(code, kinds[code]!, message, details),
+    raise: (code: Code, message: string, details?: Record<string, unknown>): PlatformError<Code> =>
+      new PlatformError(code, kinds[code]!, message, details),
     /** Whether `err` is one of this catalogue's errors (optionally: with this code). */
-    is: (err: unknown, code?: Code): err is PlatformError<Code> => err instanceof PlatformError && err.code in kinds && (code === undefined || err.code === code),
+    is: (err: unknown, code?: Code): err is PlatformError<Code> =>
+      err instanceof PlatformError && err.code in kinds && (code === undefined || err.code === code),
   };
 }
 

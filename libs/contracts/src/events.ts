@@ -236,7 +236,10 @@ export const describeIssues = (error: z.ZodError): string =>
   error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
 
 /** Parse and validate a raw message value for a topic. Throws {@link EventContractError}. */
-export function parseEvent<T extends SchemaTopics>(topic: T, raw: Buffer | string | null): EventEnvelope<PayloadOf<T>> {
+export function parseEvent<T extends SchemaTopics>(
+  topic: T,
+  raw: Buffer | string | null,
+): EventEnvelope<PayloadOf<T>> {
   let json: unknown;
   try {
     json = JSON.parse(raw === null ? '' : raw.toString('utf8'));
@@ -244,7 +247,8 @@ export function parseEvent<T extends SchemaTopics>(topic: T, raw: Buffer | strin
     throw new EventContractError('MALFORMED_JSON', `message on ${topic} is not JSON`);
   }
   const env = EventEnvelope.safeParse(json);
-  if (!env.success) throw new EventContractError('ENVELOPE_INVALID', `envelope invalid: ${describeIssues(env.error)}`);
+  if (!env.success)
+    throw new EventContractError('ENVELOPE_INVALID', `envelope invalid: ${describeIssues(env.error)}`);
   const spec = EventSchemas[topic];
   if (env.data.schemaVersion !== spec.version) {
     throw new EventContractError(
@@ -253,7 +257,8 @@ export function parseEvent<T extends SchemaTopics>(topic: T, raw: Buffer | strin
     );
   }
   const payload = spec.schema.safeParse(env.data.payload);
-  if (!payload.success) throw new EventContractError('PAYLOAD_INVALID', `payload invalid: ${describeIssues(payload.error)}`);
+  if (!payload.success)
+    throw new EventContractError('PAYLOAD_INVALID', `payload invalid: ${describeIssues(payload.error)}`);
   return { ...env.data, payload: payload.data as PayloadOf<T> };
 }
 

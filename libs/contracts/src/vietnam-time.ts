@@ -24,5 +24,7 @@ export function vietnamCompact(at: number | Date, length = 14): string {
 
 /** The instant of a Vietnam wall-clock time given as `YYYY-MM-DD` or `YYYY-MM-DDTHH:mm[:ss]`. */
 export function fromVietnamWallClock(local: string): number {
-  return Date.parse(local.length === 10 ? `${local}T00:00:00${VIETNAM_UTC_OFFSET}` : `${local}${VIETNAM_UTC_OFFSET}`);
+  return Date.parse(
+    local.length === 10 ? `${local}T00:00:00${VIETNAM_UTC_OFFSET}` : `${local}${VIETNAM_UTC_OFFSET}`,
+  );
 }

@@ -17,9 +17,14 @@ import { FacilityCode, MaLk } from './events';
 /** Free text whose column the standard leaves unbounded: a generous bound so that a runaway value is refused. */
 export const FREE_TEXT_MAX = 10_000;
 
-const text = (max: number) => z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z.string().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 const freeText = text(FREE_TEXT_MAX);
-const code = (max: number) => z.string().regex(/^[0-9A-Za-z._/;:+-]+$/, 'must be a code (letters, digits, . _ / ; : + -)').max(max, `must be at most ${max} characters`);
+const code = (max: number) =>
+  z
+    .string()
+    .regex(/^[0-9A-Za-z._/;:+-]+$/, 'must be a code (letters, digits, . _ / ; : + -)')
+    .max(max, `must be at most ${max} characters`);
 /** An optional field a ward system may also send empty (as the standard's empty element). */
 const blankable = <S extends z.ZodType>(schema: S) => z.union([z.literal(''), schema]).optional();
 const IsoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with offset' });
@@ -48,11 +53,21 @@ export function isStandardDateTime(v: string, gaps = false): boolean {
 }
 
 export const CalendarDate = z.string().refine(isCalendarDate, 'must be a real date as yyyyMMdd');
-export const BirthDateTime = z.string().refine((v) => isStandardDateTime(v, true), 'must be a real birth date as yyyyMMddHHmm (unknown day/month as 00)');
+export const BirthDateTime = z
+  .string()
+  .refine(
+    (v) => isStandardDateTime(v, true),
+    'must be a real birth date as yyyyMMddHHmm (unknown day/month as 00)',
+  );
 
 /** A non-negative decimal string with at most `digits` integer digits and `decimals` decimals (XML 130 numbers). */
 const decimal = (digits: number, decimals: number) =>
-  z.string().regex(new RegExp(`^\\d{1,${digits}}${decimals ? `(\\.\\d{1,${decimals}})?` : ''}$`), `must be a non-negative number with at most ${digits} digits and ${decimals} decimals`);
+  z
+    .string()
+    .regex(
+      new RegExp(`^\\d{1,${digits}}${decimals ? `(\\.\\d{1,${decimals}})?` : ''}$`),
+      `must be a non-negative number with at most ${digits} digits and ${decimals} decimals`,
+    );
 /** SO_LUONG: 10 digits of which 3 decimals. */
 export const Quantity = decimal(7, 3);
 /** DON_GIA…: 15 digits of which 3 decimals. */
@@ -62,40 +77,67 @@ const Scope = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 const PaymentMethod = z.union([z.literal(1), z.literal(2), z.literal(3)]);
 const Icd10 = z.string().regex(/^[A-Z]\d{2}(\.[0-9A-Z]{1,2})?$/, 'must be an ICD-10 code such as J06.9');
 
-const OtherSources = z.strictObject({ nsnn: UnitPrice.optional(), vtnn: UnitPrice.optional(), vttn: UnitPrice.optional(), cl: UnitPrice.optional() });
+const OtherSources = z.strictObject({
+  nsnn: UnitPrice.optional(),
+  vtnn: UnitPrice.optional(),
+  vttn: UnitPrice.optional(),
+  cl: UnitPrice.optional(),
+});
 
-export const InsuranceCardData = z.object({
-  cardNumber: z.string().regex(/^[A-Z]{2}[1-5]\d{12}$/, 'must be a 15-character BHYT card number (group, benefit digit 1–5, 12 digits)'),
-  registrationFacility: z.string().regex(/^\d{5}$/, 'must be a 5-digit facility code'),
-  validFrom: CalendarDate,
-  validTo: CalendarDate,
-  areaCode: blankable(code(2)),
-  fiveYearsSince: blankable(CalendarDate),
-  copaymentExemptSince: blankable(z.string().refine((v) => isCalendarDate(v) || isStandardDateTime(v), 'must be a real date as yyyyMMdd or yyyyMMddHHmm')),
-}).refine((c) => c.validFrom <= c.validTo, { message: 'validTo is before validFrom', path: ['validTo'] });
+export const InsuranceCardData = z
+  .object({
+    cardNumber: z
+      .string()
+      .regex(
+        /^[A-Z]{2}[1-5]\d{12}$/,
+        'must be a 15-character BHYT card number (group, benefit digit 1–5, 12 digits)',
+      ),
+    registrationFacility: z.string().regex(/^\d{5}$/, 'must be a 5-digit facility code'),
+    validFrom: CalendarDate,
+    validTo: CalendarDate,
+    areaCode: blankable(code(2)),
+    fiveYearsSince: blankable(CalendarDate),
+    copaymentExemptSince: blankable(
+      z
+        .string()
+        .refine(
+          (v) => isCalendarDate(v) || isStandardDateTime(v),
+          'must be a real date as yyyyMMdd or yyyyMMddHHmm',
+        ),
+    ),
+  })
+  .refine((c) => c.validFrom <= c.validTo, { message: 'validTo is before validFrom', path: ['validTo'] });
 
-export const PatientData = z.object({
-  patientId: text(100),
-  fullName: text(255),
-  citizenId: z.string().regex(/^(\d{9}|\d{12}|[A-Z]{1,2}\d{7})$/, 'must be 12 digits (CCCD), 9 (old ID) or a passport number'),
-  birthDateTime: BirthDateTime,
-  sex: z.union([z.literal(1), z.literal(2), z.literal(3)]),
-  bloodGroup: text(5),
-  nationalityCode: code(3),
-  ethnicityCode: code(2),
-  occupationCode: code(5),
-  address: text(1024),
-  provinceCode: code(3),
-  districtCode: code(3),
-  communeCode: code(5),
-  phone: z.string().regex(/^\+?\d{6,14}$/, 'must be a phone number (digits, optional +, at most 15 characters)'),
-  weightKg: decimal(3, 2),
-  fatherName: text(255),
-  motherName: text(255),
-  guardianName: text(255),
-  workplace: text(1024),
-  socialInsuranceNumber: z.string().regex(/^(?!0+$)\d{10}$/, 'must be the 10-digit social insurance number'),
-}).partial();
+export const PatientData = z
+  .object({
+    patientId: text(100),
+    fullName: text(255),
+    citizenId: z
+      .string()
+      .regex(/^(\d{9}|\d{12}|[A-Z]{1,2}\d{7})$/, 'must be 12 digits (CCCD), 9 (old ID) or a passport number'),
+    birthDateTime: BirthDateTime,
+    sex: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    bloodGroup: text(5),
+    nationalityCode: code(3),
+    ethnicityCode: code(2),
+    occupationCode: code(5),
+    address: text(1024),
+    provinceCode: code(3),
+    districtCode: code(3),
+    communeCode: code(5),
+    phone: z
+      .string()
+      .regex(/^\+?\d{6,14}$/, 'must be a phone number (digits, optional +, at most 15 characters)'),
+    weightKg: decimal(3, 2),
+    fatherName: text(255),
+    motherName: text(255),
+    guardianName: text(255),
+    workplace: text(1024),
+    socialInsuranceNumber: z
+      .string()
+      .regex(/^(?!0+$)\d{10}$/, 'must be the 10-digit social insurance number'),
+  })
+  .partial();
 
 /** Fields of the admission event: the patient, cards and record-level codes. */
 export const AdmissionData = z.object({
@@ -111,27 +153,43 @@ export const AdmissionData = z.object({
   // MA_TTDV: under QĐ 3176 the head's practising-licence number (no fixed layout, up to 255);
   // under 4750 the 10-digit BHXH number, sent apart for encounters that ended before 2025.
   headOfFacility: text(255).optional(),
-  headOfFacilityInsuranceNumber: z.string().regex(/^\d{10}$/, 'must be the 10-digit BHXH number of the head of facility').optional(),
+  headOfFacilityInsuranceNumber: z
+    .string()
+    .regex(/^\d{10}$/, 'must be the 10-digit BHXH number of the head of facility')
+    .optional(),
   benefitLevel: Percent.optional(),
   paymentMethod: PaymentMethod.optional(),
-  referredFrom: z.string().regex(/^\d{5}$/, 'must be a 5-digit facility code').optional(),
+  referredFrom: z
+    .string()
+    .regex(/^\d{5}$/, 'must be a 5-digit facility code')
+    .optional(),
   referralPaperIn: text(50).optional(),
   accidentCode: z.string().regex(/^\d$/, 'must be one digit').optional(),
   note: freeText.optional(),
   admittedAt: IsoTime.optional(),
 });
 
-export const DiagnosisData = z.object({
-  admissionText: freeText,
-  dischargeText: freeText,
-  main: Icd10,
-  secondary: z.array(Icd10).max(12).optional(),
-  traditional: z.array(code(20)).max(12).optional(),
-  procedures: z.array(code(10)).max(12).optional(),
-})
-  .refine((d) => (d.secondary ?? []).join(';').length <= 100, { message: 'secondary codes joined by ; must be at most 100 characters', path: ['secondary'] })
-  .refine((d) => (d.traditional ?? []).join(';').length <= 255, { message: 'traditional codes joined by ; must be at most 255 characters', path: ['traditional'] })
-  .refine((d) => (d.procedures ?? []).join(';').length <= 125, { message: 'procedure codes joined by ; must be at most 125 characters', path: ['procedures'] });
+export const DiagnosisData = z
+  .object({
+    admissionText: freeText,
+    dischargeText: freeText,
+    main: Icd10,
+    secondary: z.array(Icd10).max(12).optional(),
+    traditional: z.array(code(20)).max(12).optional(),
+    procedures: z.array(code(10)).max(12).optional(),
+  })
+  .refine((d) => (d.secondary ?? []).join(';').length <= 100, {
+    message: 'secondary codes joined by ; must be at most 100 characters',
+    path: ['secondary'],
+  })
+  .refine((d) => (d.traditional ?? []).join(';').length <= 255, {
+    message: 'traditional codes joined by ; must be at most 255 characters',
+    path: ['traditional'],
+  })
+  .refine((d) => (d.procedures ?? []).join(';').length <= 125, {
+    message: 'procedure codes joined by ; must be at most 125 characters',
+    path: ['procedures'],
+  });
 
 const lineCommon = {
   code: code(255),
@@ -172,7 +230,10 @@ export const ServiceOrderedData = z.object({
   hospitalPrice: UnitPrice,
   insurancePrice: UnitPrice.optional(),
   serviceRatio: Percent.optional(),
-  beds: z.array(z.string().regex(/^[HTCK]\d{3}$/, 'must be a bed code such as H001')).max(20).optional(),
+  beds: z
+    .array(z.string().regex(/^[HTCK]\d{3}$/, 'must be a bed code such as H001'))
+    .max(20)
+    .optional(),
   performers: z.array(z.string().min(1).max(255)).max(20).optional(),
   diseaseCodes: z.string().max(100).optional(),
   resultAt: IsoTime.optional(),
@@ -189,7 +250,10 @@ export const SupplyUsedData = z.object({
   hospitalPrice: UnitPrice,
   insurancePrice: UnitPrice.optional(),
   tender: text(50).optional(),
-  packageCode: z.string().regex(/^G[1-9]\d{0,2}$/, 'must be a package code such as G1').optional(),
+  packageCode: z
+    .string()
+    .regex(/^G[1-9]\d{0,2}$/, 'must be a package code such as G1')
+    .optional(),
   productCode: code(255).optional(),
   reused: z.boolean().optional(),
   serviceCode: code(50).optional(),
@@ -253,7 +317,10 @@ export const DischargeData = z.object({
   paidAt: IsoTime.optional(),
   newbornWeights: z.array(decimal(5, 0)).max(10).optional(),
   nextVisitDates: z.array(CalendarDate).max(5).optional(),
-  referredTo: z.string().regex(/^\d{5}$/, 'must be a 5-digit facility code').optional(),
+  referredTo: z
+    .string()
+    .regex(/^\d{5}$/, 'must be a 5-digit facility code')
+    .optional(),
 });
 
 export const ReferralData = z.object({
@@ -275,29 +342,44 @@ export const ReferralData = z.object({
   doctorCode: code(255),
 });
 
-export const FollowUpData = z.object({ appointmentNumber: text(50), appointmentAt: IsoTime, doctorCode: code(255), issuedOn: CalendarDate });
-
-export const SickLeaveData = z.object({
-  documentNumber: text(200),
-  serial: text(200),
-  visitNumber: text(200),
-  workplace: text(1024),
-  socialInsuranceNumber: code(15),
-  treatmentMethod: freeText,
-  days: z.number().int().min(1).max(999),
-  from: CalendarDate,
-  to: CalendarDate,
+export const FollowUpData = z.object({
+  appointmentNumber: text(50),
+  appointmentAt: IsoTime,
   doctorCode: code(255),
   issuedOn: CalendarDate,
-  formCode: code(50).optional(),
-}).refine((s) => s.from <= s.to, { message: 'to is before from', path: ['to'] });
+});
+
+export const SickLeaveData = z
+  .object({
+    documentNumber: text(200),
+    serial: text(200),
+    visitNumber: text(200),
+    workplace: text(1024),
+    socialInsuranceNumber: code(15),
+    treatmentMethod: freeText,
+    days: z.number().int().min(1).max(999),
+    from: CalendarDate,
+    to: CalendarDate,
+    doctorCode: code(255),
+    issuedOn: CalendarDate,
+    formCode: code(50).optional(),
+  })
+  .refine((s) => s.from <= s.to, { message: 'to is before from', path: ['to'] });
 
 export const BirthCertificateData = z.object({
   mother: z.object({
     socialInsuranceNumber: code(15).optional(),
-    cardNumber: z.string().regex(/^[A-Z]{2}\d{13}$/, 'must be a 15-character BHYT card number').optional(),
+    cardNumber: z
+      .string()
+      .regex(/^[A-Z]{2}\d{13}$/, 'must be a 15-character BHYT card number')
+      .optional(),
     fullName: text(255),
-    birthDate: z.string().refine((v) => isCalendarDate(v) || isStandardDateTime(v, true), 'must be a real date as yyyyMMdd or yyyyMMddHHmm'),
+    birthDate: z
+      .string()
+      .refine(
+        (v) => isCalendarDate(v) || isStandardDateTime(v, true),
+        'must be a real date as yyyyMMdd or yyyyMMddHHmm',
+      ),
     ethnicityCode: code(2),
     citizenId: z.string().regex(/^\d{9}$|^\d{12}$/, 'must be 12 digits (CCCD) or 9 (old ID)'),
     idIssuedOn: CalendarDate,
@@ -386,9 +468,16 @@ export type WardEvent = z.infer<typeof WardEvent>;
 
 /** The whole event, `data` included, in one parse: issues are paths such as `data.patient.nationalityCode`. */
 export const CheckedWardEvent = WardEvent.superRefine((event, ctx) => {
-  if (event.replaces && event.type === 'retraction') ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'a retraction replaces nothing' });
+  if (event.replaces && event.type === 'retraction')
+    ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'a retraction replaces nothing' });
   const schema = WardEventData[event.type] as z.ZodType;
   const r = schema.safeParse(event.data);
   if (r.success) return;
-  for (const issue of r.error.issues) ctx.addIssue({ code: 'custom', path: ['data', ...issue.path], message: issue.message, params: { issue: issue.code } });
+  for (const issue of r.error.issues)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['data', ...issue.path],
+      message: issue.message,
+      params: { issue: issue.code },
+    });
 });

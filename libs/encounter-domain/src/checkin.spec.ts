@@ -5,7 +5,10 @@ import { buildCheckin, checkinDue } from './checkin';
 import { wardEventsFromRecord } from './decompose';
 
 const start = new Date('2026-03-02T01:00:00Z');
-const record = (name: string): EncounterRecord => listScenarios().find((s) => s.name === name)!.build({ facilityCode: '79001', maLk: `79001_2026_03_${name}`, patientSeed: 7, start });
+const record = (name: string): EncounterRecord =>
+  listScenarios()
+    .find((s) => s.name === name)!
+    .build({ facilityCode: '79001', maLk: `79001_2026_03_${name}`, patientSeed: 7, start });
 
 /** Plays a record's ward events into a fresh draft, noting the check-ins due on the way. */
 function play(r: EncounterRecord, change: (d: EncounterDraft) => EncounterDraft = (d) => d) {
@@ -15,7 +18,12 @@ function play(r: EncounterRecord, change: (d: EncounterDraft) => EncounterDraft 
     maLk: r.maLk,
     careType: r.careType,
     registeredAt: r.admittedAt.toISOString(),
-    patient: { maBn: p.patientId, fullName: p.fullName, birthDate: p.birthDateTime, sex: String(p.sex) as '1' | '2' },
+    patient: {
+      maBn: p.patientId,
+      fullName: p.fullName,
+      birthDate: p.birthDateTime,
+      sex: String(p.sex) as '1' | '2',
+    },
   });
   let sent = 0;
   const due: Array<{ sequence: number; afterEvent: string }> = [];
@@ -42,7 +50,16 @@ describe('check-in (XML0) trigger', () => {
 
   it('waits for the admission (patient category) before deciding', () => {
     const r = record('telemedicine');
-    const draft = applyWardEvent(openDraft({ facilityCode: r.facilityCode, maLk: r.maLk, careType: r.careType, registeredAt: r.admittedAt.toISOString(), patient: { maBn: 'BN1', fullName: 'X', birthDate: '199001010000', sex: '1' } }), wardEventsFromRecord(r).find((e) => e.type === 'drug.ordered')!);
+    const draft = applyWardEvent(
+      openDraft({
+        facilityCode: r.facilityCode,
+        maLk: r.maLk,
+        careType: r.careType,
+        registeredAt: r.admittedAt.toISOString(),
+        patient: { maBn: 'BN1', fullName: 'X', birthDate: '199001010000', sex: '1' },
+      }),
+      wardEventsFromRecord(r).find((e) => e.type === 'drug.ordered')!,
+    );
     expect(checkinDue(draft, 0)).toBeUndefined();
     expect(checkinDue({ ...draft, patientCategory: r.patientCategory }, 0)?.sequence).toBe(1);
   });
@@ -53,7 +70,9 @@ describe('check-in (XML0) trigger', () => {
 
   it('dates the check-in at the earliest billable item, whatever order the orders arrived in', () => {
     const { draft } = play(record('inpatient'));
-    const times = [...draft.services, ...draft.drugs].map((l) => Date.parse(String((l as { orderedAt: string }).orderedAt)));
+    const times = [...draft.services, ...draft.drugs].map((l) =>
+      Date.parse(String((l as { orderedAt: string }).orderedAt)),
+    );
     expect(checkinDue(draft, 0)!.firstBillableAt.getTime()).toBe(Math.min(...times));
   });
 
@@ -71,7 +90,11 @@ describe('check-in (XML0) trigger', () => {
 
   it('reports a draft the XML library cannot read instead of throwing', () => {
     const { draft } = play(record('outpatientVisit'));
-    const broken = { ...draft, patient: { ...draft.patient, birthDateTime: 12 as unknown as string }, services: [{ orderedAt: draft.admittedAt, code: null }] } as EncounterDraft;
+    const broken = {
+      ...draft,
+      patient: { ...draft.patient, birthDateTime: 12 as unknown as string },
+      services: [{ orderedAt: draft.admittedAt, code: null }],
+    } as EncounterDraft;
     const doc = buildCheckin(broken, checkinDue(broken, 0)!);
     expect(doc.ok).toBe(false);
   });

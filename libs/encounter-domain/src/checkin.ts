@@ -1,5 +1,11 @@
 import type { CareType, EncounterRecord } from '@bhyt/xml130';
-import { buildCheckinDocument, buildCheckinRow, checkinRequired, validateCheckin, type Violation } from '@bhyt/xml130';
+import {
+  buildCheckinDocument,
+  buildCheckinRow,
+  checkinRequired,
+  validateCheckin,
+  type Violation,
+} from '@bhyt/xml130';
 import { materialize, type EncounterDraft } from './draft';
 
 /**
@@ -11,7 +17,11 @@ import { materialize, type EncounterDraft } from './draft';
 export const BILLABLE_EVENT_TYPES = ['service.ordered', 'drug.ordered', 'supply.used'] as const;
 
 /** Care types with a treating department after admission (XML0 sequence 2 applies). */
-export const TREATMENT_CARE_TYPES: readonly CareType[] = ['INPATIENT', 'DAY_TREATMENT', 'OUTPATIENT_TREATMENT'];
+export const TREATMENT_CARE_TYPES: readonly CareType[] = [
+  'INPATIENT',
+  'DAY_TREATMENT',
+  'OUTPATIENT_TREATMENT',
+];
 
 const EMERGENCY_CATEGORY = '2';
 
@@ -39,7 +49,8 @@ export function checkinDue(draft: EncounterDraft, sent: number): CheckinDue | un
   if (!category || category === EMERGENCY_CATEGORY) return undefined;
   const admittedAt = Date.parse(String(draft.admittedAt ?? ''));
   if (!Number.isFinite(admittedAt)) return undefined;
-  if (!checkinRequired({ patientCategory: category, admittedAt: new Date(admittedAt) } as EncounterRecord)) return undefined;
+  if (!checkinRequired({ patientCategory: category, admittedAt: new Date(admittedAt) } as EncounterRecord))
+    return undefined;
   const billable = times(draft);
   if (billable.length === 0) return undefined;
   if (sent === 0) return { sequence: 1, firstBillableAt: new Date(billable[0]!) };
@@ -65,6 +76,15 @@ export function buildCheckin(draft: EncounterDraft, due: CheckinDue): CheckinDoc
     return { ok: true, xml: buildCheckinDocument(record, due.sequence) };
   } catch (err) {
     // A draft with ward-system data the XML library cannot read: reported, never thrown.
-    return { ok: false, violations: [{ table: 'XML0', code: 'INVALID_VALUE', message: `check-in could not be built: ${err instanceof Error ? err.name : 'error'}` } as Violation] };
+    return {
+      ok: false,
+      violations: [
+        {
+          table: 'XML0',
+          code: 'INVALID_VALUE',
+          message: `check-in could not be built: ${err instanceof Error ? err.name : 'error'}`,
+        } as Violation,
+      ],
+    };
   }
 }

@@ -20,7 +20,9 @@ import { wardEventsFromRecord } from './decompose';
  * the stored version has.
  */
 const record = (name: string, start: Date): EncounterRecord =>
-  listScenarios().find((s) => s.name === name)!.build({ facilityCode: '79001', maLk: `79001_${name}_${start.getTime()}`, patientSeed: 11, start });
+  listScenarios()
+    .find((s) => s.name === name)!
+    .build({ facilityCode: '79001', maLk: `79001_${name}_${start.getTime()}`, patientSeed: 11, start });
 
 function draftOf(r: EncounterRecord): EncounterDraft {
   const p = r.patient;
@@ -29,7 +31,12 @@ function draftOf(r: EncounterRecord): EncounterDraft {
     maLk: r.maLk,
     careType: r.careType,
     registeredAt: r.admittedAt.toISOString(),
-    patient: { maBn: p.patientId, fullName: p.fullName, birthDate: p.birthDateTime, sex: String(p.sex) as '1' | '2' },
+    patient: {
+      maBn: p.patientId,
+      fullName: p.fullName,
+      birthDate: p.birthDateTime,
+      sex: String(p.sex) as '1' | '2',
+    },
   });
   for (const event of wardEventsFromRecord(r)) draft = applyWardEvent(draft, event);
   return draft;
@@ -37,8 +44,19 @@ function draftOf(r: EncounterRecord): EncounterDraft {
 
 /** A correcting ward event after the close: the discharge diagnosis text is amended. */
 function correct(draft: EncounterDraft): EncounterDraft {
-  const diagnoses = { ...(draft.diagnoses as Record<string, unknown>), dischargeText: 'Cơn đau thắt ngực không ổn định' };
-  return applyWardEvent(draft, { eventId: randomUUID(), facilityCode: draft.facilityCode, maLk: draft.maLk, type: 'diagnosis', occurredAt: new Date().toISOString(), source: 'HIS', data: diagnoses });
+  const diagnoses = {
+    ...(draft.diagnoses as Record<string, unknown>),
+    dischargeText: 'Cơn đau thắt ngực không ổn định',
+  };
+  return applyWardEvent(draft, {
+    eventId: randomUUID(),
+    facilityCode: draft.facilityCode,
+    maLk: draft.maLk,
+    type: 'diagnosis',
+    occurredAt: new Date().toISOString(),
+    source: 'HIS',
+    data: diagnoses,
+  });
 }
 
 describe('correcting a claim stored in the 4750 shape', () => {

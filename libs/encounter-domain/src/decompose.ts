@@ -12,9 +12,27 @@ const pick = (r: EncounterRecord, keys: readonly string[]) =>
  * they happen. Used by the demo, the e2e tests and the benchmarks to play a ward system.
  */
 export function wardEventsFromRecord(record: EncounterRecord, at: Date = new Date()): WardEvent[] {
-  const base = { facilityCode: record.facilityCode, maLk: record.maLk, occurredAt: at.toISOString(), source: 'HIS' };
-  const ev = (type: WardEvent['type'], data: Record<string, unknown>, source = 'HIS'): WardEvent => ({ ...base, eventId: randomUUID(), type, data, source });
-  const events: WardEvent[] = [ev('admission', { ...pick(record, ADMISSION_FIELDS), patient: json(record.patient), cards: json(record.cards) }), ev('diagnosis', json(record.diagnoses))];
+  const base = {
+    facilityCode: record.facilityCode,
+    maLk: record.maLk,
+    occurredAt: at.toISOString(),
+    source: 'HIS',
+  };
+  const ev = (type: WardEvent['type'], data: Record<string, unknown>, source = 'HIS'): WardEvent => ({
+    ...base,
+    eventId: randomUUID(),
+    type,
+    data,
+    source,
+  });
+  const events: WardEvent[] = [
+    ev('admission', {
+      ...pick(record, ADMISSION_FIELDS),
+      patient: json(record.patient),
+      cards: json(record.cards),
+    }),
+    ev('diagnosis', json(record.diagnoses)),
+  ];
   for (const s of record.services) events.push(ev('service.ordered', json(s)));
   for (const d of record.drugs) events.push(ev('drug.ordered', json(d), 'PHARMACY'));
   for (const s of record.supplies) events.push(ev('supply.used', json(s)));

@@ -24,7 +24,15 @@ export interface RegistrationFacts {
   maLk: string;
   careType: CareType;
   registeredAt: string;
-  patient: { maBn: string; fullName: string; birthDate: string; sex: '1' | '2' | '3'; citizenId?: string; address?: string; insuranceCard?: { number: string; registeredFacility: string; validFrom: string; validTo: string } };
+  patient: {
+    maBn: string;
+    fullName: string;
+    birthDate: string;
+    sex: '1' | '2' | '3';
+    citizenId?: string;
+    address?: string;
+    insuranceCard?: { number: string; registeredFacility: string; validFrom: string; validTo: string };
+  };
 }
 
 /** A new draft from the registration at intake. */
@@ -44,7 +52,14 @@ export function openDraft(r: RegistrationFacts): EncounterDraft {
       ...(p.address ? { address: p.address } : {}),
     },
     cards: p.insuranceCard
-      ? [{ cardNumber: p.insuranceCard.number, registrationFacility: p.insuranceCard.registeredFacility, validFrom: p.insuranceCard.validFrom, validTo: p.insuranceCard.validTo }]
+      ? [
+          {
+            cardNumber: p.insuranceCard.number,
+            registrationFacility: p.insuranceCard.registeredFacility,
+            validFrom: p.insuranceCard.validFrom,
+            validTo: p.insuranceCard.validTo,
+          },
+        ]
       : [],
     drugs: [],
     services: [],
@@ -62,7 +77,8 @@ export function applyWardEvent(draft: EncounterDraft, event: WardEvent): Encount
   const d = event.data;
   switch (event.type) {
     case 'admission': {
-      const patient = typeof d['patient'] === 'object' && d['patient'] ? (d['patient'] as Partial<Patient>) : {};
+      const patient =
+        typeof d['patient'] === 'object' && d['patient'] ? (d['patient'] as Partial<Patient>) : {};
       const cards = Array.isArray(d['cards']) ? (d['cards'] as InsuranceCard[]) : draft.cards;
       return { ...draft, ...pick(d, ADMISSION_FIELDS), patient: { ...draft.patient, ...patient }, cards };
     }
@@ -108,7 +124,10 @@ export function reviveDates<T>(value: T): T {
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = DATE_KEY.test(k) && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : reviveDates(v);
+      out[k] =
+        DATE_KEY.test(k) && typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)
+          ? new Date(v)
+          : reviveDates(v);
     }
     return out as T;
   }
@@ -116,7 +135,19 @@ export function reviveDates<T>(value: T): T {
 }
 
 /** Fields the close step needs before the XML library can even build the tables. */
-const REQUIRED_AT_CLOSE: Array<keyof EncounterRecord> = ['patientCategory', 'diagnoses', 'dischargedAt', 'outcome', 'dischargeType', 'recordNumber', 'headOfFacility', 'benefitLevel', 'paymentMethod', 'reasonForVisit', 'departments'];
+const REQUIRED_AT_CLOSE: Array<keyof EncounterRecord> = [
+  'patientCategory',
+  'diagnoses',
+  'dischargedAt',
+  'outcome',
+  'dischargeType',
+  'recordNumber',
+  'headOfFacility',
+  'benefitLevel',
+  'paymentMethod',
+  'reasonForVisit',
+  'departments',
+];
 
 export interface CompletenessError {
   field: string;
@@ -126,7 +157,11 @@ export interface CompletenessError {
 
 export function checkCompleteness(draft: EncounterDraft): CompletenessError[] {
   const missing = REQUIRED_AT_CLOSE.filter((k) => draft[k] === undefined || draft[k] === null);
-  return missing.map((field) => ({ field, code: 'MISSING_AT_CLOSE', message: `${field} must be recorded before the encounter can close` }));
+  return missing.map((field) => ({
+    field,
+    code: 'MISSING_AT_CLOSE',
+    message: `${field} must be recorded before the encounter can close`,
+  }));
 }
 
 /** The draft as the XML library's EncounterRecord (call only after checkCompleteness passed). */

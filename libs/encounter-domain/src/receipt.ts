@@ -50,7 +50,10 @@ function* datesIn(value: unknown, path: string[]): Generator<{ path: string[]; a
  * @bhyt/contracts ward-events.ts), and every date against the clock (none later than now plus
  * the tolerance; appointments and validity ends excepted).
  */
-export function checkWardEventOnReceipt(raw: unknown, clock: ClockPolicy): { event?: WardEvent; errors: ReceiptError[] } {
+export function checkWardEventOnReceipt(
+  raw: unknown,
+  clock: ClockPolicy,
+): { event?: WardEvent; errors: ReceiptError[] } {
   const parsed = CheckedWardEvent.safeParse(raw);
   if (!parsed.success) {
     const seen = new Set<string>();
@@ -68,7 +71,12 @@ export function checkWardEventOnReceipt(raw: unknown, clock: ClockPolicy): { eve
   const errors: ReceiptError[] = [];
   const minutes = Math.round(clock.toleranceMs / 60_000);
   for (const d of datesIn({ occurredAt: event.occurredAt, data: event.data }, [])) {
-    if (d.at > limit) errors.push({ field: d.path.join('.'), code: 'DATE_IN_FUTURE', message: `is later than now (clock tolerance ${minutes} min)` });
+    if (d.at > limit)
+      errors.push({
+        field: d.path.join('.'),
+        code: 'DATE_IN_FUTURE',
+        message: `is later than now (clock tolerance ${minutes} min)`,
+      });
   }
   return errors.length ? { errors } : { event, errors };
 }
@@ -131,29 +139,61 @@ export function checkWardEventAgainstEncounter(
     for (const k of careTimes) {
       const t = time(d[k]);
       if (t === undefined) continue;
-      if (discharged !== undefined && t > discharged) errors.push({ field: `data.${k}`, code: 'AFTER_DISCHARGE', message: 'is after the encounter’s recorded discharge' });
+      if (discharged !== undefined && t > discharged)
+        errors.push({
+          field: `data.${k}`,
+          code: 'AFTER_DISCHARGE',
+          message: 'is after the encounter’s recorded discharge',
+        });
     }
     const ordered = time(d['orderedAt']);
     const executed = time(d['executedAt']);
     if (ordered !== undefined && executed !== undefined && executed < ordered) {
-      errors.push({ field: 'data.executedAt', code: 'EXECUTED_BEFORE_ORDERED', message: 'is before orderedAt' });
+      errors.push({
+        field: 'data.executedAt',
+        code: 'EXECUTED_BEFORE_ORDERED',
+        message: 'is before orderedAt',
+      });
     }
   }
   if (event.type === 'discharge') {
     const t = time(d['dischargedAt']);
-    if (t !== undefined && admitted !== undefined && t < admitted) errors.push({ field: 'data.dischargedAt', code: 'BEFORE_ADMISSION', message: 'is before the encounter’s admission' });
+    if (t !== undefined && admitted !== undefined && t < admitted)
+      errors.push({
+        field: 'data.dischargedAt',
+        code: 'BEFORE_ADMISSION',
+        message: 'is before the encounter’s admission',
+      });
     const care = latestCare(draft);
     if (t !== undefined && care !== undefined && t < care) {
-      errors.push({ field: 'data.dischargedAt', code: 'DISCHARGE_BEFORE_RECORDED_CARE', message: 'is before care already recorded for this encounter (retract or replace those events first)' });
+      errors.push({
+        field: 'data.dischargedAt',
+        code: 'DISCHARGE_BEFORE_RECORDED_CARE',
+        message: 'is before care already recorded for this encounter (retract or replace those events first)',
+      });
     }
   }
   if (event.type === 'retraction') {
     const target = String(d['eventId']);
-    if (known.retractions.has(target)) errors.push({ field: 'data.eventId', code: 'RETRACTION_NOT_RETRACTABLE', message: 'a retraction cannot itself be retracted' });
-    else if (!known.eventIds.has(target)) errors.push({ field: 'data.eventId', code: 'RETRACTED_EVENT_UNKNOWN', message: 'no event with this eventId was recorded for this encounter' });
+    if (known.retractions.has(target))
+      errors.push({
+        field: 'data.eventId',
+        code: 'RETRACTION_NOT_RETRACTABLE',
+        message: 'a retraction cannot itself be retracted',
+      });
+    else if (!known.eventIds.has(target))
+      errors.push({
+        field: 'data.eventId',
+        code: 'RETRACTED_EVENT_UNKNOWN',
+        message: 'no event with this eventId was recorded for this encounter',
+      });
   }
   if (event.replaces && !known.eventIds.has(event.replaces)) {
-    errors.push({ field: 'replaces', code: 'RETRACTED_EVENT_UNKNOWN', message: 'no event with this eventId was recorded for this encounter' });
+    errors.push({
+      field: 'replaces',
+      code: 'RETRACTED_EVENT_UNKNOWN',
+      message: 'no event with this eventId was recorded for this encounter',
+    });
   }
   return errors;
 }

@@ -27,7 +27,10 @@ export function eventsInForce<E extends RecordedEvent>(events: readonly E[]): E[
  * their order — what the encounter is after a retraction or a replacement (pure).
  */
 export function rebuildDraft(opening: EncounterDraft, events: readonly RecordedEvent[]): EncounterDraft {
-  return eventsInForce(events).reduce<EncounterDraft>((draft, e) => applyWardEvent(draft, e as unknown as WardEvent), opening);
+  return eventsInForce(events).reduce<EncounterDraft>(
+    (draft, e) => applyWardEvent(draft, e as unknown as WardEvent),
+    opening,
+  );
 }
 
 /** Where a table's rows come from: each row of these tables is one event of these types, in order. */
@@ -61,7 +64,10 @@ export interface EventToFix {
  * the n-th event of its type; a record-level table names the events that set it. Violations
  * that no event explains (the registration's own data) are left out.
  */
-export function eventsToFix(violations: ReadonlyArray<{ table: string; row?: number; field?: string; code: string }>, events: readonly RecordedEvent[]): EventToFix[] {
+export function eventsToFix(
+  violations: ReadonlyArray<{ table: string; row?: number; field?: string; code: string }>,
+  events: readonly RecordedEvent[],
+): EventToFix[] {
   const inForce = eventsInForce(events);
   const found = new Map<string, EventToFix>();
   const add = (e: RecordedEvent, problem: string) => {
@@ -91,9 +97,20 @@ export function eventsToFix(violations: ReadonlyArray<{ table: string; row?: num
  * For a draft the builder cannot even turn into tables: the events without which it can (each
  * left out in turn). `builds` is the caller's attempt to build a draft.
  */
-export function unbuildableEvents(opening: EncounterDraft, events: readonly RecordedEvent[], builds: (draft: EncounterDraft) => boolean): EventToFix[] {
+export function unbuildableEvents(
+  opening: EncounterDraft,
+  events: readonly RecordedEvent[],
+  builds: (draft: EncounterDraft) => boolean,
+): EventToFix[] {
   const inForce = eventsInForce(events);
   return inForce
-    .filter((e) => builds(rebuildDraft(opening, inForce.filter((x) => x !== e))))
+    .filter((e) =>
+      builds(
+        rebuildDraft(
+          opening,
+          inForce.filter((x) => x !== e),
+        ),
+      ),
+    )
     .map((e) => ({ eventId: e.eventId, type: e.type, problems: ['RECORD_UNBUILDABLE'] }));
 }

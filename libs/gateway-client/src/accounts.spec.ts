@@ -1,4 +1,9 @@
-import { md5UpperHex, secretSourceAccountResolver, staticAccountResolver, UnknownFacilityAccountError } from './accounts';
+import {
+  md5UpperHex,
+  secretSourceAccountResolver,
+  staticAccountResolver,
+  UnknownFacilityAccountError,
+} from './accounts';
 import { parseExpiresIn } from './expiry';
 
 describe('account resolution', () => {
@@ -7,15 +12,23 @@ describe('account resolution', () => {
   });
 
   it('reads username and password hash for a facility from the secret source', async () => {
-    const secrets: Record<string, string> = { BHYT_GATEWAY_79001_USERNAME: '79001_BV', BHYT_GATEWAY_79001_PASSWORD_MD5: '5f4dcc3b5aa765d61d8327deb882cf99' };
+    const secrets: Record<string, string> = {
+      BHYT_GATEWAY_79001_USERNAME: '79001_BV',
+      BHYT_GATEWAY_79001_PASSWORD_MD5: '5f4dcc3b5aa765d61d8327deb882cf99',
+    };
     const resolver = secretSourceAccountResolver({ get: (n) => secrets[n] });
-    await expect(resolver.resolve('79001')).resolves.toEqual({ username: '79001_BV', passwordMd5: '5F4DCC3B5AA765D61D8327DEB882CF99' });
+    await expect(resolver.resolve('79001')).resolves.toEqual({
+      username: '79001_BV',
+      passwordMd5: '5F4DCC3B5AA765D61D8327DEB882CF99',
+    });
   });
 
   it('refuses an unknown facility with a clear error instead of falling back to another account', async () => {
     const resolver = secretSourceAccountResolver({ get: () => undefined });
     await expect(resolver.resolve('79002')).rejects.toBeInstanceOf(UnknownFacilityAccountError);
-    await expect(staticAccountResolver({ '79001': { username: 'a', password: 'b' } }).resolve('79002')).rejects.toThrow(/No gateway account configured for facility 79002/);
+    await expect(
+      staticAccountResolver({ '79001': { username: 'a', password: 'b' } }).resolve('79002'),
+    ).rejects.toThrow(/No gateway account configured for facility 79002/);
   });
 });
 

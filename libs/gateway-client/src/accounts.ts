@@ -22,7 +22,9 @@ export class UnknownFacilityAccountError extends Error {
     readonly facilityCode: string,
     detail: string,
   ) {
-    super(`No gateway account configured for facility ${facilityCode}: ${detail}. There is no default account by design.`);
+    super(
+      `No gateway account configured for facility ${facilityCode}: ${detail}. There is no default account by design.`,
+    );
     this.name = 'UnknownFacilityAccountError';
   }
 }
@@ -43,17 +45,25 @@ const MD5_HEX = /^[0-9a-fA-F]{32}$/;
 export function secretSourceAccountResolver(source: SecretSource, prefix = 'BHYT_GATEWAY_'): AccountResolver {
   return {
     async resolve(facilityCode: string, account?: string): Promise<GatewayAccount> {
-      if (!FACILITY_CODE.test(facilityCode)) throw new UnknownFacilityAccountError(facilityCode, 'not a 5-character facility code');
-      const key = account ? `${prefix}${facilityCode}_${account.toUpperCase().replace(/[^0-9A-Z]/g, '_')}` : `${prefix}${facilityCode}`;
+      if (!FACILITY_CODE.test(facilityCode))
+        throw new UnknownFacilityAccountError(facilityCode, 'not a 5-character facility code');
+      const key = account
+        ? `${prefix}${facilityCode}_${account.toUpperCase().replace(/[^0-9A-Z]/g, '_')}`
+        : `${prefix}${facilityCode}`;
       const username = await source.get(`${key}_USERNAME`);
       if (!username) throw new UnknownFacilityAccountError(facilityCode, `secret ${key}_USERNAME is missing`);
       const hashed = await source.get(`${key}_PASSWORD_MD5`);
       if (hashed) {
-        if (!MD5_HEX.test(hashed)) throw new UnknownFacilityAccountError(facilityCode, `secret ${key}_PASSWORD_MD5 is not 32 hex digits`);
+        if (!MD5_HEX.test(hashed))
+          throw new UnknownFacilityAccountError(
+            facilityCode,
+            `secret ${key}_PASSWORD_MD5 is not 32 hex digits`,
+          );
         return { username, passwordMd5: hashed.toUpperCase() };
       }
       const plain = await source.get(`${key}_PASSWORD`);
-      if (!plain) throw new UnknownFacilityAccountError(facilityCode, `secret ${key}_PASSWORD_MD5 is missing`);
+      if (!plain)
+        throw new UnknownFacilityAccountError(facilityCode, `secret ${key}_PASSWORD_MD5 is missing`);
       return { username, passwordMd5: md5UpperHex(plain) };
     },
   };
@@ -66,16 +76,29 @@ export interface StaticAccountEntry {
 }
 
 /** In-memory map facility → account(s). For tests and development; production uses a secret source. */
-export function staticAccountResolver(entries: Record<string, StaticAccountEntry | readonly StaticAccountEntry[]>): AccountResolver {
+export function staticAccountResolver(
+  entries: Record<string, StaticAccountEntry | readonly StaticAccountEntry[]>,
+): AccountResolver {
   return {
     resolve(facilityCode: string, account?: string): Promise<GatewayAccount> {
       const raw = entries[facilityCode];
-      if (raw === undefined) return Promise.reject(new UnknownFacilityAccountError(facilityCode, 'facility not in the account map'));
-      const list: readonly StaticAccountEntry[] = Array.isArray(raw) ? (raw as readonly StaticAccountEntry[]) : [raw as StaticAccountEntry];
+      if (raw === undefined)
+        return Promise.reject(
+          new UnknownFacilityAccountError(facilityCode, 'facility not in the account map'),
+        );
+      const list: readonly StaticAccountEntry[] = Array.isArray(raw)
+        ? (raw as readonly StaticAccountEntry[])
+        : [raw as StaticAccountEntry];
       const entry = account ? list.find((e) => e.username === account) : list[0];
-      if (!entry) return Promise.reject(new UnknownFacilityAccountError(facilityCode, 'named account not configured for this facility'));
-      const passwordMd5 = entry.passwordMd5?.toUpperCase() ?? (entry.password !== undefined ? md5UpperHex(entry.password) : undefined);
-      if (!passwordMd5) return Promise.reject(new UnknownFacilityAccountError(facilityCode, 'account has no password'));
+      if (!entry)
+        return Promise.reject(
+          new UnknownFacilityAccountError(facilityCode, 'named account not configured for this facility'),
+        );
+      const passwordMd5 =
+        entry.passwordMd5?.toUpperCase() ??
+        (entry.password !== undefined ? md5UpperHex(entry.password) : undefined);
+      if (!passwordMd5)
+        return Promise.reject(new UnknownFacilityAccountError(facilityCode, 'account has no password'));
       return Promise.resolve({ username: entry.username, passwordMd5 });
     },
   };

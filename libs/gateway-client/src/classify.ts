@@ -71,7 +71,8 @@ export function parseGatewayBody(body: string): ParsedBody {
   } catch {
     return { json: undefined, maKetQua: undefined };
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { json: undefined, maKetQua: undefined };
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    return { json: undefined, maKetQua: undefined };
   const json = parsed as Record<string, unknown>;
   const raw = json['maKetQua'] ?? json['MaKetQua'] ?? json['maketqua'];
   let maKetQua: string | undefined;
@@ -113,18 +114,31 @@ export function classifyGatewayResponse(
     return {
       kind: 'retryable',
       code: observation.code,
-      reason: `${observation.code} ${observation.sent ? 'after' : 'before'} the request was sent: ${observation.message}`.slice(0, MAX_REASON),
+      reason:
+        `${observation.code} ${observation.sent ? 'after' : 'before'} the request was sent: ${observation.message}`.slice(
+          0,
+          MAX_REASON,
+        ),
     };
   }
 
   const { status, body } = observation;
-  if (status === 429) return { kind: 'retryable', code: 'HTTP_429', reason: 'rate limited by the gateway or a proxy' };
+  if (status === 429)
+    return { kind: 'retryable', code: 'HTTP_429', reason: 'rate limited by the gateway or a proxy' };
   if (status === 504 && operation === 'submit') {
-    return { kind: 'ambiguous', reason: 'HTTP 504 from a proxy: the gateway may have received the claim — reconcile before re-sending' };
+    return {
+      kind: 'ambiguous',
+      reason: 'HTTP 504 from a proxy: the gateway may have received the claim — reconcile before re-sending',
+    };
   }
-  if (status >= 500) return { kind: 'retryable', code: `HTTP_${status}`, reason: `HTTP ${status}: ${snippet(body)}` };
+  if (status >= 500)
+    return { kind: 'retryable', code: `HTTP_${status}`, reason: `HTTP ${status}: ${snippet(body)}` };
   if (status >= 400 || status < 200 || status >= 300) {
-    return { kind: 'needs-operator', code: `HTTP_${status}`, reason: `unexpected HTTP ${status}: ${snippet(body)}` };
+    return {
+      kind: 'needs-operator',
+      code: `HTTP_${status}`,
+      reason: `unexpected HTTP ${status}: ${snippet(body)}`,
+    };
   }
 
   const { json, maKetQua } = parseGatewayBody(body);
@@ -143,13 +157,19 @@ export function classifyGatewayResponse(
     return afterRelogin
       ? { kind: 'needs-operator', code: '401', reason: `401 again after a fresh login: ${thongDiep}`.trim() }
       : operation === 'login'
-        ? { kind: 'needs-operator', code: '401', reason: `login refused (unknown account or wrong password) ${thongDiep}`.trim() }
+        ? {
+            kind: 'needs-operator',
+            code: '401',
+            reason: `login refused (unknown account or wrong password) ${thongDiep}`.trim(),
+          }
         : { kind: 'reauthenticate', code: '401', reason: 'token rejected or expired' };
   }
-  if (OPERATOR_CODES.has(code)) return { kind: 'needs-operator', code, reason: thongDiep || `maKetQua ${code}` };
+  if (OPERATOR_CODES.has(code))
+    return { kind: 'needs-operator', code, reason: thongDiep || `maKetQua ${code}` };
 
   if (operation === 'lookup') {
-    if (LOOKUP_RETRYABLE.has(code)) return { kind: 'retryable', code, reason: thongDiep || `maKetQua ${code}` };
+    if (LOOKUP_RETRYABLE.has(code))
+      return { kind: 'retryable', code, reason: thongDiep || `maKetQua ${code}` };
     if (code === '205') return { kind: 'permanent', code, reason: thongDiep || 'parameter format error' };
     if (LOOKUP_ANSWER.test(code)) return { kind: 'ok', maKetQua: code, body: json };
     return { kind: 'needs-operator', code, reason: `unknown lookup maKetQua ${code}` };
@@ -163,7 +183,15 @@ export function classifyGatewayResponse(
       return { kind: 'ambiguous', reason: 'maKetQua 200 without maGiaoDich' };
     }
     if (!messageConfirmsReception(thongDiep)) {
-      return { kind: 'needs-operator', code: UNCONFIRMED_SUCCESS_CODE, reason: `maKetQua 200 with maGiaoDich ${String(maGiaoDich)} but the message does not confirm reception: ${thongDiep}`.slice(0, MAX_REASON) };
+      return {
+        kind: 'needs-operator',
+        code: UNCONFIRMED_SUCCESS_CODE,
+        reason:
+          `maKetQua 200 with maGiaoDich ${String(maGiaoDich)} but the message does not confirm reception: ${thongDiep}`.slice(
+            0,
+            MAX_REASON,
+          ),
+      };
     }
     const accepted: GatewayOutcome = {
       kind: 'accepted',
@@ -174,5 +202,9 @@ export function classifyGatewayResponse(
   }
   if (RETRYABLE_CODES.has(code)) return { kind: 'retryable', code, reason: thongDiep || `maKetQua ${code}` };
   if (PERMANENT_CODES.has(code)) return { kind: 'permanent', code, reason: thongDiep || `maKetQua ${code}` };
-  return { kind: 'needs-operator', code, reason: `unknown maKetQua ${code}${thongDiep ? `: ${thongDiep}` : ''}` };
+  return {
+    kind: 'needs-operator',
+    code,
+    reason: `unknown maKetQua ${code}${thongDiep ? `: ${thongDiep}` : ''}`,
+  };
 }

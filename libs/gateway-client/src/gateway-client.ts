@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AccountResolver, GatewayAccount } from './accounts';
-import { classifyGatewayResponse, type Classification, type FailureOutcome, type GatewayOperation, type GatewayOutcome } from './classify';
+import {
+  classifyGatewayResponse,
+  type Classification,
+  type FailureOutcome,
+  type GatewayOperation,
+  type GatewayOutcome,
+} from './classify';
 import { parseExpiresIn } from './expiry';
 import { post } from './transport';
 
@@ -20,7 +26,10 @@ const ENDPOINTS: Record<EndpointFamily, { claim: string; checkin: string }> = {
 };
 
 /** The endpoint family for a document: forced by configuration, or that of the edition of its date. */
-export function endpointFamilyFor(option: EndpointFamilyOption, encounterDate: Date | undefined): EndpointFamily {
+export function endpointFamilyFor(
+  option: EndpointFamilyOption,
+  encounterDate: Date | undefined,
+): EndpointFamily {
   if (option !== 'auto') return option;
   return standardFor(encounterDate ? vietnamDay(encounterDate) : '');
 }
@@ -96,7 +105,12 @@ export interface ReconcileRequest {
 
 export interface ReconcileResult {
   readonly found: boolean;
-  readonly submissions: ReadonlyArray<{ maGiaoDich: string; version: number; receivedAt: string; status: string }>;
+  readonly submissions: ReadonlyArray<{
+    maGiaoDich: string;
+    version: number;
+    receivedAt: string;
+    status: string;
+  }>;
 }
 
 interface CachedToken {
@@ -119,7 +133,10 @@ export class GatewayClient {
   private readonly now: () => number;
   private readonly tokens = new Map<string, CachedToken>();
   private readonly inflightLogins = new Map<string, Promise<LoginResult>>();
-  private readonly agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private readonly agents = {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  };
   /** Logins performed, for observability and tests. */
   loginCount = 0;
 
@@ -135,12 +152,20 @@ export class GatewayClient {
 
   /** Sends the encounter record (loaiHoSo=130). */
   submitClaim(request: SubmitRequest): Promise<GatewayOutcome> {
-    return this.submit(ENDPOINTS[endpointFamilyFor(this.family, request.encounterDate)].claim, '130', request);
+    return this.submit(
+      ENDPOINTS[endpointFamilyFor(this.family, request.encounterDate)].claim,
+      '130',
+      request,
+    );
   }
 
   /** Sends the check-in table XML0 (loaiHoSo=0). */
   submitCheckin(request: SubmitRequest): Promise<GatewayOutcome> {
-    return this.submit(ENDPOINTS[endpointFamilyFor(this.family, request.encounterDate)].checkin, '0', request);
+    return this.submit(
+      ENDPOINTS[endpointFamilyFor(this.family, request.encounterDate)].checkin,
+      '0',
+      request,
+    );
   }
 
   /** Card and visit-history lookup (KQNhanLichSuKCB2024): credentials in the query string, JSON body. */
@@ -181,11 +206,15 @@ export class GatewayClient {
    */
   async reconcile(request: ReconcileRequest): Promise<ReconcileResult> {
     if (!this.options.simulatorAdminBaseUrl) {
-      throw new Error('reconcile() needs simulatorAdminBaseUrl; the real BHYT gateway has no reconciliation API — re-send the same version instead');
+      throw new Error(
+        'reconcile() needs simulatorAdminBaseUrl; the real BHYT gateway has no reconciliation API — re-send the same version instead',
+      );
     }
     const sha256 =
       request.sha256 ??
-      (request.signedXml !== undefined ? createHash('sha256').update(toBuffer(request.signedXml)).digest('hex') : undefined);
+      (request.signedXml !== undefined
+        ? createHash('sha256').update(toBuffer(request.signedXml)).digest('hex')
+        : undefined);
     if (!sha256) throw new Error('reconcile() needs signedXml or sha256');
     const url = new URL('/admin/lookup', this.options.simulatorAdminBaseUrl);
     url.searchParams.set('facility', request.facilityCode);
@@ -260,7 +289,10 @@ export class GatewayClient {
     const first = await call({ ...account, ...login.token });
     if (first.kind !== 'reauthenticate') return first;
 
-    this.options.logger?.warn({ facility: facilityCode, operation }, 'gateway answered 401; logging in again and retrying once');
+    this.options.logger?.warn(
+      { facility: facilityCode, operation },
+      'gateway answered 401; logging in again and retrying once',
+    );
     // When a token expires under many concurrent calls, each of them gets a 401. The first one
     // logs in again; the others reuse that fresh token instead of dropping it and logging in
     // once more each (a login storm that can itself trip the gateway's rate limit).
@@ -319,19 +351,32 @@ export class GatewayClient {
     const result = classifyGatewayResponse(observation, 'login');
     if (result.kind !== 'ok') {
       if (result.kind === 'accepted' || result.kind === 'ambiguous' || result.kind === 'reauthenticate') {
-        return { ok: false, outcome: { kind: 'retryable', code: 'LOGIN_UNEXPECTED', reason: 'unexpected login answer' } };
+        return {
+          ok: false,
+          outcome: { kind: 'retryable', code: 'LOGIN_UNEXPECTED', reason: 'unexpected login answer' },
+        };
       }
       return { ok: false, outcome: result };
     }
     const apiKey = result.body['APIKey'] ?? result.body['apiKey'];
     if (apiKey === null || typeof apiKey !== 'object') {
-      return { ok: false, outcome: { kind: 'retryable', code: 'LOGIN_NO_APIKEY', reason: 'login answer 200 without APIKey' } };
+      return {
+        ok: false,
+        outcome: { kind: 'retryable', code: 'LOGIN_NO_APIKEY', reason: 'login answer 200 without APIKey' },
+      };
     }
     const key = apiKey as Record<string, unknown>;
     const accessToken = key['access_token'];
     const idToken = key['id_token'];
     if (typeof accessToken !== 'string' || typeof idToken !== 'string' || !accessToken || !idToken) {
-      return { ok: false, outcome: { kind: 'retryable', code: 'LOGIN_NO_TOKEN', reason: 'login answer without access_token/id_token' } };
+      return {
+        ok: false,
+        outcome: {
+          kind: 'retryable',
+          code: 'LOGIN_NO_TOKEN',
+          reason: 'login answer without access_token/id_token',
+        },
+      };
     }
     const now = this.now();
     const expiresAtMs = parseExpiresIn(key['expires_in'], now) ?? now + this.fallbackLifetimeMs;

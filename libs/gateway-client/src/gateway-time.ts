@@ -21,7 +21,13 @@ export function parseGatewayTime(value: string, field = 'thoiGianTiepNhan'): Dat
   const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${UNCONFIRMED_GATEWAY_TIME_OFFSET}`);
   // Date accepts 24:00 and rolls some overflows; compare the fields back in the gateway's zone.
   const local = new Date(date.getTime() + offsetMs(UNCONFIRMED_GATEWAY_TIME_OFFSET));
-  const same = local.getUTCFullYear() === y && local.getUTCMonth() + 1 === mo && local.getUTCDate() === d && local.getUTCHours() === h && local.getUTCMinutes() === mi && local.getUTCSeconds() === s;
+  const same =
+    local.getUTCFullYear() === y &&
+    local.getUTCMonth() + 1 === mo &&
+    local.getUTCDate() === d &&
+    local.getUTCHours() === h &&
+    local.getUTCMinutes() === mi &&
+    local.getUTCSeconds() === s;
   if (Number.isNaN(date.getTime()) || !same) throw new GatewayTimeError(field);
   return date;
 }

@@ -19,7 +19,10 @@ export interface PostRequest {
 
 const DEFAULT_MAX_RESPONSE = 16 * 1024 * 1024;
 
-export function post(request: PostRequest, agents: { http: http.Agent; https: https.Agent }): Promise<TransportObservation> {
+export function post(
+  request: PostRequest,
+  agents: { http: http.Agent; https: https.Agent },
+): Promise<TransportObservation> {
   return new Promise((resolve) => {
     const { url } = request;
     const isHttps = url.protocol === 'https:';
@@ -34,7 +37,8 @@ export function post(request: PostRequest, agents: { http: http.Agent; https: ht
       for (const t of timers) clearTimeout(t);
       resolve(observation);
     };
-    const fail = (code: string, message: string): void => finish({ type: 'transport-error', sent, code, message });
+    const fail = (code: string, message: string): void =>
+      finish({ type: 'transport-error', sent, code, message });
 
     const req = (isHttps ? https : http).request(url, {
       method: 'POST',
@@ -44,7 +48,10 @@ export function post(request: PostRequest, agents: { http: http.Agent; https: ht
 
     timers.push(
       setTimeout(() => {
-        fail(sent ? 'TIMEOUT_AFTER_SEND' : 'TIMEOUT_BEFORE_SEND', `no complete answer within ${request.totalTimeoutMs} ms`);
+        fail(
+          sent ? 'TIMEOUT_AFTER_SEND' : 'TIMEOUT_BEFORE_SEND',
+          `no complete answer within ${request.totalTimeoutMs} ms`,
+        );
         req.destroy();
       }, request.totalTimeoutMs),
     );

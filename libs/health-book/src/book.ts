@@ -11,10 +11,13 @@ export interface HealthBook {
   insurance: { cards: HealthBookEntry['cards']; asOf: string };
   encounters: Array<Omit<HealthBookEntry, 'patient' | 'cards' | 'followUp' | 'referral'>>;
   followUps: Array<NonNullable<HealthBookEntry['followUp']> & { facilityCode: string; maLk: string }>;
-  referrals: Array<NonNullable<HealthBookEntry['referral']> & { fromFacility: string; maLk: string; issuedAt: string }>;
+  referrals: Array<
+    NonNullable<HealthBookEntry['referral']> & { fromFacility: string; maLk: string; issuedAt: string }
+  >;
 }
 
-const newestFirst = (a: HealthBookEntry, b: HealthBookEntry) => b.admittedAt.localeCompare(a.admittedAt) || b.maLk.localeCompare(a.maLk);
+const newestFirst = (a: HealthBookEntry, b: HealthBookEntry) =>
+  b.admittedAt.localeCompare(a.admittedAt) || b.maLk.localeCompare(a.maLk);
 
 /** What intake registered, for a patient whose episodes are all still open (no entry yet). */
 export interface RegistrationFallback {
@@ -24,10 +27,21 @@ export interface RegistrationFallback {
 }
 
 /** Assembles the book from the latest version of each episode (pure). */
-export function assembleHealthBook(patientRef: string, entries: readonly HealthBookEntry[], fallback?: RegistrationFallback): HealthBook {
+export function assembleHealthBook(
+  patientRef: string,
+  entries: readonly HealthBookEntry[],
+  fallback?: RegistrationFallback,
+): HealthBook {
   if (entries.length === 0) {
     if (!fallback) throw new Error('a health book needs an episode or the registration');
-    return { patientRef, administrative: fallback.patient, insurance: { cards: fallback.cards, asOf: fallback.registeredAt }, encounters: [], followUps: [], referrals: [] };
+    return {
+      patientRef,
+      administrative: fallback.patient,
+      insurance: { cards: fallback.cards, asOf: fallback.registeredAt },
+      encounters: [],
+      followUps: [],
+      referrals: [],
+    };
   }
   const latest = new Map<string, HealthBookEntry>();
   for (const e of entries) {
@@ -43,7 +57,11 @@ export function assembleHealthBook(patientRef: string, entries: readonly HealthB
     administrative: last.patient,
     insurance: { cards: lastInsured?.cards ?? [], asOf: (lastInsured ?? last).admittedAt },
     encounters: episodes.map(({ patient: _p, cards: _c, followUp: _f, referral: _r, ...rest }) => rest),
-    followUps: episodes.filter((e) => e.followUp).map((e) => ({ ...e.followUp!, facilityCode: e.facilityCode, maLk: e.maLk })),
-    referrals: episodes.filter((e) => e.referral).map((e) => ({ ...e.referral!, fromFacility: e.facilityCode, maLk: e.maLk, issuedAt: e.dischargedAt })),
+    followUps: episodes
+      .filter((e) => e.followUp)
+      .map((e) => ({ ...e.followUp!, facilityCode: e.facilityCode, maLk: e.maLk })),
+    referrals: episodes
+      .filter((e) => e.referral)
+      .map((e) => ({ ...e.referral!, fromFacility: e.facilityCode, maLk: e.maLk, issuedAt: e.dischargedAt })),
   };
 }

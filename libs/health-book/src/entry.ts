@@ -18,7 +18,14 @@ export interface HealthBookEntry {
   inpatientAdmittedAt?: string;
   dischargedAt: string;
   reasonForVisit: string;
-  diagnoses: { main: string; secondary: string[]; traditional: string[]; admissionText: string; dischargeText: string; procedures: string[] };
+  diagnoses: {
+    main: string;
+    secondary: string[];
+    traditional: string[];
+    admissionText: string;
+    dischargeText: string;
+    procedures: string[];
+  };
   /** KET_QUA_DTRI and MA_LOAI_RV */
   outcome: number;
   dischargeType: number;
@@ -32,7 +39,14 @@ export interface HealthBookEntry {
     services: Array<{ code: string; name: string; orderedAt: string }>;
   };
   followUp?: { appointmentNumber: string; appointmentAt: string; doctorCode: string; issuedOn: string };
-  referral?: { referralPaperNumber: string; toFacility: string; reason: number; direction: string; keyResults: string; treatmentMethod?: string };
+  referral?: {
+    referralPaperNumber: string;
+    toFacility: string;
+    reason: number;
+    direction: string;
+    keyResults: string;
+    treatmentMethod?: string;
+  };
   /** Administrative data as recorded at this episode (the book shows the latest). */
   patient: {
     fullName: string;
@@ -57,15 +71,30 @@ const iso = (d: Date | string | undefined): string | undefined => {
   const t = d === undefined ? NaN : new Date(d).getTime();
   return Number.isFinite(t) ? new Date(t).toISOString() : undefined;
 };
-const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
+const defined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
 
 function followUpOf(f: FollowUp | undefined): HealthBookEntry['followUp'] {
-  return f ? { appointmentNumber: f.appointmentNumber, appointmentAt: iso(f.appointmentAt) ?? '', doctorCode: f.doctorCode, issuedOn: f.issuedOn } : undefined;
+  return f
+    ? {
+        appointmentNumber: f.appointmentNumber,
+        appointmentAt: iso(f.appointmentAt) ?? '',
+        doctorCode: f.doctorCode,
+        issuedOn: f.issuedOn,
+      }
+    : undefined;
 }
 
 function referralOf(r: Referral | undefined): HealthBookEntry['referral'] {
   return r
-    ? defined({ referralPaperNumber: r.referralPaperNumber, toFacility: r.toFacility, reason: r.reason, direction: r.direction, keyResults: r.keyResults, treatmentMethod: r.treatmentMethod })
+    ? defined({
+        referralPaperNumber: r.referralPaperNumber,
+        toFacility: r.toFacility,
+        reason: r.reason,
+        direction: r.direction,
+        keyResults: r.keyResults,
+        treatmentMethod: r.treatmentMethod,
+      })
     : undefined;
 }
 
@@ -84,7 +113,14 @@ export function toHealthBookEntry(record: EncounterRecord, version: number, clos
     inpatientAdmittedAt: iso(record.inpatientAdmittedAt),
     dischargedAt: iso(record.dischargedAt) ?? '',
     reasonForVisit: record.reasonForVisit,
-    diagnoses: { main: d.main, secondary: d.secondary ?? [], traditional: d.traditional ?? [], admissionText: d.admissionText, dischargeText: d.dischargeText, procedures: d.procedures ?? [] },
+    diagnoses: {
+      main: d.main,
+      secondary: d.secondary ?? [],
+      traditional: d.traditional ?? [],
+      admissionText: d.admissionText,
+      dischargeText: d.dischargeText,
+      procedures: d.procedures ?? [],
+    },
     outcome: record.outcome,
     dischargeType: record.dischargeType,
     departments: record.departments,
@@ -94,7 +130,11 @@ export function toHealthBookEntry(record: EncounterRecord, version: number, clos
       keyResults: record.summary?.keyResults,
       note: record.note,
       drugs: record.drugs.map((l) => ({ code: l.code, name: l.name, orderedAt: iso(l.orderedAt) ?? '' })),
-      services: record.services.map((l) => ({ code: l.code, name: l.name, orderedAt: iso(l.orderedAt) ?? '' })),
+      services: record.services.map((l) => ({
+        code: l.code,
+        name: l.name,
+        orderedAt: iso(l.orderedAt) ?? '',
+      })),
     }),
     followUp: followUpOf(record.followUp),
     referral: referralOf(record.referral),
@@ -114,6 +154,11 @@ export function toHealthBookEntry(record: EncounterRecord, version: number, clos
       bloodGroup: p.bloodGroup,
       weightKg: p.weightKg,
     }),
-    cards: record.cards.map((c) => ({ cardNumber: c.cardNumber, registrationFacility: c.registrationFacility, validFrom: c.validFrom, validTo: c.validTo })),
+    cards: record.cards.map((c) => ({
+      cardNumber: c.cardNumber,
+      registrationFacility: c.registrationFacility,
+      validFrom: c.validFrom,
+      validTo: c.validTo,
+    })),
   });
 }

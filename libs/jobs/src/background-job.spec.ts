@@ -84,9 +84,16 @@ describe('BackgroundJob', () => {
 
   it('reports what a run threw and keeps running after its back-off', async () => {
     const errors: string[] = [];
-    const job = new ProbeJob({ intervalMs: 10_000, errorBackoffMs: 10, onError: (e, name) => errors.push(`${name}: ${(e as Error).message}`) }, async (run) => {
-      if (run === 1) throw new Error('database unreachable');
-    });
+    const job = new ProbeJob(
+      {
+        intervalMs: 10_000,
+        errorBackoffMs: 10,
+        onError: (e, name) => errors.push(`${name}: ${(e as Error).message}`),
+      },
+      async (run) => {
+        if (run === 1) throw new Error('database unreachable');
+      },
+    );
     job.start();
     await tick(60);
     expect(errors).toEqual(['probe: database unreachable']);
@@ -106,7 +113,13 @@ describe('BackgroundJob', () => {
   it('stopJobs stops the last started first and goes on past a failing stop', async () => {
     const order: string[] = [];
     const make = (name: string, fail = false) =>
-      ({ name, stop: async () => { order.push(name); if (fail) throw new Error('stuck'); } }) as unknown as BackgroundJob;
+      ({
+        name,
+        stop: async () => {
+          order.push(name);
+          if (fail) throw new Error('stuck');
+        },
+      }) as unknown as BackgroundJob;
     const errors: string[] = [];
     await stopJobs([make('relay'), make('scheduler', true), make('monitor')], (_e, job) => errors.push(job));
     expect(order).toEqual(['monitor', 'scheduler', 'relay']);

@@ -98,7 +98,10 @@ export abstract class BackgroundJob {
 }
 
 /** Stops jobs in the reverse order of their start; a failing stop does not keep the others running. */
-export async function stopJobs(jobs: readonly BackgroundJob[], onError: (error: unknown, job: string) => void): Promise<void> {
+export async function stopJobs(
+  jobs: readonly BackgroundJob[],
+  onError: (error: unknown, job: string) => void,
+): Promise<void> {
   for (const job of [...jobs].reverse()) {
     try {
       await job.stop();

@@ -1,7 +1,15 @@
 import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { context } from '@opentelemetry/api';
 import { EventContractError, Headers, PlatformError } from '@bhyt/contracts';
-import { extractTraceContext, inSpan, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind } from '@bhyt/observability';
+import {
+  extractTraceContext,
+  inSpan,
+  Logger,
+  messageKeyAttributes,
+  Metrics,
+  scrubText,
+  SpanKind,
+} from '@bhyt/observability';
 import { deadLetterMessage } from './dead-letter';
 import { isInfrastructureOutage, MessagingErrorCode, PoisonMessageError } from './errors';
 import { finishedPrefix, runKeyOrdered } from './key-ordered';
@@ -94,7 +102,10 @@ export class EventConsumer {
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.logger.error({ groupId: options.groupId, error: e.payload.error }, 'consumer crashed; kafkajs restarts it');
+      this.logger.error(
+        { groupId: options.groupId, error: e.payload.error },
+        'consumer crashed; kafkajs restarts it',
+      );
     });
   }
 
@@ -106,7 +117,8 @@ export class EventConsumer {
     await this.publisher.connect();
     await this.consumer.connect();
     this.connected = true;
-    for (const topic of this.options.topics) await this.consumer.subscribe({ topic: physicalTopic(topic), fromBeginning: true });
+    for (const topic of this.options.topics)
+      await this.consumer.subscribe({ topic: physicalTopic(topic), fromBeginning: true });
     this.running = true;
     await this.consumer.run({
       autoCommit: false,
@@ -132,8 +144,13 @@ export class EventConsumer {
       await heartbeat();
     }
     if (last !== undefined) {
-      await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      Metrics.consumerLag().set({ topic: logicalTopic(batch.topic), partition: String(batch.partition) }, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n));
+      await this.consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+      ]);
+      Metrics.consumerLag().set(
+        { topic: logicalTopic(batch.topic), partition: String(batch.partition) },
+        Number(BigInt(batch.highWatermark) - BigInt(last) - 1n),
+      );
     }
     await commitOffsetsIfNecessary();
   }
@@ -142,12 +159,26 @@ export class EventConsumer {
    * Handles a chunk of one partition: messages with different keys concurrently, messages with
    * the same key (or no key) in offset order. @returns per message whether it finished.
    */
-  private processChunk(topic: string, partition: number, chunk: KafkaMessage[], heartbeat: () => Promise<void>): Promise<boolean[]> {
-    return runKeyOrdered(chunk, (m) => (m.key ? m.key.toString() : ''), (m) => this.processWithRetry(topic, partition, m, heartbeat));
+  private processChunk(
+    topic: string,
+    partition: number,
+    chunk: KafkaMessage[],
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean[]> {
+    return runKeyOrdered(
+      chunk,
+      (m) => (m.key ? m.key.toString() : ''),
+      (m) => this.processWithRetry(topic, partition, m, heartbeat),
+    );
   }
 
   /** @returns false when the consumer is stopping and the message was not finished. */
-  private async processWithRetry(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<boolean> {
+  private async processWithRetry(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
     const retry: ConsumerRetry = { ...DEFAULT_CONSUMER_RETRY, ...this.options.retry };
     let counted = 0;
     const received: ReceivedMessage = {
@@ -204,7 +235,16 @@ export class EventConsumer {
         if (this.stopping) return false;
         const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt, 10));
         this.logger.warn(
-          { topic, partition, offset: message.offset, attempt, counted, outage, delayMs: delay, error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err) },
+          {
+            topic,
+            partition,
+            offset: message.offset,
+            attempt,
+            counted,
+            outage,
+            delayMs: delay,
+            error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err),
+          },
           'handler failed; retrying the same message',
         );
         Metrics.messagesConsumed().inc({ topic, outcome: 'retried' });
@@ -220,7 +260,16 @@ export class EventConsumer {
 
   private async deadLetter(message: ReceivedMessage, code: string, reason: string): Promise<void> {
     Metrics.deadLettered().inc({ topic: message.topic, reason: code });
-    this.logger.warn({ topic: message.topic, partition: message.partition, offset: message.offset, code, reason: scrubText(reason) }, 'message dead-lettered');
+    this.logger.warn(
+      {
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset,
+        code,
+        reason: scrubText(reason),
+      },
+      'message dead-lettered',
+    );
     await this.publisher.send([
       deadLetterMessage(
         this.options.deadLetterTopic,

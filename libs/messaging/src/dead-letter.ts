@@ -31,7 +31,12 @@ export function deadLetterMessage(
       [Headers.dlqReasonCode]: failure.code,
       [Headers.dlqReason]: scrubText(failure.reason).slice(0, 2000),
       [Headers.dlqSourceTopic]: source.topic,
-      ...(fromKafka ? { [Headers.dlqSourcePartition]: String(source.partition), [Headers.dlqSourceOffset]: source.offset! } : {}),
+      ...(fromKafka
+        ? {
+            [Headers.dlqSourcePartition]: String(source.partition),
+            [Headers.dlqSourceOffset]: source.offset!,
+          }
+        : {}),
       [Headers.dlqConsumerGroup]: failure.consumerGroup,
       [Headers.dlqFailedAt]: failure.failedAt.toISOString(),
     },

@@ -49,7 +49,11 @@ describe('telling an outage from a failing message', () => {
     expect(isInfrastructureOutage('a string')).toBe(false);
   });
   it('retries a domain refusal of kind unavailable as an outage, and no other kind', () => {
-    expect(isInfrastructureOutage(new PlatformError('HSM_UNAVAILABLE', 'unavailable', 'the HSM does not answer'))).toBe(true);
-    expect(isInfrastructureOutage(new PlatformError('ENCOUNTER_UNKNOWN', 'not_found', 'no encounter'))).toBe(false);
+    expect(
+      isInfrastructureOutage(new PlatformError('HSM_UNAVAILABLE', 'unavailable', 'the HSM does not answer')),
+    ).toBe(true);
+    expect(isInfrastructureOutage(new PlatformError('ENCOUNTER_UNKNOWN', 'not_found', 'no encounter'))).toBe(
+      false,
+    );
   });
 });

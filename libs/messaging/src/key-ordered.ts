@@ -4,7 +4,11 @@
  * handler gave up, e.g. the consumer is stopping) the later items of that key are not started
  * and count as `false` too. @returns one result per item, in input order.
  */
-export function runKeyOrdered<T>(items: readonly T[], keyOf: (item: T) => string, handle: (item: T) => Promise<boolean>): Promise<boolean[]> {
+export function runKeyOrdered<T>(
+  items: readonly T[],
+  keyOf: (item: T) => string,
+  handle: (item: T) => Promise<boolean>,
+): Promise<boolean[]> {
   const tails = new Map<string, Promise<boolean>>();
   return Promise.all(
     items.map((item) => {

@@ -8,10 +8,16 @@ import type { TopicSpec } from '@bhyt/contracts';
  */
 export const kafkaNamespace = (env: NodeJS.ProcessEnv = process.env): string => env['KAFKA_NAMESPACE'] ?? '';
 export const physicalTopic = (topic: string, ns = kafkaNamespace()): string => `${ns}${topic}`;
-export const logicalTopic = (topic: string, ns = kafkaNamespace()): string => (ns && topic.startsWith(ns) ? topic.slice(ns.length) : topic);
+export const logicalTopic = (topic: string, ns = kafkaNamespace()): string =>
+  ns && topic.startsWith(ns) ? topic.slice(ns.length) : topic;
 
 /** Creates missing topics with their partitions and retention; grows partitions to match. */
-export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], ns = kafkaNamespace(), replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  specs: TopicSpec[],
+  ns = kafkaNamespace(),
+  replicationFactor = 1,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -31,7 +37,10 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], ns = kafkaN
     const meta = await admin.fetchTopicMetadata({ topics: specs.map((t) => physicalTopic(t.name, ns)) });
     for (const t of specs) {
       const have = meta.topics.find((m) => m.name === physicalTopic(t.name, ns))?.partitions.length ?? 0;
-      if (have < t.partitions) await admin.createPartitions({ topicPartitions: [{ topic: physicalTopic(t.name, ns), count: t.partitions }] });
+      if (have < t.partitions)
+        await admin.createPartitions({
+          topicPartitions: [{ topic: physicalTopic(t.name, ns), count: t.partitions }],
+        });
     }
     return missing.map((t) => physicalTopic(t.name, ns));
   } finally {

@@ -1,14 +1,20 @@
 import { chunkByBytes, MAX_REQUEST_BYTES } from './publisher';
 import type { OutgoingMessage } from './publisher';
 
-const msg = (i: number, bytes: number): OutgoingMessage => ({ topic: 'claim.signed.v1', key: `K${i}`, value: 'x'.repeat(bytes), headers: { 'bhyt-event-id': String(i) } });
+const msg = (i: number, bytes: number): OutgoingMessage => ({
+  topic: 'claim.signed.v1',
+  key: `K${i}`,
+  value: 'x'.repeat(bytes),
+  headers: { 'bhyt-event-id': String(i) },
+});
 
 describe('chunkByBytes', () => {
   it('splits a relay batch of claim-sized messages into requests the broker accepts, order kept', () => {
     const messages = Array.from({ length: 500 }, (_, i) => msg(i, 20_000));
     const chunks = chunkByBytes(messages, MAX_REQUEST_BYTES);
     expect(chunks.length).toBeGreaterThan(1);
-    for (const c of chunks) expect(c.reduce((s, m) => s + (m.value as string).length, 0)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
+    for (const c of chunks)
+      expect(c.reduce((s, m) => s + (m.value as string).length, 0)).toBeLessThanOrEqual(MAX_REQUEST_BYTES);
     expect(chunks.flat().map((m) => m.key)).toEqual(messages.map((m) => m.key));
   });
 

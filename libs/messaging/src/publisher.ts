@@ -13,7 +13,10 @@ export interface OutgoingMessage {
 export const MAX_REQUEST_BYTES = 900 * 1024;
 
 const approxBytes = (m: OutgoingMessage): number => {
-  let n = 64 + Buffer.byteLength(m.key) + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);
+  let n =
+    64 +
+    Buffer.byteLength(m.key) +
+    (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);
   for (const [k, v] of Object.entries(m.headers)) n += k.length + Buffer.byteLength(v) + 8;
   return n;
 };
@@ -46,7 +49,9 @@ export class PublishFailedError extends Error {
     readonly published: number,
     override readonly cause: unknown,
   ) {
-    super(`publish failed after ${published} messages: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `publish failed after ${published} messages: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     this.name = 'PublishFailedError';
   }
 }
@@ -62,7 +67,12 @@ export class EventPublisher {
   constructor(kafka: Kafka) {
     // Murmur2 (Java-compatible) partitioning: the same key lands on the same partition as with
     // Kafka's own clients, so per-claim ordering holds across languages.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 5,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   async connect(): Promise<void> {

@@ -7,12 +7,40 @@ import { trace } from '@opentelemetry/api';
  * the logged object, and free-text messages are scrubbed of identifier-shaped numbers.
  */
 export const PERSONAL_DATA_KEYS = [
-  'fullName', 'hoTen', 'HO_TEN', 'name', 'patientName',
-  'citizenId', 'cccd', 'soCccd', 'SO_CCCD', 'personalId', 'identifier', 'identifierValue',
-  'insuranceCard', 'cardNumber', 'maThe', 'MA_THE_BHYT', 'maTheBhyt',
-  'birthDate', 'ngaySinh', 'NGAY_SINH', 'dob',
-  'address', 'diaChi', 'DIA_CHI', 'phone', 'DIEN_THOAI',
-  'patient', 'qr', 'qrText', 'password', 'pin', 'token', 'accessToken', 'passwordHash',
+  'fullName',
+  'hoTen',
+  'HO_TEN',
+  'name',
+  'patientName',
+  'citizenId',
+  'cccd',
+  'soCccd',
+  'SO_CCCD',
+  'personalId',
+  'identifier',
+  'identifierValue',
+  'insuranceCard',
+  'cardNumber',
+  'maThe',
+  'MA_THE_BHYT',
+  'maTheBhyt',
+  'birthDate',
+  'ngaySinh',
+  'NGAY_SINH',
+  'dob',
+  'address',
+  'diaChi',
+  'DIA_CHI',
+  'phone',
+  'DIEN_THOAI',
+  'patient',
+  'qr',
+  'qrText',
+  'password',
+  'pin',
+  'token',
+  'accessToken',
+  'passwordHash',
 ];
 
 const REDACTED = '[redacted]';
@@ -72,7 +100,11 @@ export function scrubAttributes(attributes: Record<string, unknown>): void {
   }
 }
 
-export function createLogger(service: string, level = process.env['LOG_LEVEL'] ?? 'info', destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level = process.env['LOG_LEVEL'] ?? 'info',
+  destination?: pino.DestinationStream,
+): Logger {
   const options: pino.LoggerOptions = {
     level,
     base: { service },
@@ -86,7 +118,9 @@ export function createLogger(service: string, level = process.env['LOG_LEVEL'] ?
       logMethod(args, method) {
         // The merging object (first argument) goes through formatters.log; interpolation
         // arguments (logger.info('… %o', obj)) do not, so they are redacted here.
-        const scrubbed = args.map((a, i) => (typeof a === 'string' ? scrubText(a) : i > 0 && typeof a === 'object' ? redact(a) : a)) as typeof args;
+        const scrubbed = args.map((a, i) =>
+          typeof a === 'string' ? scrubText(a) : i > 0 && typeof a === 'object' ? redact(a) : a,
+        ) as typeof args;
         method.apply(this, scrubbed);
       },
     },

@@ -1,5 +1,13 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import { Counter, Histogram, HistogramConfiguration, Gauge, OpenMetricsContentType, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter,
+  Histogram,
+  HistogramConfiguration,
+  Gauge,
+  OpenMetricsContentType,
+  Registry,
+  collectDefaultMetrics,
+} from 'prom-client';
 
 /**
  * One Prometheus registry per process, exposed on /metrics by the service kit. Labels carry
@@ -8,7 +16,9 @@ import { Counter, Histogram, HistogramConfiguration, Gauge, OpenMetricsContentTy
  * series keep their `_total` names.
  */
 // prom-client's typings omit the constructor's content-type argument that its code takes.
-const OpenMetricsRegistry = Registry as unknown as new (contentType: OpenMetricsContentType) => Registry<OpenMetricsContentType>;
+const OpenMetricsRegistry = Registry as unknown as new (
+  contentType: OpenMetricsContentType,
+) => Registry<OpenMetricsContentType>;
 export const metricsRegistry = new OpenMetricsRegistry(Registry.OPENMETRICS_CONTENT_TYPE);
 let defaultsStarted = false;
 
@@ -28,11 +38,20 @@ export function initMetrics(service: string): Registry<OpenMetricsContentType> {
  */
 function tracedHistogram<T extends string>(config: HistogramConfiguration<T>): Histogram<T> {
   const h = new Histogram<T>({ ...config, enableExemplars: true });
-  const observeWithExemplar = h.observe.bind(h) as unknown as (o: { labels?: object; value: number; exemplarLabels?: Record<string, string> }) => void;
+  const observeWithExemplar = h.observe.bind(h) as unknown as (o: {
+    labels?: object;
+    value: number;
+    exemplarLabels?: Record<string, string>;
+  }) => void;
   const observe = (labelsOrValue: object | number, maybeValue?: number) => {
-    const [labels, value] = typeof labelsOrValue === 'number' ? [{}, labelsOrValue] : [labelsOrValue, maybeValue ?? 0];
+    const [labels, value] =
+      typeof labelsOrValue === 'number' ? [{}, labelsOrValue] : [labelsOrValue, maybeValue ?? 0];
     const span = trace.getActiveSpan()?.spanContext();
-    observeWithExemplar({ labels, value, exemplarLabels: span && isSpanContextValid(span) ? { trace_id: span.traceId } : {} });
+    observeWithExemplar({
+      labels,
+      value,
+      exemplarLabels: span && isSpanContextValid(span) ? { trace_id: span.traceId } : {},
+    });
   };
   h.observe = observe as Histogram<T>['observe'];
   // startTimer reads the active span when the timer ends, as observe does.
@@ -62,49 +81,219 @@ function once<T>(name: string, make: () => T): T {
 
 export const Metrics = {
   messagesConsumed: () =>
-    once('consumed', () => new Counter({ name: 'bhyt_messages_consumed_total', help: 'Messages consumed, by topic and outcome', labelNames: ['topic', 'outcome'], registers: [metricsRegistry] })),
+    once(
+      'consumed',
+      () =>
+        new Counter({
+          name: 'bhyt_messages_consumed_total',
+          help: 'Messages consumed, by topic and outcome',
+          labelNames: ['topic', 'outcome'],
+          registers: [metricsRegistry],
+        }),
+    ),
   messagesPublished: () =>
-    once('published', () => new Counter({ name: 'bhyt_messages_published_total', help: 'Messages published by the outbox relay, by topic', labelNames: ['topic'], registers: [metricsRegistry] })),
+    once(
+      'published',
+      () =>
+        new Counter({
+          name: 'bhyt_messages_published_total',
+          help: 'Messages published by the outbox relay, by topic',
+          labelNames: ['topic'],
+          registers: [metricsRegistry],
+        }),
+    ),
   deadLettered: () =>
-    once('dlq', () => new Counter({ name: 'bhyt_messages_dead_lettered_total', help: 'Messages sent to the dead-letter topic, by source topic and reason code', labelNames: ['topic', 'reason'], registers: [metricsRegistry] })),
+    once(
+      'dlq',
+      () =>
+        new Counter({
+          name: 'bhyt_messages_dead_lettered_total',
+          help: 'Messages sent to the dead-letter topic, by source topic and reason code',
+          labelNames: ['topic', 'reason'],
+          registers: [metricsRegistry],
+        }),
+    ),
   outboxBacklog: () =>
-    once('outbox', () => new Gauge({ name: 'bhyt_outbox_backlog', help: 'Outbox rows not yet published', registers: [metricsRegistry] })),
+    once(
+      'outbox',
+      () =>
+        new Gauge({
+          name: 'bhyt_outbox_backlog',
+          help: 'Outbox rows not yet published',
+          registers: [metricsRegistry],
+        }),
+    ),
   consumerLag: () =>
-    once('lag', () => new Gauge({ name: 'bhyt_consumer_lag', help: 'Consumer lag per topic partition (messages)', labelNames: ['topic', 'partition'], registers: [metricsRegistry] })),
+    once(
+      'lag',
+      () =>
+        new Gauge({
+          name: 'bhyt_consumer_lag',
+          help: 'Consumer lag per topic partition (messages)',
+          labelNames: ['topic', 'partition'],
+          registers: [metricsRegistry],
+        }),
+    ),
   hsmSignSeconds: () =>
-    once('hsm', () => tracedHistogram({ name: 'bhyt_hsm_sign_seconds', help: 'HSM signing latency', labelNames: ['facility'], buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5], registers: [metricsRegistry] })),
+    once('hsm', () =>
+      tracedHistogram({
+        name: 'bhyt_hsm_sign_seconds',
+        help: 'HSM signing latency',
+        labelNames: ['facility'],
+        buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
+        registers: [metricsRegistry],
+      }),
+    ),
   /** 1 while the signer's HSM answers (its sessions are logged in), 0 while it is being reopened. */
-  hsmUp: () => once('hsmUp', () => new Gauge({ name: 'bhyt_hsm_up', help: 'Whether the HSM answers: 1 logged-in sessions, 0 failed or reopening', registers: [metricsRegistry] })),
+  hsmUp: () =>
+    once(
+      'hsmUp',
+      () =>
+        new Gauge({
+          name: 'bhyt_hsm_up',
+          help: 'Whether the HSM answers: 1 logged-in sessions, 0 failed or reopening',
+          registers: [metricsRegistry],
+        }),
+    ),
   /** 1 while gateway-sync's circuit breaker holds calls back (open or half-open), 0 when closed. */
   gatewayCircuitOpen: () =>
-    once('circuit', () => new Gauge({ name: 'bhyt_gateway_circuit_open', help: 'Whether the circuit breaker to the BHYT gateway is open (1) or closed (0)', registers: [metricsRegistry], collect() { if (readers.circuitOpen) this.set(readers.circuitOpen() ? 1 : 0); } })),
+    once(
+      'circuit',
+      () =>
+        new Gauge({
+          name: 'bhyt_gateway_circuit_open',
+          help: 'Whether the circuit breaker to the BHYT gateway is open (1) or closed (0)',
+          registers: [metricsRegistry],
+          collect() {
+            if (readers.circuitOpen) this.set(readers.circuitOpen() ? 1 : 0);
+          },
+        }),
+    ),
   claimsNeedingOperator: () =>
-    once('operator', () => new Gauge({ name: 'bhyt_claims_needing_operator', help: 'Claims that gateway-sync will not retry on its own (status NEEDS_OPERATOR), by facility', labelNames: ['facility'], registers: [metricsRegistry] })),
+    once(
+      'operator',
+      () =>
+        new Gauge({
+          name: 'bhyt_claims_needing_operator',
+          help: 'Claims that gateway-sync will not retry on its own (status NEEDS_OPERATOR), by facility',
+          labelNames: ['facility'],
+          registers: [metricsRegistry],
+        }),
+    ),
   gatewaySeconds: () =>
-    once('gw', () => tracedHistogram({ name: 'bhyt_gateway_request_seconds', help: 'Gateway call latency by operation and result code', labelNames: ['operation', 'code'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [metricsRegistry] })),
+    once('gw', () =>
+      tracedHistogram({
+        name: 'bhyt_gateway_request_seconds',
+        help: 'Gateway call latency by operation and result code',
+        labelNames: ['operation', 'code'],
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+        registers: [metricsRegistry],
+      }),
+    ),
   timeToSubmitSeconds: () =>
-    once('tts', () => tracedHistogram({ name: 'bhyt_claim_time_to_submit_seconds', help: 'Encounter end to gateway reception', labelNames: ['facility'], buckets: [1, 10, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600], registers: [metricsRegistry] })),
+    once('tts', () =>
+      tracedHistogram({
+        name: 'bhyt_claim_time_to_submit_seconds',
+        help: 'Encounter end to gateway reception',
+        labelNames: ['facility'],
+        buckets: [1, 10, 60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 48 * 3600],
+        registers: [metricsRegistry],
+      }),
+    ),
   deadlines: () =>
-    once('deadline', () => new Counter({ name: 'bhyt_claim_deadline_events_total', help: 'Deadline at-risk and missed events', labelNames: ['facility', 'kind'], registers: [metricsRegistry] })),
+    once(
+      'deadline',
+      () =>
+        new Counter({
+          name: 'bhyt_claim_deadline_events_total',
+          help: 'Deadline at-risk and missed events',
+          labelNames: ['facility', 'kind'],
+          registers: [metricsRegistry],
+        }),
+    ),
   certificateDaysToExpiry: () =>
-    once('cert', () => new Gauge({ name: 'bhyt_certificate_days_to_expiry', help: 'Days until the facility signing certificate expires', labelNames: ['facility'], registers: [metricsRegistry] })),
+    once(
+      'cert',
+      () =>
+        new Gauge({
+          name: 'bhyt_certificate_days_to_expiry',
+          help: 'Days until the facility signing certificate expires',
+          labelNames: ['facility'],
+          registers: [metricsRegistry],
+        }),
+    ),
   claimsOpenByAge: () =>
-    once('age', () => new Gauge({ name: 'bhyt_claims_open', help: 'Claims not yet at the gateway, by facility and hours since the encounter ended', labelNames: ['facility', 'age'], registers: [metricsRegistry] })),
+    once(
+      'age',
+      () =>
+        new Gauge({
+          name: 'bhyt_claims_open',
+          help: 'Claims not yet at the gateway, by facility and hours since the encounter ended',
+          labelNames: ['facility', 'age'],
+          registers: [metricsRegistry],
+        }),
+    ),
   claimsDeadlineState: () =>
-    once('dlstate', () => new Gauge({ name: 'bhyt_claims_deadline_state', help: 'Claims not yet at the gateway that are at risk of or past their deadline, now', labelNames: ['facility', 'state'], registers: [metricsRegistry] })),
+    once(
+      'dlstate',
+      () =>
+        new Gauge({
+          name: 'bhyt_claims_deadline_state',
+          help: 'Claims not yet at the gateway that are at risk of or past their deadline, now',
+          labelNames: ['facility', 'state'],
+          registers: [metricsRegistry],
+        }),
+    ),
   outboxOldestSeconds: () =>
-    once('outboxAge', () => new Gauge({ name: 'bhyt_outbox_oldest_seconds', help: 'Age of the oldest unpublished outbox row (0 when empty)', registers: [metricsRegistry] })),
+    once(
+      'outboxAge',
+      () =>
+        new Gauge({
+          name: 'bhyt_outbox_oldest_seconds',
+          help: 'Age of the oldest unpublished outbox row (0 when empty)',
+          registers: [metricsRegistry],
+        }),
+    ),
   uncertainSends: () =>
-    once('uncertain', () => new Counter({ name: 'bhyt_gateway_uncertain_sends_total', help: 'Gateway sends whose outcome is unknown (ambiguous answer, expired lease) and re-sends that may have made a duplicate at the gateway', labelNames: ['kind'], registers: [metricsRegistry] })),
+    once(
+      'uncertain',
+      () =>
+        new Counter({
+          name: 'bhyt_gateway_uncertain_sends_total',
+          help: 'Gateway sends whose outcome is unknown (ambiguous answer, expired lease) and re-sends that may have made a duplicate at the gateway',
+          labelNames: ['kind'],
+          registers: [metricsRegistry],
+        }),
+    ),
   parkedWardEvents: () =>
-    once('parked', () => new Gauge({ name: 'bhyt_parked_ward_events', help: 'Ward events waiting for their encounter to open (intake.registered not seen yet), by facility', labelNames: ['facility'], registers: [metricsRegistry] })),
+    once(
+      'parked',
+      () =>
+        new Gauge({
+          name: 'bhyt_parked_ward_events',
+          help: 'Ward events waiting for their encounter to open (intake.registered not seen yet), by facility',
+          labelNames: ['facility'],
+          registers: [metricsRegistry],
+        }),
+    ),
   parkedWardEventOldestSeconds: () =>
-    once('parkedAge', () => new Gauge({ name: 'bhyt_parked_ward_event_oldest_seconds', help: 'Age of the oldest parked ward event by facility (0 when none); dead-lettered as ENCOUNTER_NEVER_OPENED after PARKED_WARD_EVENT_MAX_AGE_MINUTES', labelNames: ['facility'], registers: [metricsRegistry] })),
+    once(
+      'parkedAge',
+      () =>
+        new Gauge({
+          name: 'bhyt_parked_ward_event_oldest_seconds',
+          help: 'Age of the oldest parked ward event by facility (0 when none); dead-lettered as ENCOUNTER_NEVER_OPENED after PARKED_WARD_EVENT_MAX_AGE_MINUTES',
+          labelNames: ['facility'],
+          registers: [metricsRegistry],
+        }),
+    ),
 };
 
 /** Every metric the platform defines, created now (dashboards and alerts are checked against this list). */
 export function registerAllMetrics(): string[] {
-  return Object.values(Metrics).map((make) => (make() as { name?: string }).name ?? '').filter(Boolean);
+  return Object.values(Metrics)
+    .map((make) => (make() as { name?: string }).name ?? '')
+    .filter(Boolean);
 }
 
 /** Hours since the encounter ended, in the buckets of the 24-hour SLA dashboard. */
@@ -153,7 +342,8 @@ export function publishOpenClaims(samples: OpenClaimSample[], facilities: string
   }
   // Deadline-event counters exist from the start at 0, so that increase() in the alert rules
   // has a series to compare against before the first event.
-  for (const f of known) for (const kind of ['at-risk', 'missed']) Metrics.deadlines().inc({ facility: f, kind }, 0);
+  for (const f of known)
+    for (const kind of ['at-risk', 'missed']) Metrics.deadlines().inc({ facility: f, kind }, 0);
   byAge.reset();
   byState.reset();
   for (const [k, n] of age) {
@@ -189,7 +379,11 @@ export function certificateDays(keys: CertificateKey[], now: Date): Map<string, 
  * Samples the signing certificates now and then every intervalMs into
  * bhyt_certificate_days_to_expiry. @returns a function that stops the sampling.
  */
-export function watchCertificateExpiry(list: () => Promise<CertificateKey[]>, onError: (err: unknown) => void, intervalMs = 10 * 60_000): () => void {
+export function watchCertificateExpiry(
+  list: () => Promise<CertificateKey[]>,
+  onError: (err: unknown) => void,
+  intervalMs = 10 * 60_000,
+): () => void {
   const sample = async () => {
     try {
       const days = certificateDays(await list(), new Date());

@@ -1,4 +1,14 @@
-import { context, propagation, trace, SpanKind, SpanStatusCode, Span, Context, Link, Attributes } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  trace,
+  SpanKind,
+  SpanStatusCode,
+  Span,
+  Context,
+  Link,
+  Attributes,
+} from '@opentelemetry/api';
 
 /**
  * Tracing helpers. The OpenTelemetry SDK itself is started by `startTracing()` (service kit)
@@ -56,7 +66,10 @@ export function injectTraceHeaders(ctx: Context = context.active()): Record<stri
   return carrier;
 }
 
-export function extractTraceContext(headers: CarrierHeaders | undefined, base: Context = context.active()): Context {
+export function extractTraceContext(
+  headers: CarrierHeaders | undefined,
+  base: Context = context.active(),
+): Context {
   const carrier: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers ?? {})) {
     if (v === undefined) continue;
@@ -84,16 +97,21 @@ export async function inSpan<T>(
   options: { kind?: SpanKind; parent?: Context; links?: Link[] } = {},
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  return tracer().startActiveSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes, links: options.links ?? [] }, parent, async (span) => {
-    try {
-      return await fn(span);
-    } catch (err) {
-      // The error's name only: messages may quote input (personal data).
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    name,
+    { kind: options.kind ?? SpanKind.INTERNAL, attributes, links: options.links ?? [] },
+    parent,
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (err) {
+        // The error's name only: messages may quote input (personal data).
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 export { SpanKind };

@@ -19,7 +19,9 @@ export class ClaimTraceContextMigration1700000009000 implements MigrationInterfa
       created_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (facility_code, ma_lk)
     )`);
-    await q.query(`CREATE INDEX IF NOT EXISTS claim_trace_context_created ON claim_trace_context (created_at)`);
+    await q.query(
+      `CREATE INDEX IF NOT EXISTS claim_trace_context_created ON claim_trace_context (created_at)`,
+    );
   }
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP TABLE IF EXISTS claim_trace_context');
@@ -40,15 +42,30 @@ export function traceHeadersToStore(ctx: Context = context.active()): string | n
 }
 
 /** Stores the active trace context for the claim (inside the caller's transaction if given one). */
-export async function rememberClaimTrace(q: Queryable, facilityCode: string, maLk: string, ctx: Context = context.active()): Promise<void> {
+export async function rememberClaimTrace(
+  q: Queryable,
+  facilityCode: string,
+  maLk: string,
+  ctx: Context = context.active(),
+): Promise<void> {
   const headers = traceHeadersToStore(ctx);
   if (headers === null) return;
-  await q.query(`INSERT INTO claim_trace_context (facility_code, ma_lk, headers) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING`, [facilityCode, maLk, headers]);
+  await q.query(
+    `INSERT INTO claim_trace_context (facility_code, ma_lk, headers) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING`,
+    [facilityCode, maLk, headers],
+  );
 }
 
 /** The claim's stored trace context, or undefined (the caller then starts from the active context). */
-export async function claimTraceContext(q: Queryable, facilityCode: string, maLk: string): Promise<Context | undefined> {
-  const rows = (await q.query(`SELECT headers FROM claim_trace_context WHERE facility_code = $1 AND ma_lk = $2`, [facilityCode, maLk])) as Array<{ headers: Record<string, string> }>;
+export async function claimTraceContext(
+  q: Queryable,
+  facilityCode: string,
+  maLk: string,
+): Promise<Context | undefined> {
+  const rows = (await q.query(
+    `SELECT headers FROM claim_trace_context WHERE facility_code = $1 AND ma_lk = $2`,
+    [facilityCode, maLk],
+  )) as Array<{ headers: Record<string, string> }>;
   return storedTraceContext(rows[0]?.headers);
 }
 

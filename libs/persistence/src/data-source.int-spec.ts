@@ -49,14 +49,26 @@ describe('migrations when several replicas start at once', () => {
   it('brings up five data sources started together on a fresh database and runs each migration once', async () => {
     const opened = await Promise.allSettled(
       Array.from({ length: 5 }, (_, i) =>
-        openDatabase({ url: db.url, database: db.database, migrations: [CreateLedger1700000000900, AddLedgerEntry1700000000901], applicationName: `persistence-int-migrate-${i}`, poolSize: 1 }),
+        openDatabase({
+          url: db.url,
+          database: db.database,
+          migrations: [CreateLedger1700000000900, AddLedgerEntry1700000000901],
+          applicationName: `persistence-int-migrate-${i}`,
+          poolSize: 1,
+        }),
       ),
     );
     for (const r of opened) if (r.status === 'fulfilled') sources.push(r.value);
-    expect(opened.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
-    const ledger = (await sources[0]!.query(`SELECT note FROM ledger ORDER BY id`)) as Array<{ note: string }>;
+    expect(
+      opened.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+    ).toEqual([]);
+    const ledger = (await sources[0]!.query(`SELECT note FROM ledger ORDER BY id`)) as Array<{
+      note: string;
+    }>;
     expect(ledger.map((r) => r.note)).toEqual(['created', 'second']);
-    const ran = (await sources[0]!.query(`SELECT name FROM migrations ORDER BY id`)) as Array<{ name: string }>;
+    const ran = (await sources[0]!.query(`SELECT name FROM migrations ORDER BY id`)) as Array<{
+      name: string;
+    }>;
     expect(ran.map((r) => r.name)).toEqual(['CreateLedger1700000000900', 'AddLedgerEntry1700000000901']);
   });
 });

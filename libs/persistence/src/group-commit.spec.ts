@@ -28,7 +28,9 @@ describe('GroupCommit', () => {
   it('runs units submitted in the same turn in one transaction and gives each its own result', async () => {
     const { ds, transactions } = fakeDataSource();
     const gc = new GroupCommit(ds);
-    const results = await Promise.all([1, 2, 3].map((n) => gc.run(async (m) => (await m.query(`INSERT ${n}`), n * 10))));
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => gc.run(async (m) => (await m.query(`INSERT ${n}`), n * 10))),
+    );
     expect(results).toEqual([10, 20, 30]);
     expect(transactions).toEqual([['BEGIN', 'INSERT 1', 'INSERT 2', 'INSERT 3', 'COMMIT']]);
   });
@@ -66,9 +68,11 @@ describe('GroupCommit', () => {
     const { ds, transactions } = fakeDataSource();
     const gc = new GroupCommit(ds);
     let committedWhenResolved: boolean | undefined;
-    await gc.run(async (m) => m.query('INSERT x')).then(() => {
-      committedWhenResolved = transactions[0]!.includes('COMMIT');
-    });
+    await gc
+      .run(async (m) => m.query('INSERT x'))
+      .then(() => {
+        committedWhenResolved = transactions[0]!.includes('COMMIT');
+      });
     expect(committedWhenResolved).toBe(true);
   });
 

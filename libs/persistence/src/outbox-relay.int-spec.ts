@@ -102,10 +102,16 @@ describe('the outbox relay on PostgreSQL and Kafka', () => {
 
   beforeAll(async () => {
     if (!brokers)
-      throw new Error('integration tests need the local stack: run them through `npm test` (it exports KAFKA_BROKERS)');
+      throw new Error(
+        'integration tests need the local stack: run them through `npm test` (it exports KAFKA_BROKERS)',
+      );
     db = await freshDatabase(
       'persistence_int_relay',
-      [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, OutboxParkingMigration1700000000002],
+      [
+        OutboxInboxMigration1700000000000,
+        OutboxLz4Migration1700000000001,
+        OutboxParkingMigration1700000000002,
+      ],
       { applicationName: 'persistence-int-relay', poolSize: 6 },
     );
     ds = db.ds;

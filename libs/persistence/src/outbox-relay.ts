@@ -1,9 +1,25 @@
 import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
-import { deadLetterMessage, MAX_REQUEST_BYTES, MessagingErrorCode, PublishFailedError, type EventPublisher, type OutgoingMessage } from '@bhyt/messaging';
+import {
+  deadLetterMessage,
+  MAX_REQUEST_BYTES,
+  MessagingErrorCode,
+  PublishFailedError,
+  type EventPublisher,
+  type OutgoingMessage,
+} from '@bhyt/messaging';
 import { Headers, Topics } from '@bhyt/contracts';
 import { context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { extractTraceContext, injectTraceHeaders, Logger, messageKeyAttributes, Metrics, scrubText, SpanKind, tracer } from '@bhyt/observability';
+import {
+  extractTraceContext,
+  injectTraceHeaders,
+  Logger,
+  messageKeyAttributes,
+  Metrics,
+  scrubText,
+  SpanKind,
+  tracer,
+} from '@bhyt/observability';
 import { databaseUrl } from './data-source';
 
 export interface OutboxRelayOptions {
@@ -40,7 +56,9 @@ function refusedByBroker(err: unknown): boolean {
   const seen = new Set<unknown>();
   const stack: unknown[] = [err];
   while (stack.length) {
-    const e = stack.pop() as { type?: unknown; retriable?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown } | undefined;
+    const e = stack.pop() as
+      | { type?: unknown; retriable?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown }
+      | undefined;
     if (!e || typeof e !== 'object' || seen.has(e)) continue;
     seen.add(e);
     if (typeof e.type === 'string' && e.retriable === false) return true;
@@ -49,7 +67,8 @@ function refusedByBroker(err: unknown): boolean {
   return false;
 }
 
-const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${scrubText(err.message)}` : scrubText(String(err)));
+const errorText = (err: unknown): string =>
+  err instanceof Error ? `${err.name}: ${scrubText(err.message)}` : scrubText(String(err));
 
 /**
  * Publishes outbox rows in id order. Several replicas relay side by side: each takes only rows
@@ -116,7 +135,13 @@ export class OutboxRelay {
         await this.cleanup();
       } catch (err) {
         failures++;
-        this.logger.warn({ error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err), failures }, 'outbox relay: publish failed; will retry');
+        this.logger.warn(
+          {
+            error: err instanceof Error ? { name: err.name, message: scrubText(err.message) } : String(err),
+            failures,
+          },
+          'outbox relay: publish failed; will retry',
+        );
         await this.sleep(Math.min(10000, 200 * 2 ** Math.min(failures, 6)));
       }
     }
@@ -334,7 +359,9 @@ export class OutboxRelay {
     // Rows marked published by earlier versions of the relay (which kept them a day).
     await this.ds.query(`DELETE FROM outbox WHERE published_at < now() - interval '1 day'`);
     // Stored claim trace contexts outlive any correction window worth tracing as one trace.
-    await this.ds.query(`DELETE FROM claim_trace_context WHERE created_at < now() - interval '30 days'`).catch(() => undefined);
+    await this.ds
+      .query(`DELETE FROM claim_trace_context WHERE created_at < now() - interval '30 days'`)
+      .catch(() => undefined);
   }
 
   /** Finishes the current batch (its transaction commits or rolls back), then stops. */

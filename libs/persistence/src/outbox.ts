@@ -23,7 +23,9 @@ export class OutboxInboxMigration1700000000000 implements MigrationInterface {
     await q.query(`CREATE OR REPLACE FUNCTION outbox_notify() RETURNS trigger AS $$
       BEGIN PERFORM pg_notify('outbox', ''); RETURN NULL; END $$ LANGUAGE plpgsql`);
     await q.query(`DROP TRIGGER IF EXISTS outbox_notify ON outbox`);
-    await q.query(`CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()`);
+    await q.query(
+      `CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()`,
+    );
     await q.query(`CREATE TABLE IF NOT EXISTS inbox (
       consumer text NOT NULL,
       event_id uuid NOT NULL,
@@ -44,18 +46,31 @@ export async function enqueueOutbox(manager: EntityManager, messages: OutgoingMe
   if (messages.length === 0) return;
   const params: unknown[] = [];
   const rows = messages.map((m, i) => {
-    params.push(m.topic, m.key, JSON.stringify(m.headers), typeof m.value === 'string' ? m.value : m.value.toString('utf8'));
+    params.push(
+      m.topic,
+      m.key,
+      JSON.stringify(m.headers),
+      typeof m.value === 'string' ? m.value : m.value.toString('utf8'),
+    );
     const b = i * 4;
     return `($${b + 1}, $${b + 2}, $${b + 3}::jsonb, $${b + 4})`;
   });
-  await manager.query(`INSERT INTO outbox (topic, msg_key, headers, value) VALUES ${rows.join(', ')}`, params);
+  await manager.query(
+    `INSERT INTO outbox (topic, msg_key, headers, value) VALUES ${rows.join(', ')}`,
+    params,
+  );
 }
 
 /**
  * Claims an event for a consumer group inside the caller's transaction.
  * @returns false if this consumer already processed the event (a redelivery): skip it.
  */
-export async function claimInbox(manager: EntityManager, consumer: string, eventId: string, topic: string): Promise<boolean> {
+export async function claimInbox(
+  manager: EntityManager,
+  consumer: string,
+  eventId: string,
+  topic: string,
+): Promise<boolean> {
   const rows: unknown[] = await manager.query(
     `INSERT INTO inbox (consumer, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
     [consumer, eventId, topic],

@@ -11,20 +11,25 @@ import { databaseUrl, openDatabase } from './data-source';
 /** The integer lane of this run (0 when E2E_LANE is unset): the one reading of E2E_LANE the tests share. */
 export function laneOf(): number {
   const lane = Number(process.env['E2E_LANE'] ?? 0);
-  if (!Number.isInteger(lane) || lane < 0 || lane > 9) throw new Error('E2E_LANE must be an integer from 0 to 9');
+  if (!Number.isInteger(lane) || lane < 0 || lane > 9)
+    throw new Error('E2E_LANE must be an integer from 0 to 9');
   return lane;
 }
 
 /** `bhyt_<name>`, or `bhyt_<name>_l<N>` in lane N. */
 export function laneDatabaseName(name: string): string {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`a scratch database name is lower-case letters, digits and _: ${name}`);
+  if (!/^[a-z0-9_]+$/.test(name))
+    throw new Error(`a scratch database name is lower-case letters, digits and _: ${name}`);
   const lane = laneOf();
   return lane ? `bhyt_${name}_l${lane}` : `bhyt_${name}`;
 }
 
 function serverUrl(): string {
   const url = process.env['DATABASE_URL'];
-  if (!url) throw new Error('integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)');
+  if (!url)
+    throw new Error(
+      'integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)',
+    );
   return url;
 }
 

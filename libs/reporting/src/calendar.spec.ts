@@ -1,9 +1,30 @@
-import { addDays, endOfLocalDay, lastScheduledRun, localDay, nextScheduledRun, parsePeriod, periodContaining, periodLabel, runTimeFor, startOfLocalDay } from './calendar';
+import {
+  addDays,
+  endOfLocalDay,
+  lastScheduledRun,
+  localDay,
+  nextScheduledRun,
+  parsePeriod,
+  periodContaining,
+  periodLabel,
+  runTimeFor,
+  startOfLocalDay,
+} from './calendar';
 
 describe('reporting calendar (Asia/Ho_Chi_Minh)', () => {
   it('agrees with the IANA zone on the local day of instants around midnight', () => {
-    const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
-    for (const iso of ['2025-12-31T16:59:59Z', '2025-12-31T17:00:00Z', '2026-06-30T17:00:00Z', '1990-04-01T12:00:00Z']) {
+    const fmt = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    for (const iso of [
+      '2025-12-31T16:59:59Z',
+      '2025-12-31T17:00:00Z',
+      '2026-06-30T17:00:00Z',
+      '1990-04-01T12:00:00Z',
+    ]) {
       expect(localDay(new Date(iso))).toBe(fmt.format(new Date(iso)));
     }
   });
@@ -16,14 +37,29 @@ describe('reporting calendar (Asia/Ho_Chi_Minh)', () => {
 
   it('makes weeks run Thursday to Wednesday', () => {
     // 2026-01-15 is a Thursday.
-    expect(periodContaining('weekly', '2026-01-15')).toEqual({ kind: 'weekly', key: '2026-01-15', from: '2026-01-15', to: '2026-01-21' });
+    expect(periodContaining('weekly', '2026-01-15')).toEqual({
+      kind: 'weekly',
+      key: '2026-01-15',
+      from: '2026-01-15',
+      to: '2026-01-21',
+    });
     expect(periodContaining('weekly', '2026-01-21')).toMatchObject({ from: '2026-01-15', to: '2026-01-21' });
     expect(periodContaining('weekly', '2026-01-14')).toMatchObject({ from: '2026-01-08', to: '2026-01-14' });
   });
 
   it('parses monthly and 6-monthly keys into whole months and halves, leap years included', () => {
-    expect(parsePeriod('monthly', '2028-02')).toEqual({ kind: 'monthly', key: '2028-02', from: '2028-02-01', to: '2028-02-29' });
-    expect(parsePeriod('semiannual', '2026-H2')).toEqual({ kind: 'semiannual', key: '2026-H2', from: '2026-07-01', to: '2026-12-31' });
+    expect(parsePeriod('monthly', '2028-02')).toEqual({
+      kind: 'monthly',
+      key: '2028-02',
+      from: '2028-02-01',
+      to: '2028-02-29',
+    });
+    expect(parsePeriod('semiannual', '2026-H2')).toEqual({
+      kind: 'semiannual',
+      key: '2026-H2',
+      from: '2026-07-01',
+      to: '2026-12-31',
+    });
     expect(parsePeriod('weekly', '2026-01-17').key).toBe('2026-01-15');
   });
 
@@ -42,11 +78,16 @@ describe('reporting calendar (Asia/Ho_Chi_Minh)', () => {
     expect(lastScheduledRun('weekly', new Date('2026-01-15T07:00:00Z')).period.key).toBe('2026-01-08');
     const next = nextScheduledRun('weekly', new Date('2026-01-15T06:59:00Z'));
     expect([next.runAt.toISOString(), next.period.key]).toEqual(['2026-01-15T07:00:00.000Z', '2026-01-08']);
-    expect(nextScheduledRun('weekly', new Date('2026-01-15T07:00:00Z')).runAt.toISOString()).toBe('2026-01-22T07:00:00.000Z');
+    expect(nextScheduledRun('weekly', new Date('2026-01-15T07:00:00Z')).runAt.toISOString()).toBe(
+      '2026-01-22T07:00:00.000Z',
+    );
   });
 
   it('generates the monthly and 6-monthly reports on the first morning of the next period', () => {
-    expect(nextScheduledRun('monthly', new Date('2026-01-20T00:00:00Z'))).toEqual({ runAt: new Date('2026-02-01T00:00:00Z'), period: parsePeriod('monthly', '2026-01') });
+    expect(nextScheduledRun('monthly', new Date('2026-01-20T00:00:00Z'))).toEqual({
+      runAt: new Date('2026-02-01T00:00:00Z'),
+      period: parsePeriod('monthly', '2026-01'),
+    });
     expect(lastScheduledRun('semiannual', new Date('2026-03-01T00:00:00Z')).period.key).toBe('2025-H2');
   });
 

@@ -49,7 +49,8 @@ export const startOfLocalDay = (day: string): Date => new Date(Date.parse(`${day
 /** The instant just after a local day ends (the next day's start): ranges are half-open. */
 export const endOfLocalDay = (day: string): Date => new Date(startOfLocalDay(day).getTime() + DAY_MS);
 
-export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+export const addDays = (day: string, n: number): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 
 const weekday = (day: string): number => new Date(`${day}T00:00:00Z`).getUTCDay();
 
@@ -67,7 +68,8 @@ export function daysOf(p: Pick<Period, 'from' | 'to'>): string[] {
   return out;
 }
 
-const lastDayOfMonth = (year: number, month: number): string => new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+const lastDayOfMonth = (year: number, month: number): string =>
+  new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** The period of a kind that contains a local day. */
@@ -81,10 +83,20 @@ export function periodContaining(kind: ReportKind, day: string): Period {
       return { kind, key: from, from, to: addDays(from, 6) };
     }
     case 'monthly':
-      return { kind, key: `${year}-${pad(month)}`, from: `${year}-${pad(month)}-01`, to: lastDayOfMonth(year, month) };
+      return {
+        kind,
+        key: `${year}-${pad(month)}`,
+        from: `${year}-${pad(month)}-01`,
+        to: lastDayOfMonth(year, month),
+      };
     case 'semiannual': {
       const h = month <= 6 ? 1 : 2;
-      return { kind, key: `${year}-H${h}`, from: `${year}-${h === 1 ? '01' : '07'}-01`, to: h === 1 ? `${year}-06-30` : `${year}-12-31` };
+      return {
+        kind,
+        key: `${year}-H${h}`,
+        from: `${year}-${h === 1 ? '01' : '07'}-01`,
+        to: h === 1 ? `${year}-06-30` : `${year}-12-31`,
+      };
     }
   }
 }
@@ -94,7 +106,8 @@ export function periodContaining(kind: ReportKind, day: string): Period {
  * that contains it (the canonical key is the week's first day).
  */
 export function parsePeriod(kind: string, key: string): Period {
-  if (!(REPORT_KINDS as readonly string[]).includes(kind)) throw new RangeError(`unknown report kind ${kind}: one of ${REPORT_KINDS.join(', ')}`);
+  if (!(REPORT_KINDS as readonly string[]).includes(kind))
+    throw new RangeError(`unknown report kind ${kind}: one of ${REPORT_KINDS.join(', ')}`);
   const k = kind as ReportKind;
   if (k === 'weekly') {
     if (!isValidDay(key)) throw new RangeError('weekly period must be a date YYYY-MM-DD');

@@ -23,7 +23,11 @@ export function csvCell(value: Cell, column: Column): string {
 export function toCsv(doc: ReportDocument, sheetIndex = 0): string {
   const sheet = doc.sheets[sheetIndex];
   if (!sheet) throw new RangeError(`the report has no sheet ${sheetIndex}`);
-  const heading = (c: Column) => csvCell(c.kind === 'percent' ? `${c.heading} (%)` : c.heading, { ...c, kind: 'text' });
-  const lines = [sheet.columns.map(heading).join(','), ...sheet.rows.map((r) => sheet.columns.map((c) => csvCell(r[c.key] ?? null, c)).join(','))];
+  const heading = (c: Column) =>
+    csvCell(c.kind === 'percent' ? `${c.heading} (%)` : c.heading, { ...c, kind: 'text' });
+  const lines = [
+    sheet.columns.map(heading).join(','),
+    ...sheet.rows.map((r) => sheet.columns.map((c) => csvCell(r[c.key] ?? null, c)).join(',')),
+  ];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

@@ -39,20 +39,54 @@ export interface ClaimDayRow {
   corrections: number;
 }
 
-export interface RegistrationDayRow { facility: string; day: string; identifierType: IdentifierType; n: number }
-export interface RejectionDayRow { facility: string; day: string; code: string; n: number }
-export interface ReadDayRow { facility: string; day: string; n: number }
-export interface SubmissionDayRow { facility: string; day: string; submitted: number; onTime: number }
+export interface RegistrationDayRow {
+  facility: string;
+  day: string;
+  identifierType: IdentifierType;
+  n: number;
+}
+export interface RejectionDayRow {
+  facility: string;
+  day: string;
+  code: string;
+  n: number;
+}
+export interface ReadDayRow {
+  facility: string;
+  day: string;
+  n: number;
+}
+export interface SubmissionDayRow {
+  facility: string;
+  day: string;
+  submitted: number;
+  onTime: number;
+}
 
 /** Percentiles of encounter end → gateway receipt over the period, per scope. */
-export interface DelayRow { scope: Scope; n: number; p50Ms: number; p90Ms: number; p99Ms: number }
+export interface DelayRow {
+  scope: Scope;
+  n: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+}
 
 export const BACKLOG_BUCKETS = ['lt6h', 'h6to12', 'h12to24', 'ge24h'] as const;
 export type BacklogBucket = (typeof BACKLOG_BUCKETS)[number];
 /** Claims closed and not yet at the gateway, at the report's as-of time, by age since encounter end. */
-export interface BacklogRow { facility: string; bucket: BacklogBucket; n: number }
+export interface BacklogRow {
+  facility: string;
+  bucket: BacklogBucket;
+  n: number;
+}
 
-export interface FacilityInfo { code: string; name: string; province: string; provinceName: string }
+export interface FacilityInfo {
+  code: string;
+  name: string;
+  province: string;
+  provinceName: string;
+}
 
 /** A scope of figures: one facility, one province's facilities, or all of them. */
 export type Scope = { facility: string } | { province: string } | 'all';
@@ -74,7 +108,13 @@ export interface Figures {
   registrations: Record<IdentifierType, number>;
   registrationsTotal: number;
   /** Closed encounters by form of care × BHYT status (the 6-monthly matrix), and interconnected. */
-  matrix: Record<CareType, { insured: { encounters: number; interconnected: number }; uninsured: { encounters: number; interconnected: number } }>;
+  matrix: Record<
+    CareType,
+    {
+      insured: { encounters: number; interconnected: number };
+      uninsured: { encounters: number; interconnected: number };
+    }
+  >;
   encounters: number;
   interconnected: number;
   insuredEncounters: number;
@@ -96,15 +136,25 @@ export interface Figures {
   healthBookReads: number;
 }
 
-export interface ScopedFigures { scope: Scope; label: string; figures: Figures }
+export interface ScopedFigures {
+  scope: Scope;
+  label: string;
+  figures: Figures;
+}
 
-const zeroRecord = <K extends string>(keys: readonly K[]): Record<K, number> => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const zeroRecord = <K extends string>(keys: readonly K[]): Record<K, number> =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 export function emptyFigures(): Figures {
   return {
     registrations: zeroRecord(IDENTIFIER_TYPES),
     registrationsTotal: 0,
-    matrix: Object.fromEntries(CARE_TYPES.map((c) => [c, { insured: { encounters: 0, interconnected: 0 }, uninsured: { encounters: 0, interconnected: 0 } }])) as Figures['matrix'],
+    matrix: Object.fromEntries(
+      CARE_TYPES.map((c) => [
+        c,
+        { insured: { encounters: 0, interconnected: 0 }, uninsured: { encounters: 0, interconnected: 0 } },
+      ]),
+    ) as Figures['matrix'],
     encounters: 0,
     interconnected: 0,
     insuredEncounters: 0,
@@ -129,7 +179,11 @@ export function emptyFigures(): Figures {
 const sameScope = (a: Scope, b: Scope): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Figures of one scope: the sum of the rows of the facilities in it. */
-export function figuresFor(inputs: ReportInputs, scope: Scope, inScope: (facility: string) => boolean): Figures {
+export function figuresFor(
+  inputs: ReportInputs,
+  scope: Scope,
+  inScope: (facility: string) => boolean,
+): Figures {
   const f = emptyFigures();
   for (const r of inputs.registrationDays.filter((x) => inScope(x.facility))) {
     f.registrations[r.identifierType] += r.n;
@@ -153,8 +207,11 @@ export function figuresFor(inputs: ReportInputs, scope: Scope, inScope: (facilit
     f.corrections += r.corrections;
   }
   f.onTimeRate = f.submitted ? f.onTime / f.submitted : null;
-  for (const r of inputs.rejectionDays.filter((x) => inScope(x.facility))) f.rejectionsByCode[r.code] = (f.rejectionsByCode[r.code] ?? 0) + r.n;
-  f.rejectionsByCode = Object.fromEntries(Object.entries(f.rejectionsByCode).sort(([a], [b]) => a.localeCompare(b)));
+  for (const r of inputs.rejectionDays.filter((x) => inScope(x.facility)))
+    f.rejectionsByCode[r.code] = (f.rejectionsByCode[r.code] ?? 0) + r.n;
+  f.rejectionsByCode = Object.fromEntries(
+    Object.entries(f.rejectionsByCode).sort(([a], [b]) => a.localeCompare(b)),
+  );
   for (const r of inputs.readDays.filter((x) => inScope(x.facility))) f.healthBookReads += r.n;
   for (const r of inputs.backlog.filter((x) => inScope(x.facility))) {
     f.backlog[r.bucket] += r.n;
@@ -178,8 +235,12 @@ export function scopedFigures(inputs: ReportInputs): ScopedFigures[] {
     ...inputs.backlog.map((r) => r.facility),
   ]);
   const known = new Map(inputs.facilities.map((f) => [f.code, f]));
-  for (const code of seen) if (!known.has(code)) known.set(code, { code, name: code, province: code.slice(0, 2), provinceName: code.slice(0, 2) });
-  const facilities = [...known.values()].sort((a, b) => a.province.localeCompare(b.province) || a.code.localeCompare(b.code));
+  for (const code of seen)
+    if (!known.has(code))
+      known.set(code, { code, name: code, province: code.slice(0, 2), provinceName: code.slice(0, 2) });
+  const facilities = [...known.values()].sort(
+    (a, b) => a.province.localeCompare(b.province) || a.code.localeCompare(b.code),
+  );
   const out: ScopedFigures[] = facilities.map((fac) => ({
     scope: { facility: fac.code },
     label: `${fac.code} — ${fac.name}`,
@@ -188,7 +249,11 @@ export function scopedFigures(inputs: ReportInputs): ScopedFigures[] {
   const provinces = [...new Map(facilities.map((f) => [f.province, f.provinceName])).entries()];
   for (const [province, name] of provinces) {
     const codes = new Set(facilities.filter((f) => f.province === province).map((f) => f.code));
-    out.push({ scope: { province }, label: `Tổng ${name}`, figures: figuresFor(inputs, { province }, (c) => codes.has(c)) });
+    out.push({
+      scope: { province },
+      label: `Tổng ${name}`,
+      figures: figuresFor(inputs, { province }, (c) => codes.has(c)),
+    });
   }
   out.push({ scope: 'all', label: 'Tổng cộng', figures: figuresFor(inputs, 'all', () => true) });
   return out;

@@ -1,6 +1,16 @@
 import { CareType, IdentifierType } from '@bhyt/contracts';
 import { daysOf, Period, periodLabel, ReportKind } from './calendar';
-import { BACKLOG_BUCKETS, BacklogBucket, emptyFigures, Figures, IDENTIFIER_TYPES, ReportInputs, Scope, ScopedFigures, scopedFigures } from './figures';
+import {
+  BACKLOG_BUCKETS,
+  BacklogBucket,
+  emptyFigures,
+  Figures,
+  IDENTIFIER_TYPES,
+  ReportInputs,
+  Scope,
+  ScopedFigures,
+  scopedFigures,
+} from './figures';
 
 /**
  * Report definitions: which figures go in which column under which Vietnamese heading. A report
@@ -9,7 +19,12 @@ import { BACKLOG_BUCKETS, BacklogBucket, emptyFigures, Figures, IDENTIFIER_TYPES
  */
 export type CellKind = 'text' | 'int' | 'percent' | 'hours' | 'date';
 export type Cell = string | number | null;
-export interface Column { key: string; heading: string; kind: CellKind; width?: number }
+export interface Column {
+  key: string;
+  heading: string;
+  kind: CellKind;
+  width?: number;
+}
 export interface Sheet {
   name: string;
   title: string;
@@ -41,7 +56,14 @@ export const CARE_TYPE_LABELS: Record<CareType, string> = {
   TELEMEDICINE: 'Khám chữa bệnh từ xa',
 };
 /** The order of the six forms of care in QĐ 2733 PL01 Art. 8. */
-export const ANNEX_CARE_ORDER: CareType[] = ['OUTPATIENT_VISIT', 'OUTPATIENT_TREATMENT', 'SCHEDULED_REFILL', 'INPATIENT', 'DAY_TREATMENT', 'TELEMEDICINE'];
+export const ANNEX_CARE_ORDER: CareType[] = [
+  'OUTPATIENT_VISIT',
+  'OUTPATIENT_TREATMENT',
+  'SCHEDULED_REFILL',
+  'INPATIENT',
+  'DAY_TREATMENT',
+  'TELEMEDICINE',
+];
 
 export const IDENTIFIER_LABELS: Record<IdentifierType, string> = {
   CCCD: 'CCCD',
@@ -49,15 +71,22 @@ export const IDENTIFIER_LABELS: Record<IdentifierType, string> = {
   BHYT_CARD: 'Thẻ BHYT',
   VNEID_QR: 'VNeID',
 };
-export const BACKLOG_LABELS: Record<BacklogBucket, string> = { lt6h: 'Tồn < 6 giờ', h6to12: 'Tồn 6–12 giờ', h12to24: 'Tồn 12–24 giờ', ge24h: 'Tồn ≥ 24 giờ' };
+export const BACKLOG_LABELS: Record<BacklogBucket, string> = {
+  lt6h: 'Tồn < 6 giờ',
+  h6to12: 'Tồn 6–12 giờ',
+  h12to24: 'Tồn 12–24 giờ',
+  ge24h: 'Tồn ≥ 24 giờ',
+};
 
 export const REPORT_TITLES: Record<ReportKind, string> = {
   weekly: 'Báo cáo tuần Đề án 06 — Liên thông dữ liệu Sổ sức khỏe điện tử',
   monthly: 'Báo cáo tháng — Liên thông dữ liệu Sổ sức khỏe điện tử',
-  semiannual: 'Báo cáo 6 tháng kết quả triển khai Sổ sức khỏe điện tử (Phụ lục 1 Điều 8, Quyết định 2733/QĐ-BYT)',
+  semiannual:
+    'Báo cáo 6 tháng kết quả triển khai Sổ sức khỏe điện tử (Phụ lục 1 Điều 8, Quyết định 2733/QĐ-BYT)',
 };
 
-const hours = (ms: number | undefined): number | null => (ms === undefined ? null : Math.round((ms / 3600_000) * 100) / 100);
+const hours = (ms: number | undefined): number | null =>
+  ms === undefined ? null : Math.round((ms / 3600_000) * 100) / 100;
 const rate = (n: number, d: number): number | null => (d ? n / d : null);
 
 const scopeColumns: Column[] = [
@@ -74,13 +103,25 @@ function scopeCells(s: ScopedFigures): Record<string, Cell> {
 }
 
 const totalIndexes = (scopes: ScopedFigures[], rowsPerScope = 1): number[] =>
-  scopes.flatMap((s, i) => (s.scope === 'all' || 'province' in s.scope ? Array.from({ length: rowsPerScope }, (_, k) => i * rowsPerScope + k) : []));
+  scopes.flatMap((s, i) =>
+    s.scope === 'all' || 'province' in s.scope
+      ? Array.from({ length: rowsPerScope }, (_, k) => i * rowsPerScope + k)
+      : [],
+  );
 
 function complianceSheet(scopes: ScopedFigures[]): Sheet {
   const columns: Column[] = [
     ...scopeColumns,
-    ...IDENTIFIER_TYPES.map((t) => ({ key: `reg_${t}`, heading: `Đăng ký bằng ${IDENTIFIER_LABELS[t]}`, kind: 'int' as const })),
-    ...ANNEX_CARE_ORDER.map((c) => ({ key: `care_${c}`, heading: CARE_TYPE_LABELS[c], kind: 'int' as const })),
+    ...IDENTIFIER_TYPES.map((t) => ({
+      key: `reg_${t}`,
+      heading: `Đăng ký bằng ${IDENTIFIER_LABELS[t]}`,
+      kind: 'int' as const,
+    })),
+    ...ANNEX_CARE_ORDER.map((c) => ({
+      key: `care_${c}`,
+      heading: CARE_TYPE_LABELS[c],
+      kind: 'int' as const,
+    })),
     { key: 'insured', heading: 'Lượt KCB có BHYT', kind: 'int' },
     { key: 'uninsured', heading: 'Lượt KCB không BHYT', kind: 'int' },
     { key: 'closed', heading: 'Hồ sơ đã kết thúc', kind: 'int' },
@@ -94,7 +135,11 @@ function complianceSheet(scopes: ScopedFigures[]): Sheet {
     { key: 'p50', heading: 'Thời gian gửi P50 (giờ)', kind: 'hours' },
     { key: 'p90', heading: 'Thời gian gửi P90 (giờ)', kind: 'hours' },
     { key: 'p99', heading: 'Thời gian gửi P99 (giờ)', kind: 'hours' },
-    ...BACKLOG_BUCKETS.map((b) => ({ key: `backlog_${b}`, heading: BACKLOG_LABELS[b], kind: 'int' as const })),
+    ...BACKLOG_BUCKETS.map((b) => ({
+      key: `backlog_${b}`,
+      heading: BACKLOG_LABELS[b],
+      kind: 'int' as const,
+    })),
     { key: 'backlog', heading: 'Tổng tồn đọng', kind: 'int' },
     { key: 'reads', heading: 'Lượt tra cứu Sổ SKĐT', kind: 'int' },
   ];
@@ -103,7 +148,12 @@ function complianceSheet(scopes: ScopedFigures[]): Sheet {
     return {
       ...scopeCells(s),
       ...Object.fromEntries(IDENTIFIER_TYPES.map((t) => [`reg_${t}`, f.registrations[t]])),
-      ...Object.fromEntries(ANNEX_CARE_ORDER.map((c) => [`care_${c}`, f.matrix[c].insured.encounters + f.matrix[c].uninsured.encounters])),
+      ...Object.fromEntries(
+        ANNEX_CARE_ORDER.map((c) => [
+          `care_${c}`,
+          f.matrix[c].insured.encounters + f.matrix[c].uninsured.encounters,
+        ]),
+      ),
       insured: f.insuredEncounters,
       uninsured: f.uninsuredEncounters,
       closed: f.closed,
@@ -122,21 +172,35 @@ function complianceSheet(scopes: ScopedFigures[]): Sheet {
       reads: f.healthBookReads,
     };
   });
-  return { name: 'Tổng hợp', title: 'Tổng hợp theo cơ sở và theo tỉnh', columns, rows, totalRows: totalIndexes(scopes) };
+  return {
+    name: 'Tổng hợp',
+    title: 'Tổng hợp theo cơ sở và theo tỉnh',
+    columns,
+    rows,
+    totalRows: totalIndexes(scopes),
+  };
 }
 
 function rejectionSheet(scopes: ScopedFigures[]): Sheet {
-  const rows = scopes.flatMap((s) => Object.entries(s.figures.rejectionsByCode).map(([code, n]) => ({ ...scopeCells(s), code, n })));
+  const rows = scopes.flatMap((s) =>
+    Object.entries(s.figures.rejectionsByCode).map(([code, n]) => ({ ...scopeCells(s), code, n })),
+  );
   return {
     name: 'Từ chối theo mã',
     title: 'Hồ sơ bị từ chối theo mã lỗi',
-    columns: [...scopeColumns, { key: 'code', heading: 'Mã lỗi', kind: 'text', width: 16 }, { key: 'n', heading: 'Số hồ sơ', kind: 'int' }],
+    columns: [
+      ...scopeColumns,
+      { key: 'code', heading: 'Mã lỗi', kind: 'text', width: 16 },
+      { key: 'n', heading: 'Số hồ sơ', kind: 'int' },
+    ],
     rows,
   };
 }
 
 function dailyRows(inputs: ReportInputs, period: Period): Array<Record<string, Cell>> {
-  const facilities = [...new Set([...inputs.claimDays.map((r) => r.facility), ...inputs.submissionDays.map((r) => r.facility)])].sort();
+  const facilities = [
+    ...new Set([...inputs.claimDays.map((r) => r.facility), ...inputs.submissionDays.map((r) => r.facility)]),
+  ].sort();
   const rows: Array<Record<string, Cell>> = [];
   for (const day of daysOf(period)) {
     for (const facility of facilities) {
@@ -146,7 +210,14 @@ function dailyRows(inputs: ReportInputs, period: Period): Array<Record<string, C
       const submittedThatDay = subs.reduce((a, r) => a + r.submitted, 0);
       if (!encounters && !submittedThatDay) continue;
       const onTimeThatDay = subs.reduce((a, r) => a + r.onTime, 0);
-      rows.push({ day, facility, encounters, submittedThatDay, onTimeThatDay, onTimeRate: rate(onTimeThatDay, submittedThatDay) });
+      rows.push({
+        day,
+        facility,
+        encounters,
+        submittedThatDay,
+        onTimeThatDay,
+        onTimeRate: rate(onTimeThatDay, submittedThatDay),
+      });
     }
   }
   return rows;
@@ -218,7 +289,11 @@ const annexColumns: Column[] = [
 ];
 
 /** The sheets of a weekly or monthly report: compliance, rejections, the daily series. */
-const complianceSheets = (scopes: ScopedFigures[], daily: Array<Record<string, Cell>>): Sheet[] => [complianceSheet(scopes), rejectionSheet(scopes), dailySheet(daily)];
+const complianceSheets = (scopes: ScopedFigures[], daily: Array<Record<string, Cell>>): Sheet[] => [
+  complianceSheet(scopes),
+  rejectionSheet(scopes),
+  dailySheet(daily),
+];
 
 /**
  * The sheets of the 6-monthly report: the Annex matrix of the headline scope (all facilities, or
@@ -246,7 +321,12 @@ function semiannualSheets(scopes: ScopedFigures[], headline: ScopedFigures): She
 }
 
 /** Weekly (Project 06) and monthly reports: compliance per facility and province. */
-export function buildComplianceReport(kind: 'weekly' | 'monthly', period: Period, inputs: ReportInputs, generatedAt: Date): ReportDocument {
+export function buildComplianceReport(
+  kind: 'weekly' | 'monthly',
+  period: Period,
+  inputs: ReportInputs,
+  generatedAt: Date,
+): ReportDocument {
   const scopes = scopedFigures(inputs);
   return {
     kind,
@@ -265,7 +345,11 @@ export function buildComplianceReport(kind: 'weekly' | 'monthly', period: Period
  * then one block per facility and per province, then the compliance table as an appendix.
  * "Interconnected" = the gateway accepted a version of the encounter's claim.
  */
-export function buildSemiannualReport(period: Period, inputs: ReportInputs, generatedAt: Date): ReportDocument {
+export function buildSemiannualReport(
+  period: Period,
+  inputs: ReportInputs,
+  generatedAt: Date,
+): ReportDocument {
   const scopes = scopedFigures(inputs);
   return {
     kind: 'semiannual',
@@ -274,17 +358,23 @@ export function buildSemiannualReport(period: Period, inputs: ReportInputs, gene
     periodLabel: periodLabel(period),
     generatedAt: generatedAt.toISOString(),
     backlogAsOf: inputs.backlogAsOf,
-    sheets: semiannualSheets(scopes, scopes.find((s) => s.scope === 'all')!),
+    sheets: semiannualSheets(
+      scopes,
+      scopes.find((s) => s.scope === 'all')!,
+    ),
     scopes,
   };
 }
 
 export function buildReport(period: Period, inputs: ReportInputs, generatedAt: Date): ReportDocument {
-  return period.kind === 'semiannual' ? buildSemiannualReport(period, inputs, generatedAt) : buildComplianceReport(period.kind, period, inputs, generatedAt);
+  return period.kind === 'semiannual'
+    ? buildSemiannualReport(period, inputs, generatedAt)
+    : buildComplianceReport(period.kind, period, inputs, generatedAt);
 }
 
 /** The figures of the whole report for a scope, e.g. the province total (tests and the page). */
-export const scopeFigures = (doc: ReportDocument, scope: ScopedFigures['scope']): Figures | undefined => doc.scopes.find((s) => JSON.stringify(s.scope) === JSON.stringify(scope))?.figures;
+export const scopeFigures = (doc: ReportDocument, scope: ScopedFigures['scope']): Figures | undefined =>
+  doc.scopes.find((s) => JSON.stringify(s.scope) === JSON.stringify(scope))?.figures;
 
 const provinceOf = (facility: string): string => facility.slice(0, 2);
 
@@ -294,7 +384,9 @@ export function scopeVisibleTo(scope: Scope, reader: Scope): boolean {
   if (scope === 'all') return false;
   if ('facility' in reader) return 'facility' in scope && scope.facility === reader.facility;
   // QĐ 384: a facility belongs to the province its code starts with (the registry enforces it).
-  return 'facility' in scope ? provinceOf(scope.facility) === reader.province : scope.province === reader.province;
+  return 'facility' in scope
+    ? provinceOf(scope.facility) === reader.province
+    : scope.province === reader.province;
 }
 
 /**
@@ -310,7 +402,11 @@ export function restrictReport(doc: ReportDocument, reader: Scope): ReportDocume
   const scopes = doc.scopes.filter((s) => scopeVisibleTo(s.scope, reader));
   let headline = scopes.find((s) => JSON.stringify(s.scope) === JSON.stringify(reader));
   if (!headline) {
-    headline = { scope: reader, label: 'facility' in reader ? `${reader.facility} — ${reader.facility}` : `Tổng ${reader.province}`, figures: emptyFigures() };
+    headline = {
+      scope: reader,
+      label: 'facility' in reader ? `${reader.facility} — ${reader.facility}` : `Tổng ${reader.province}`,
+      figures: emptyFigures(),
+    };
     scopes.push(headline);
   }
   const sheets =
@@ -318,7 +414,9 @@ export function restrictReport(doc: ReportDocument, reader: Scope): ReportDocume
       ? semiannualSheets(scopes, headline)
       : complianceSheets(
           scopes,
-          (doc.sheets.find((s) => s.name === DAILY_SHEET)?.rows ?? []).filter((r) => typeof r['facility'] === 'string' && scopeVisibleTo({ facility: r['facility'] }, reader)),
+          (doc.sheets.find((s) => s.name === DAILY_SHEET)?.rows ?? []).filter(
+            (r) => typeof r['facility'] === 'string' && scopeVisibleTo({ facility: r['facility'] }, reader),
+          ),
         );
   return { ...doc, sheets, scopes };
 }

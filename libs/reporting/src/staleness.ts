@@ -4,7 +4,11 @@
  * the period came in after it (a late submission, a correction). A stale generation is
  * regenerated on download rather than served.
  */
-export function generationIsStale(g: { generatedAt: Date; periodEnd: Date; lastActivityAt: Date | null }): boolean {
+export function generationIsStale(g: {
+  generatedAt: Date;
+  periodEnd: Date;
+  lastActivityAt: Date | null;
+}): boolean {
   if (g.generatedAt.getTime() < g.periodEnd.getTime()) return true;
   return g.lastActivityAt !== null && g.lastActivityAt.getTime() > g.generatedAt.getTime();
 }

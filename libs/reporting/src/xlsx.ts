@@ -33,8 +33,10 @@ export async function toXlsx(doc: ReportDocument): Promise<Buffer> {
     const ws = wb.addWorksheet(sheet.name.slice(0, 31), { views: [{ state: 'frozen', ySplit: HEADER_ROW }] });
     ws.getCell(1, 1).value = doc.title;
     ws.getCell(1, 1).font = { bold: true, size: 13 };
-    ws.getCell(2, 1).value = `${doc.periodLabel} (từ ${vnDate(doc.period.from)} đến ${vnDate(doc.period.to)}) — ${sheet.title}`;
-    ws.getCell(3, 1).value = `Ngày lập: ${vnDateTime(doc.generatedAt)} — tồn đọng tính đến ${vnDateTime(doc.backlogAsOf)} (giờ Việt Nam)`;
+    ws.getCell(2, 1).value =
+      `${doc.periodLabel} (từ ${vnDate(doc.period.from)} đến ${vnDate(doc.period.to)}) — ${sheet.title}`;
+    ws.getCell(3, 1).value =
+      `Ngày lập: ${vnDateTime(doc.generatedAt)} — tồn đọng tính đến ${vnDateTime(doc.backlogAsOf)} (giờ Việt Nam)`;
     ws.getCell(3, 1).font = { italic: true };
     const header = ws.getRow(HEADER_ROW);
     sheet.columns.forEach((c, i) => {

@@ -16,11 +16,21 @@ import { AuditLog } from '@bhyt/audit';
 
 class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
-  log(message: unknown, context?: string) { this.logger.info({ context }, String(message)); }
-  error(message: unknown, trace?: string, context?: string) { this.logger.error({ context, trace }, String(message)); }
-  warn(message: unknown, context?: string) { this.logger.warn({ context }, String(message)); }
-  debug(message: unknown, context?: string) { this.logger.debug({ context }, String(message)); }
-  verbose(message: unknown, context?: string) { this.logger.trace({ context }, String(message)); }
+  log(message: unknown, context?: string) {
+    this.logger.info({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string) {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string) {
+    this.logger.trace({ context }, String(message));
+  }
 }
 
 export interface BootstrapOptions {
@@ -49,7 +59,10 @@ export interface BootstrapOptions {
 }
 
 /** Runs the steps one after the other; a failing step is reported and the next still runs. */
-export async function stopInOrder(steps: Array<[string, () => Promise<unknown>]>, onError: (step: string, err: unknown) => void): Promise<void> {
+export async function stopInOrder(
+  steps: Array<[string, () => Promise<unknown>]>,
+  onError: (step: string, err: unknown) => void,
+): Promise<void> {
   for (const [name, run] of steps) {
     try {
       await run();
@@ -70,31 +83,68 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   process.on('unhandledRejection', (reason) => logger.error({ error: reason }, 'unhandled rejection'));
   // Authentication settings first: a bad key or client registry stops the service before it serves.
   const auth = authSettingsFromEnv();
-  if (auth.verificationKeys.size === 0) logger.warn('no token verification keys (AUTH_JWT_PUBLIC_KEYS): every API call except probes will be refused');
+  if (auth.verificationKeys.size === 0)
+    logger.warn(
+      'no token verification keys (AUTH_JWT_PUBLIC_KEYS): every API call except probes will be refused',
+    );
   await runtime.start();
   // The token endpoint lives where the signing key and client registry are mounted (intake by default).
   const issuing = auth.issuing
-    ? { controllers: [TokenController], providers: [{ provide: TOKEN_ISSUER, useValue: new TokenIssuer(auth.issuing.clients, auth.issuing.signer, { issuer: auth.issuer, audience: auth.audience, ttlSeconds: auth.tokenTtlSeconds }) }] }
+    ? {
+        controllers: [TokenController],
+        providers: [
+          {
+            provide: TOKEN_ISSUER,
+            useValue: new TokenIssuer(auth.issuing.clients, auth.issuing.signer, {
+              issuer: auth.issuer,
+              audience: auth.audience,
+              ttlSeconds: auth.tokenTtlSeconds,
+            }),
+          },
+        ],
+      }
     : { controllers: [], providers: [] };
 
   @Module({
     imports: [PlatformModule.forRuntime(runtime), ...(options.module.imports ?? [])],
     controllers: [...issuing.controllers, ...(options.module.controllers ?? [])],
-    providers: [...issuing.providers, ...(options.module.providers ?? []), ...(options.consumers ?? []), ...(options.jobs ?? [])],
+    providers: [
+      ...issuing.providers,
+      ...(options.module.providers ?? []),
+      ...(options.consumers ?? []),
+      ...(options.jobs ?? []),
+    ],
   })
   class ServiceModule {}
 
-  const app = await NestFactory.create(ServiceModule, { logger: new PinoNestLogger(logger), bufferLogs: false });
+  const app = await NestFactory.create(ServiceModule, {
+    logger: new PinoNestLogger(logger),
+    bufferLogs: false,
+  });
   app.useGlobalFilters(new HttpErrorFilter(logger));
   app.useGlobalInterceptors(new HttpTracingInterceptor());
   // Every route but probes, metrics, docs and the token endpoint needs a token and a policy rule;
   // each decision is appended to the service's hash-chained audit log before the request is served.
   const audit = new AuditLog(runtime.ds);
-  app.useGlobalGuards(new FacilityPathGuard(runtime.facilities), new AuthGuard(auth, (record) => audit.append(record), (err) => logger.error({ error: err }, 'audit log append failed')));
+  app.useGlobalGuards(
+    new FacilityPathGuard(runtime.facilities),
+    new AuthGuard(
+      auth,
+      (record) => audit.append(record),
+      (err) => logger.error({ error: err }, 'audit log append failed'),
+    ),
+  );
   // No app.enableShutdownHooks(): we handle SIGTERM/SIGINT ourselves to order the shutdown. (Nest's
   // hooks with [] listen to EVERY signal and re-raise it, killing the process mid-shutdown.)
   if (options.openApi) {
-    const doc = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle(options.openApi.title).setDescription(options.openApi.description).setVersion('1').build());
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.openApi.title)
+        .setDescription(options.openApi.description)
+        .setVersion('1')
+        .build(),
+    );
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs/openapi.json' });
   }
   await app.listen(options.port, options.host ?? '127.0.0.1');
@@ -117,10 +167,13 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
           // No new requests (Kubernetes' preStop has already taken the pod out of its Service);
           // those in progress finish while the pool is still open.
           ['http', () => app.close()],
-          ['background jobs', async () => {
-            await options.beforeStop?.();
-            await stopJobs(jobs, (error, job) => logger.warn({ job, error }, 'background job stop failed'));
-          }],
+          [
+            'background jobs',
+            async () => {
+              await options.beforeStop?.();
+              await stopJobs(jobs, (error, job) => logger.warn({ job, error }, 'background job stop failed'));
+            },
+          ],
           // Consumers, then the outbox relay and the producer, then the pool (ServiceRuntime.stop).
           ['runtime', () => runtime.stop()],
           ['tracing', () => stopTracing()],

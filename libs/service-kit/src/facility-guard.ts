@@ -21,9 +21,16 @@ export class FacilityPathGuard implements CanActivate {
       const value = params[name];
       if (value === undefined) continue;
       if (typeof value !== 'string' || !FACILITY_CODE.test(value)) {
-        throw new ParameterInvalid([{ field: name, code: 'FACILITY_CODE_FORMAT', message: 'facility code must be 5 digits (QĐ 384)' }]);
+        throw new ParameterInvalid([
+          { field: name, code: 'FACILITY_CODE_FORMAT', message: 'facility code must be 5 digits (QĐ 384)' },
+        ]);
       }
-      if (!this.facilities.has(value)) throw new DomainError(404, 'FACILITY_UNKNOWN', `facility ${value} is not registered on this platform`);
+      if (!this.facilities.has(value))
+        throw new DomainError(
+          404,
+          'FACILITY_UNKNOWN',
+          `facility ${value} is not registered on this platform`,
+        );
     }
     return true;
   }

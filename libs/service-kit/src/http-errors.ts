@@ -50,7 +50,14 @@ export class DomainError extends HttpException {
 export class ParameterInvalid extends HttpException {
   constructor(errors: FieldError[], where: 'path' | 'query' = 'path') {
     const code: HttpProblemCode = where === 'path' ? 'PATH_PARAMETER_INVALID' : 'QUERY_PARAMETER_INVALID';
-    super({ error: code, message: `${where} parameter invalid: ${errors.map((e) => e.field).join(', ')}`, errors }, HttpStatus.BAD_REQUEST);
+    super(
+      {
+        error: code,
+        message: `${where} parameter invalid: ${errors.map((e) => e.field).join(', ')}`,
+        errors,
+      },
+      HttpStatus.BAD_REQUEST,
+    );
   }
 }
 
@@ -70,11 +77,33 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { ...extra, type: `urn:bhyt:problem:${code.toLowerCase().replace(/_/g, '-')}`, title: HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', status, detail, code, error: code, message: detail };
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return {
+    ...extra,
+    type: `urn:bhyt:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+    title: HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error',
+    status,
+    detail,
+    code,
+    error: code,
+    message: detail,
+  };
 }
 
-const NEST_CODES: Record<number, HttpProblemCode> = { 400: 'BAD_REQUEST', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'ROUTE_NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+const NEST_CODES: Record<number, HttpProblemCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 /** An HttpException as a problem: our own bodies carry `error` (the code), Nest's carry `statusCode`. */
 function fromHttpException(exception: HttpException): Problem {
@@ -89,7 +118,9 @@ function fromHttpException(exception: HttpException): Problem {
     return problem(status, stable, String(message ?? error), extra);
   }
   // Nest's own exceptions (unknown route, malformed JSON…): keep the status, scrub the text.
-  const detail = Array.isArray(b['message']) ? b['message'].join('; ') : String(b['message'] ?? HttpStatus[status] ?? 'error');
+  const detail = Array.isArray(b['message'])
+    ? b['message'].join('; ')
+    : String(b['message'] ?? HttpStatus[status] ?? 'error');
   const code = status === 400 && /JSON/i.test(detail) ? 'MALFORMED_JSON' : (NEST_CODES[status] ?? 'ERROR');
   return problem(status, code, scrubText(detail));
 }
@@ -102,10 +133,16 @@ function fromHttpException(exception: HttpException): Problem {
 function fromLowerLayer(exception: unknown): Problem | undefined {
   if (!exception || typeof exception !== 'object') return undefined;
   const e = exception as { type?: unknown; status?: unknown; code?: unknown };
-  if (e.type === 'entity.too.large') return problem(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than this service accepts');
-  if (e.type === 'entity.parse.failed') return problem(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
+  if (e.type === 'entity.too.large')
+    return problem(413, 'PAYLOAD_TOO_LARGE', 'the request body is larger than this service accepts');
+  if (e.type === 'entity.parse.failed')
+    return problem(400, 'MALFORMED_JSON', 'the request body is not valid JSON');
   if (typeof e.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-    return problem(e.status, e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST', `the request body cannot be read (${e.type})`);
+    return problem(
+      e.status,
+      e.status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST',
+      `the request body cannot be read (${e.type})`,
+    );
   }
   if (typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code) && 'severity' in exception) {
     return problem(400, 'INPUT_INVALID', 'a parameter has a value of the wrong type or range');
@@ -116,7 +153,13 @@ function fromLowerLayer(exception: unknown): Problem | undefined {
 /** The problem for any exception (exported for tests and for non-HTTP callers that report it). */
 export function toProblem(exception: unknown): Problem {
   // The domain's refusals carry a kind, never a status: this is where the kind becomes one.
-  if (exception instanceof PlatformError) return problem(HTTP_STATUS_OF_KIND[exception.kind], exception.code, scrubText(exception.message), exception.details);
+  if (exception instanceof PlatformError)
+    return problem(
+      HTTP_STATUS_OF_KIND[exception.kind],
+      exception.code,
+      scrubText(exception.message),
+      exception.details,
+    );
   if (exception instanceof HttpException) return fromHttpException(exception);
   return fromLowerLayer(exception) ?? problem(500, 'INTERNAL', 'internal error');
 }
@@ -131,8 +174,13 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const res = host.switchToHttp().getResponse<Response>();
     const p = toProblem(exception);
-    if (p.status >= 500 && !(exception instanceof HttpException) && !(exception instanceof PlatformError)) this.logger.error({ error: exception }, 'unhandled error in request');
-    else if (p.code === 'INPUT_INVALID') this.logger.warn({ sqlState: (exception as { code?: string }).code }, 'request refused by a database type check');
+    if (p.status >= 500 && !(exception instanceof HttpException) && !(exception instanceof PlatformError))
+      this.logger.error({ error: exception }, 'unhandled error in request');
+    else if (p.code === 'INPUT_INVALID')
+      this.logger.warn(
+        { sqlState: (exception as { code?: string }).code },
+        'request refused by a database type check',
+      );
     if (res.headersSent) return;
     res.status(p.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(p));
   }

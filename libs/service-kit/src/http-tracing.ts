@@ -5,7 +5,12 @@ import { tap } from 'rxjs';
 import { ClaimAttr } from '@bhyt/observability';
 
 /** Route parameters that name a facility or a claim; nothing else from the request goes on the span. */
-const PARAM_ATTRIBUTES: Record<string, string> = { facilityCode: ClaimAttr.facility, facility: ClaimAttr.facility, maLk: ClaimAttr.maLk, version: ClaimAttr.version };
+const PARAM_ATTRIBUTES: Record<string, string> = {
+  facilityCode: ClaimAttr.facility,
+  facility: ClaimAttr.facility,
+  maLk: ClaimAttr.maLk,
+  version: ClaimAttr.version,
+};
 
 /**
  * Names the HTTP server span (made by the http instrumentation) after the Nest route —
@@ -26,7 +31,8 @@ export class HttpTracingInterceptor implements NestInterceptor {
     }
     for (const [param, attr] of Object.entries(PARAM_ATTRIBUTES)) {
       const v = req.params?.[param];
-      if (typeof v === 'string' && v.length <= 64) span.setAttribute(attr, attr === ClaimAttr.version && /^\d+$/.test(v) ? Number(v) : v);
+      if (typeof v === 'string' && v.length <= 64)
+        span.setAttribute(attr, attr === ClaimAttr.version && /^\d+$/.test(v) ? Number(v) : v);
     }
     return next.handle().pipe(
       tap((body: unknown) => {

@@ -2,7 +2,15 @@ import { Controller, DynamicModule, Get, Global, Inject, Module, Res } from '@ne
 import type { Response } from 'express';
 import { metricsRegistry } from '@bhyt/observability';
 import { ServiceRuntime } from './runtime';
-import { DATA_SOURCE, EVENT_PUBLISHER, FACILITY_REGISTRY, HEALTH_CHECKS, HealthChecks, LOGGER, REPEATABLE_TRANSACTION } from './injectables';
+import {
+  DATA_SOURCE,
+  EVENT_PUBLISHER,
+  FACILITY_REGISTRY,
+  HEALTH_CHECKS,
+  HealthChecks,
+  LOGGER,
+  REPEATABLE_TRANSACTION,
+} from './injectables';
 
 export const RUNTIME = Symbol('ServiceRuntime');
 
@@ -17,14 +25,18 @@ class HealthController {
   @Get('health/live')
   live(@Res() res: Response) {
     const l = this.runtime.live();
-    res.status(l.live ? 200 : 503).json({ status: l.live ? 'ok' : 'failing', service: this.runtime.name, checks: l.checks });
+    res
+      .status(l.live ? 200 : 503)
+      .json({ status: l.live ? 'ok' : 'failing', service: this.runtime.name, checks: l.checks });
   }
 
   /** Readiness: database, Kafka and (for the signer) the HSM are reachable. */
   @Get('health/ready')
   async ready(@Res() res: Response) {
     const r = await this.runtime.readiness();
-    res.status(r.ready ? 200 : 503).json({ status: r.ready ? 'ready' : 'not-ready', service: this.runtime.name, checks: r.checks });
+    res
+      .status(r.ready ? 200 : 503)
+      .json({ status: r.ready ? 'ready' : 'not-ready', service: this.runtime.name, checks: r.checks });
   }
 
   @Get('metrics')
@@ -58,7 +70,16 @@ export class PlatformModule {
           } satisfies HealthChecks,
         },
       ],
-      exports: [RUNTIME, ServiceRuntime, DATA_SOURCE, REPEATABLE_TRANSACTION, LOGGER, FACILITY_REGISTRY, EVENT_PUBLISHER, HEALTH_CHECKS],
+      exports: [
+        RUNTIME,
+        ServiceRuntime,
+        DATA_SOURCE,
+        REPEATABLE_TRANSACTION,
+        LOGGER,
+        FACILITY_REGISTRY,
+        EVENT_PUBLISHER,
+        HEALTH_CHECKS,
+      ],
     };
   }
 }

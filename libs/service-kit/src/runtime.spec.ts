@@ -5,12 +5,29 @@ import { stopInOrder } from './bootstrap';
 
 describe('service runtime health and shutdown', () => {
   it('stops consumers, then the outbox relay, then the producer, then the pool', async () => {
-    const runtime = new ServiceRuntime({ service: 'intake', migrations: [], databaseUrl: 'postgres://unused' });
+    const runtime = new ServiceRuntime({
+      service: 'intake',
+      migrations: [],
+      databaseUrl: 'postgres://unused',
+    });
     const calls: string[] = [];
-    const internals = runtime as unknown as { consumers: Array<{ stop(): Promise<void> }>; relay: object; publisher: object; ds: object };
-    internals.consumers.push({ stop: async () => void calls.push('consumer a') }, { stop: async () => void calls.push('consumer b') });
-    internals.relay = { stop: async () => void calls.push('relay stop'), relayOnce: async () => (calls.push('relay flush'), 0) };
-    Object.defineProperty(runtime, 'publisher', { value: { disconnect: async () => void calls.push('producer') } });
+    const internals = runtime as unknown as {
+      consumers: Array<{ stop(): Promise<void> }>;
+      relay: object;
+      publisher: object;
+      ds: object;
+    };
+    internals.consumers.push(
+      { stop: async () => void calls.push('consumer a') },
+      { stop: async () => void calls.push('consumer b') },
+    );
+    internals.relay = {
+      stop: async () => void calls.push('relay stop'),
+      relayOnce: async () => (calls.push('relay flush'), 0),
+    };
+    Object.defineProperty(runtime, 'publisher', {
+      value: { disconnect: async () => void calls.push('producer') },
+    });
     internals.ds = { isInitialized: true, destroy: async () => void calls.push('pool') };
     await runtime.stop();
     expect(calls).toEqual(['consumer a', 'consumer b', 'relay stop', 'relay flush', 'producer', 'pool']);
@@ -22,7 +39,13 @@ describe('service runtime health and shutdown', () => {
     await stopInOrder(
       [
         ['http', async () => void calls.push('http')],
-        ['jobs', async () => { calls.push('jobs'); throw new Error('boom'); }],
+        [
+          'jobs',
+          async () => {
+            calls.push('jobs');
+            throw new Error('boom');
+          },
+        ],
         ['runtime', async () => void calls.push('runtime')],
       ],
       (step) => failed.push(step),
@@ -32,7 +55,11 @@ describe('service runtime health and shutdown', () => {
   });
 
   it('fails liveness only on a registered liveness check', () => {
-    const runtime = new ServiceRuntime({ service: 'signer', migrations: [], databaseUrl: 'postgres://unused' });
+    const runtime = new ServiceRuntime({
+      service: 'signer',
+      migrations: [],
+      databaseUrl: 'postgres://unused',
+    });
     expect(runtime.live()).toEqual({ live: true, checks: {} });
     let hsmAlive = true;
     runtime.addLivenessCheck('hsm', () => hsmAlive);

@@ -1,13 +1,29 @@
 import { DataSource, MigrationInterface } from 'typeorm';
 import { Admin, Kafka } from 'kafkajs';
 import { Services, ServiceKey, Topics } from '@bhyt/contracts';
-import { createKafka, EventConsumer, EventPublisher, kafkaConnectionFromEnv, MessageHandler } from '@bhyt/messaging';
+import {
+  createKafka,
+  EventConsumer,
+  EventPublisher,
+  kafkaConnectionFromEnv,
+  MessageHandler,
+} from '@bhyt/messaging';
 import { createLogger, initMetrics, Logger } from '@bhyt/observability';
 import { deliveryEnv, loadConfig } from '@bhyt/config';
 import type { z } from 'zod';
 import { FacilityRegistry, loadFacilityRegistry } from '@bhyt/facilities';
 import { AuditLog1700000000050 } from '@bhyt/audit';
-import { ClaimTraceContextMigration1700000009000, databaseReachable, GroupCommit, OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, OutboxParkingMigration1700000000002, OutboxRelay, openDatabase, Transact } from '@bhyt/persistence';
+import {
+  ClaimTraceContextMigration1700000009000,
+  databaseReachable,
+  GroupCommit,
+  OutboxInboxMigration1700000000000,
+  OutboxLz4Migration1700000000001,
+  OutboxParkingMigration1700000000002,
+  OutboxRelay,
+  openDatabase,
+  Transact,
+} from '@bhyt/persistence';
 
 export interface ConsumerSpec {
   /** Consumer group suffix: the group is `bhyt-<service>-<name>`. */
@@ -76,7 +92,14 @@ export class ServiceRuntime {
     this.ds = await openDatabase({
       url: this.options.databaseUrl,
       database: this.database,
-      migrations: [OutboxInboxMigration1700000000000, OutboxLz4Migration1700000000001, OutboxParkingMigration1700000000002, AuditLog1700000000050, ...this.options.migrations, ClaimTraceContextMigration1700000009000],
+      migrations: [
+        OutboxInboxMigration1700000000000,
+        OutboxLz4Migration1700000000001,
+        OutboxParkingMigration1700000000002,
+        AuditLog1700000000050,
+        ...this.options.migrations,
+        ClaimTraceContextMigration1700000009000,
+      ],
       applicationName: `bhyt-${this.name}`,
       poolSize: this.options.poolSize ?? 10,
     });
@@ -93,7 +116,13 @@ export class ServiceRuntime {
     this.addReadinessCheck('database', () => databaseReachable(this.ds));
     // Connected once is not reachable now: the brokers are asked again (cached a few seconds).
     this.kafkaProbe = new KafkaProbe(this.kafka.admin({ retry: { retries: 0 } }));
-    this.addReadinessCheck('kafka', async () => this.publisher.isConnected && this.consumers.every((c) => c.isRunning) && (await this.kafkaProbe!.reachable()));
+    this.addReadinessCheck(
+      'kafka',
+      async () =>
+        this.publisher.isConnected &&
+        this.consumers.every((c) => c.isRunning) &&
+        (await this.kafkaProbe!.reachable()),
+    );
   }
 
   /**
@@ -139,7 +168,11 @@ export class ServiceRuntime {
         deadLetterTopic: Topics.deadLetter.name,
         concurrency: spec.concurrency ?? 3,
         inFlightPerPartition: spec.inFlightPerPartition,
-        retry: { initialMs: this.delivery.CONSUMER_RETRY_INITIAL_MS, maxMs: this.delivery.CONSUMER_RETRY_MAX_MS, maxAttempts: this.delivery.CONSUMER_MAX_ATTEMPTS },
+        retry: {
+          initialMs: this.delivery.CONSUMER_RETRY_INITIAL_MS,
+          maxMs: this.delivery.CONSUMER_RETRY_MAX_MS,
+          maxAttempts: this.delivery.CONSUMER_MAX_ATTEMPTS,
+        },
       },
       this.logger,
     );
@@ -151,7 +184,11 @@ export class ServiceRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.logger.info('shutting down: stopping consumers');
-    await Promise.all(this.consumers.map((c) => c.stop().catch((e) => this.logger.warn({ error: e }, 'consumer stop failed'))));
+    await Promise.all(
+      this.consumers.map((c) =>
+        c.stop().catch((e) => this.logger.warn({ error: e }, 'consumer stop failed')),
+      ),
+    );
     if (this.relay) {
       await this.relay.stop();
       // Publish what the last transactions wrote, so nothing waits for the next start.

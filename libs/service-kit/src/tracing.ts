@@ -13,7 +13,18 @@ let sdk: NodeSDK | undefined;
 const UNTRACED_PATHS = [/^\/health(\/|$)/, /^\/metrics$/, /^\/docs(\/|$)/];
 
 /** Query parameters that carry gateway credentials or tokens (BHYT gateway API puts them in the URL). */
-export const REDACTED_QUERY_PARAMS = ['token', 'id_token', 'access_token', 'username', 'password', 'ma_the', 'maThe', 'hoTen', 'ngaySinh', 'cccd'];
+export const REDACTED_QUERY_PARAMS = [
+  'token',
+  'id_token',
+  'access_token',
+  'username',
+  'password',
+  'ma_the',
+  'maThe',
+  'hoTen',
+  'ngaySinh',
+  'cccd',
+];
 
 export function isUntracedRequest(path: string | undefined): boolean {
   const p = (path ?? '').split('?')[0] ?? '';

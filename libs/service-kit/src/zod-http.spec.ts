@@ -6,7 +6,8 @@ const fieldsOf = (fn: () => unknown): string[] => {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ValidationFailed) return (err.getResponse() as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    if (err instanceof ValidationFailed)
+      return (err.getResponse() as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
     throw err;
   }
   throw new Error('expected a ValidationFailed');
@@ -20,7 +21,10 @@ describe('parseBody', () => {
   });
 
   it('refuses text PostgreSQL cannot store (NUL, unpaired surrogates) as field errors, keys included', () => {
-    expect(fieldsOf(() => parseBody(schema, { name: 'a\u0000b', age: 1, tags: ['\uD800'] }))).toEqual(['name', 'tags.0']);
+    expect(fieldsOf(() => parseBody(schema, { name: 'a\u0000b', age: 1, tags: ['\uD800'] }))).toEqual([
+      'name',
+      'tags.0',
+    ]);
     expect(unstorableTextPaths({ data: { ['k\u0000']: 1 } })).toEqual(['data[key]']);
   });
 

@@ -28,7 +28,11 @@ export function unstorableTextPaths(value: unknown, path = '', out: string[] = [
 /** Parses a request body with a zod schema; a failure lists every field error (422). */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const result = schema.safeParse(body);
-  const errors: FieldError[] = unstorableTextPaths(body).map((field) => ({ field, code: 'UNSTORABLE_TEXT', message: 'text contains NUL or unpaired surrogate characters' }));
+  const errors: FieldError[] = unstorableTextPaths(body).map((field) => ({
+    field,
+    code: 'UNSTORABLE_TEXT',
+    message: 'text contains NUL or unpaired surrogate characters',
+  }));
   if (result.success && errors.length === 0) return result.data;
   if (!result.success) {
     errors.push(
@@ -43,10 +47,25 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
 }
 
 /** Parses path (or query) parameters with a zod schema; a failure is a 400 naming each parameter. */
-export function parseParams<S extends z.ZodType>(schema: S, params: unknown, where: 'path' | 'query' = 'path'): z.infer<S> {
+export function parseParams<S extends z.ZodType>(
+  schema: S,
+  params: unknown,
+  where: 'path' | 'query' = 'path',
+): z.infer<S> {
   const result = schema.safeParse(params);
-  const errors: FieldError[] = unstorableTextPaths(params).map((field) => ({ field, code: 'UNSTORABLE_TEXT', message: 'text contains NUL or unpaired surrogate characters' }));
+  const errors: FieldError[] = unstorableTextPaths(params).map((field) => ({
+    field,
+    code: 'UNSTORABLE_TEXT',
+    message: 'text contains NUL or unpaired surrogate characters',
+  }));
   if (result.success && errors.length === 0) return result.data;
-  if (!result.success) errors.push(...result.error.issues.map((i) => ({ field: i.path.length ? i.path.join('.') : `(${where})`, code: i.code.toUpperCase(), message: i.message })));
+  if (!result.success)
+    errors.push(
+      ...result.error.issues.map((i) => ({
+        field: i.path.length ? i.path.join('.') : `(${where})`,
+        code: i.code.toUpperCase(),
+        message: i.message,
+      })),
+    );
   throw new ParameterInvalid(errors, where);
 }

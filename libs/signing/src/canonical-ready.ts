@@ -35,7 +35,8 @@ const DECL = /<\?xml version="1\.0" encoding="(?:utf|UTF)-8"\?>[ \t\r\n]*/y;
 // eslint-disable-next-line no-control-regex -- excluding the characters XML 1.0 forbids is the point
 const TEXT = /(?:[^<>&\r\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]+|&(?:amp|lt|gt|#xD);)*/y;
 const NAME = '[^\\s<>/="\'&!?]+';
-const ATTR_VALUE = '(?:[^<"&\\t\\n\\r\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]|&(?:amp|lt|quot|#x9|#xA|#xD);)*';
+const ATTR_VALUE =
+  '(?:[^<"&\\t\\n\\r\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]|&(?:amp|lt|quot|#x9|#xA|#xD);)*';
 const START_TAG = new RegExp(`<(${NAME})((?: ${NAME}="${ATTR_VALUE}")*)>`, 'y');
 const END_TAG = new RegExp(`</(${NAME})>`, 'y');
 const ATTR = new RegExp(` (${NAME})="(${ATTR_VALUE})"`, 'g');
@@ -67,7 +68,12 @@ export function checkCanonicalReady(xml: string): CanonicalReadyDocument {
       TEXT.test(xml);
       if (TEXT.lastIndex === pos || xml.charCodeAt(TEXT.lastIndex) !== 0x3c) {
         const bad = TEXT.lastIndex;
-        refuse(bad >= xml.length ? 'unterminated element' : `character ${JSON.stringify(xml[bad])} must be escaped (or is not allowed) in canonical text`, bad);
+        refuse(
+          bad >= xml.length
+            ? 'unterminated element'
+            : `character ${JSON.stringify(xml[bad])} must be escaped (or is not allowed) in canonical text`,
+          bad,
+        );
       }
       pos = TEXT.lastIndex;
       continue;
@@ -86,7 +92,8 @@ export function checkCanonicalReady(xml: string): CanonicalReadyDocument {
       }
       continue;
     }
-    if (next === 0x21 /* ! */ || next === 0x3f /* ? */) refuse('comments, CDATA, DOCTYPE and processing instructions are not allowed', pos);
+    if (next === 0x21 /* ! */ || next === 0x3f /* ? */)
+      refuse('comments, CDATA, DOCTYPE and processing instructions are not allowed', pos);
     if (stack.length === 0 && pos !== rootStart) refuse('content after the root element', pos);
     START_TAG.lastIndex = pos;
     const m = START_TAG.exec(xml);
@@ -109,15 +116,30 @@ export function checkCanonicalReady(xml: string): CanonicalReadyDocument {
   TRAILING_WS.test(xml);
   if (TRAILING_WS.lastIndex !== xml.length) refuse('content after the root element', rootEnd);
   const tail = `<${SIGNATURE_CONTAINER}></${SIGNATURE_CONTAINER}></${rootName}>`;
-  if (containers !== 1) refuse(`expected exactly one <${SIGNATURE_CONTAINER}> element, found ${containers}`, rootStart);
+  if (containers !== 1)
+    refuse(`expected exactly one <${SIGNATURE_CONTAINER}> element, found ${containers}`, rootStart);
   if (containerStart !== rootEnd - tail.length || !xml.startsWith(tail, containerStart)) {
-    refuse(`<${SIGNATURE_CONTAINER}></${SIGNATURE_CONTAINER}> must be the empty last child of the root`, containerStart);
+    refuse(
+      `<${SIGNATURE_CONTAINER}></${SIGNATURE_CONTAINER}> must be the empty last child of the root`,
+      containerStart,
+    );
   }
-  return { rootStart, rootEnd, rootName, insertAt: containerStart + SIGNATURE_CONTAINER.length + 2, rootNamespaces };
+  return {
+    rootStart,
+    rootEnd,
+    rootName,
+    insertAt: containerStart + SIGNATURE_CONTAINER.length + 2,
+    rootNamespaces,
+  };
 }
 
 /** Checks C14N attribute order; returns the namespace declarations (only allowed on the root). */
-function checkAttributes(attrs: string, isRoot: boolean, nsUris: Map<string, string>, at: number): Array<[string, string]> {
+function checkAttributes(
+  attrs: string,
+  isRoot: boolean,
+  nsUris: Map<string, string>,
+  at: number,
+): Array<[string, string]> {
   const namespaces: Array<[string, string]> = [];
   const plain: Array<{ name: string; prefix: string; local: string }> = [];
   ATTR.lastIndex = 0;
@@ -136,7 +158,11 @@ function checkAttributes(attrs: string, isRoot: boolean, nsUris: Map<string, str
       if (prefix) nsUris.set(prefix, value);
     } else {
       const colon = name.indexOf(':');
-      plain.push({ name, prefix: colon < 0 ? '' : name.slice(0, colon), local: colon < 0 ? name : name.slice(colon + 1) });
+      plain.push({
+        name,
+        prefix: colon < 0 ? '' : name.slice(0, colon),
+        local: colon < 0 ? name : name.slice(colon + 1),
+      });
     }
   }
   let prevKey: [string, string] | undefined;
@@ -148,7 +174,8 @@ function checkAttributes(attrs: string, isRoot: boolean, nsUris: Map<string, str
       uri = u;
     }
     const key: [string, string] = [uri, a.local];
-    if (prevKey && !(prevKey[0] < key[0] || (prevKey[0] === key[0] && prevKey[1] < key[1]))) refuse('attributes are not in C14N order', at);
+    if (prevKey && !(prevKey[0] < key[0] || (prevKey[0] === key[0] && prevKey[1] < key[1])))
+      refuse('attributes are not in C14N order', at);
     prevKey = key;
   }
   return namespaces;

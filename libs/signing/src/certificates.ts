@@ -20,7 +20,10 @@ export interface CertificateInfo {
 const DAY_MS = 86_400_000;
 
 export function derToPem(der: Buffer, label = 'CERTIFICATE'): string {
-  const b64 = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
@@ -71,24 +74,38 @@ export function importPkcs12(data: Buffer, password: string): Pkcs12Contents {
     const asn = forge.asn1.fromDer(forge.util.createBuffer(data.toString('binary')));
     p12 = forge.pkcs12.pkcs12FromAsn1(asn, false, password);
   } catch (e) {
-    throw new SigningError('BAD_INPUT', `cannot read the PKCS#12 file (wrong password or not PKCS#12): ${(e as Error).message}`);
+    throw new SigningError(
+      'BAD_INPUT',
+      `cannot read the PKCS#12 file (wrong password or not PKCS#12): ${(e as Error).message}`,
+    );
   }
   const certBags = p12.getBags({ bagType: forge.pki.oids['certBag']! })[forge.pki.oids['certBag']!] ?? [];
   const keyBags = [
-    ...(p12.getBags({ bagType: forge.pki.oids['pkcs8ShroudedKeyBag']! })[forge.pki.oids['pkcs8ShroudedKeyBag']!] ?? []),
+    ...(p12.getBags({ bagType: forge.pki.oids['pkcs8ShroudedKeyBag']! })[
+      forge.pki.oids['pkcs8ShroudedKeyBag']!
+    ] ?? []),
     ...(p12.getBags({ bagType: forge.pki.oids['keyBag']! })[forge.pki.oids['keyBag']!] ?? []),
   ];
   const certificates = certBags
     .filter((b) => b.cert)
-    .map((b) => parseCertificate(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(b.cert!)).getBytes(), 'binary')));
+    .map((b) =>
+      parseCertificate(
+        Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(b.cert!)).getBytes(), 'binary'),
+      ),
+    );
   const key = keyBags.find((b) => b.key)?.key as forge.pki.rsa.PrivateKey | undefined;
   if (key) {
     const modulus = key.n.toString(16);
-    const leafIdx = certBags.findIndex((b) => (b.cert?.publicKey as forge.pki.rsa.PublicKey | undefined)?.n.toString(16) === modulus);
+    const leafIdx = certBags.findIndex(
+      (b) => (b.cert?.publicKey as forge.pki.rsa.PublicKey | undefined)?.n.toString(16) === modulus,
+    );
     if (leafIdx > 0) certificates.unshift(...certificates.splice(leafIdx, 1));
   }
   const result: Pkcs12Contents = { certificates: orderChain(certificates) };
-  if (key) result.privateKeyPem = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key)));
+  if (key)
+    result.privateKeyPem = forge.pki.privateKeyInfoToPem(
+      forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(key)),
+    );
   return result;
 }
 
@@ -99,7 +116,9 @@ function orderChain(certs: CertificateInfo[]): CertificateInfo[] {
   const out = [rest.shift()!];
   for (;;) {
     const last = new X509Certificate(out[out.length - 1]!.der);
-    const i = rest.findIndex((c) => last.checkIssued(new X509Certificate(c.der)) && c.sha256 !== out[out.length - 1]!.sha256);
+    const i = rest.findIndex(
+      (c) => last.checkIssued(new X509Certificate(c.der)) && c.sha256 !== out[out.length - 1]!.sha256,
+    );
     if (i < 0) break;
     out.push(...rest.splice(i, 1));
   }
@@ -116,19 +135,35 @@ export interface ChainValidation {
  * is signed by the next one, intermediates and the anchor are CAs, and the chain ends at (or is
  * issued by) one of `trusted`.
  */
-export function validateChain(chain: CertificateInfo[], trusted: CertificateInfo[], at: Date = new Date()): ChainValidation {
+export function validateChain(
+  chain: CertificateInfo[],
+  trusted: CertificateInfo[],
+  at: Date = new Date(),
+): ChainValidation {
   if (chain.length === 0) return { valid: false, reason: 'empty chain' };
   const xs = chain.map((c) => new X509Certificate(c.der));
   for (const [i, c] of chain.entries()) {
-    if (at < c.notBefore) return { valid: false, reason: `certificate ${i} (${c.subject}) is not valid before ${c.notBefore.toISOString()}` };
-    if (at > c.notAfter) return { valid: false, reason: `certificate ${i} (${c.subject}) expired on ${c.notAfter.toISOString()}` };
+    if (at < c.notBefore)
+      return {
+        valid: false,
+        reason: `certificate ${i} (${c.subject}) is not valid before ${c.notBefore.toISOString()}`,
+      };
+    if (at > c.notAfter)
+      return {
+        valid: false,
+        reason: `certificate ${i} (${c.subject}) expired on ${c.notAfter.toISOString()}`,
+      };
   }
   for (let i = 0; i + 1 < xs.length; i++) {
     const child = xs[i]!;
     const parent = xs[i + 1]!;
-    if (!parent.ca) return { valid: false, reason: `certificate ${i + 1} (${chain[i + 1]!.subject}) is not a CA` };
+    if (!parent.ca)
+      return { valid: false, reason: `certificate ${i + 1} (${chain[i + 1]!.subject}) is not a CA` };
     if (!child.checkIssued(parent) || !child.verify(parent.publicKey)) {
-      return { valid: false, reason: `certificate ${i} (${chain[i]!.subject}) is not signed by certificate ${i + 1}` };
+      return {
+        valid: false,
+        reason: `certificate ${i} (${chain[i]!.subject}) is not signed by certificate ${i + 1}`,
+      };
     }
   }
   const top = xs[xs.length - 1]!;
@@ -139,7 +174,10 @@ export function validateChain(chain: CertificateInfo[], trusted: CertificateInfo
     if (at < t.notBefore || at > t.notAfter) continue;
     if (tx.ca && top.checkIssued(tx) && top.verify(tx.publicKey)) return { valid: true };
   }
-  return { valid: false, reason: `the chain does not end at a trusted certificate (top: ${topInfo.subject})` };
+  return {
+    valid: false,
+    reason: `the chain does not end at a trusted certificate (top: ${topInfo.subject})`,
+  };
 }
 
 /** Whole days until notAfter (negative once expired; 0 on the last day). */
@@ -197,14 +235,24 @@ function forgeRsaPublicKey(k: RsaPublicKeyBytes): forge.pki.rsa.PublicKey {
  * A PKCS#10 request whose signature is made by `sign` (RSA-SHA256 PKCS#1 v1.5 over the DER
  * CertificationRequestInfo) — typically the HSM, so the private key never leaves it.
  */
-export async function buildCsr(subject: SubjectField[], publicKey: RsaPublicKeyBytes, sign: (data: Buffer) => Promise<Buffer>): Promise<string> {
+export async function buildCsr(
+  subject: SubjectField[],
+  publicKey: RsaPublicKeyBytes,
+  sign: (data: Buffer) => Promise<Buffer>,
+): Promise<string> {
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = forgeRsaPublicKey(publicKey);
   csr.setSubject(forgeAttrs(subject));
-  const cri = (forge.pki as unknown as { getCertificationRequestInfo(c: typeof csr): forge.asn1.Asn1 }).getCertificationRequestInfo(csr);
+  const cri = (
+    forge.pki as unknown as { getCertificationRequestInfo(c: typeof csr): forge.asn1.Asn1 }
+  ).getCertificationRequestInfo(csr);
   const criDer = Buffer.from(forge.asn1.toDer(cri).getBytes(), 'binary');
   const signature = await sign(criDer);
-  const mutable = csr as unknown as { certificationRequestInfo: forge.asn1.Asn1; signatureOid: string; signature: string };
+  const mutable = csr as unknown as {
+    certificationRequestInfo: forge.asn1.Asn1;
+    signatureOid: string;
+    signature: string;
+  };
   mutable.certificationRequestInfo = cri;
   mutable.signatureOid = forge.pki.oids['sha256WithRSAEncryption']!;
   mutable.signature = signature.toString('binary');
@@ -250,9 +298,12 @@ export class DevCa {
       }
       bundle = readFileSync(bundlePath, 'utf8');
     }
-    const keyPem = bundle.match(/-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+?-----END (RSA )?PRIVATE KEY-----/)?.[0];
+    const keyPem = bundle.match(
+      /-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+?-----END (RSA )?PRIVATE KEY-----/,
+    )?.[0];
     const certPem = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)?.[0];
-    if (!keyPem || !certPem) throw new SigningError('BAD_INPUT', `${bundlePath} does not hold a key and a certificate`);
+    if (!keyPem || !certPem)
+      throw new SigningError('BAD_INPUT', `${bundlePath} does not hold a key and a certificate`);
     const certificate = parseCertificate(certPem);
     writeFileSync(certPath, certificate.pem);
     chmodSync(bundlePath, 0o600);
@@ -262,7 +313,8 @@ export class DevCa {
   /** Issues an end-entity signing certificate for a PKCS#10 request (signature checked). */
   issueFromCsr(csrPem: string, opts: IssueOptions = {}): CertificateInfo {
     const csr = forge.pki.certificationRequestFromPem(csrPem);
-    if (!csr.verify()) throw new SigningError('BAD_INPUT', 'the certificate request signature does not verify');
+    if (!csr.verify())
+      throw new SigningError('BAD_INPUT', 'the certificate request signature does not verify');
     const caCert = forge.pki.certificateFromPem(this.certificate.pem);
     const cert = forge.pki.createCertificate();
     cert.publicKey = csr.publicKey!;
@@ -273,7 +325,10 @@ export class DevCa {
     // forge encodes UTF8String values on output but hands them back undecoded on input.
     cert.setSubject(
       csr.subject.attributes.map((a) =>
-        a.valueTagClass === (forge.asn1.Type.UTF8 as unknown as forge.asn1.Class) && typeof a.value === 'string' ? { ...a, value: forge.util.decodeUtf8(a.value) } : a,
+        a.valueTagClass === (forge.asn1.Type.UTF8 as unknown as forge.asn1.Class) &&
+        typeof a.value === 'string'
+          ? { ...a, value: forge.util.decodeUtf8(a.value) }
+          : a,
       ),
     );
     cert.setIssuer(caCert.subject.attributes);

@@ -21,9 +21,11 @@ export const DEFAULT_SESSIONS = 4;
  */
 export function loadHsmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HsmConfig {
   const modulePath = env['PKCS11_MODULE'] ?? env['SOFTHSM2_MODULE'];
-  if (!modulePath) throw new SigningError('CONFIG_MISSING', 'PKCS11_MODULE is not set (path of the PKCS#11 module)');
+  if (!modulePath)
+    throw new SigningError('CONFIG_MISSING', 'PKCS11_MODULE is not set (path of the PKCS#11 module)');
   const tokenLabel = env['HSM_TOKEN_LABEL'];
-  if (!tokenLabel) throw new SigningError('CONFIG_MISSING', 'HSM_TOKEN_LABEL is not set (label of the HSM token)');
+  if (!tokenLabel)
+    throw new SigningError('CONFIG_MISSING', 'HSM_TOKEN_LABEL is not set (label of the HSM token)');
   let pin: string | undefined;
   const pinFile = env['HSM_PIN_FILE'];
   if (pinFile) {
@@ -37,11 +39,18 @@ export function loadHsmConfigFromEnv(env: NodeJS.ProcessEnv = process.env): HsmC
   } else if (env['HSM_PIN']) {
     pin = env['HSM_PIN'];
   }
-  if (!pin) throw new SigningError('CONFIG_MISSING', 'HSM_PIN_FILE (or HSM_PIN) is not set: the token user PIN is required');
+  if (!pin)
+    throw new SigningError(
+      'CONFIG_MISSING',
+      'HSM_PIN_FILE (or HSM_PIN) is not set: the token user PIN is required',
+    );
   const rawSessions = env['HSM_SESSIONS'];
   const sessions = rawSessions === undefined || rawSessions === '' ? DEFAULT_SESSIONS : Number(rawSessions);
   if (!Number.isInteger(sessions) || sessions < 1 || sessions > 256) {
-    throw new SigningError('CONFIG_MISSING', `HSM_SESSIONS must be an integer between 1 and 256 (got ${rawSessions})`);
+    throw new SigningError(
+      'CONFIG_MISSING',
+      `HSM_SESSIONS must be an integer between 1 and 256 (got ${rawSessions})`,
+    );
   }
   return { modulePath, tokenLabel, pin, sessions };
 }

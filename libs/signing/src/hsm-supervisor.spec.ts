@@ -30,7 +30,12 @@ describe('HSM supervisor', () => {
     let now = 0;
     const hsm = fakeHsm();
     const changes: boolean[] = [];
-    const sup = new HsmSupervisor(hsm, { deadAfterMs: 10_000, retryMaxMs: 4000, now: () => now, onChange: (up) => changes.push(up) });
+    const sup = new HsmSupervisor(hsm, {
+      deadAfterMs: 10_000,
+      retryMaxMs: 4000,
+      now: () => now,
+      onChange: (up) => changes.push(up),
+    });
     expect(await sup.check()).toBe(true);
     expect(hsm.attempts).toBe(0);
 

@@ -51,7 +51,9 @@ describe('Pkcs11Hsm on SoftHSM', () => {
   });
 
   it('gives the same signature with CKM_RSA_PKCS over a DigestInfo and with CKM_SHA256_RSA_PKCS', async () => {
-    const other = await Pkcs11Hsm.open(hsmConfigForTests(1), { signMechanism: hsm.signMechanism === 'CKM_RSA_PKCS' ? 'CKM_SHA256_RSA_PKCS' : 'CKM_RSA_PKCS' });
+    const other = await Pkcs11Hsm.open(hsmConfigForTests(1), {
+      signMechanism: hsm.signMechanism === 'CKM_RSA_PKCS' ? 'CKM_SHA256_RSA_PKCS' : 'CKM_RSA_PKCS',
+    });
     try {
       const a = await store.signerFor(TEST_FACILITY.code);
       const b = await new FacilityKeyStore(other).signerFor(TEST_FACILITY.code);
@@ -98,29 +100,43 @@ describe('facility keys in the HSM', () => {
     const old = await store.signerFor(ROTATION_FACILITY.code, { keyId: first.keyId });
     const signedOld = await signXmlDocument(sampleCheckin(1), old);
     expect(xmlsec1Verify(signedOld.signedXml, ca.certPath).ok).toBe(true);
-    for (const id of rotated.previousKeyIds) await retireFacilityKey(hsm, ROTATION_FACILITY.code, id, { certDir, store });
-    await expect(store.signerFor(ROTATION_FACILITY.code, { keyId: first.keyId })).rejects.toMatchObject({ code: 'NO_KEY_FOR_FACILITY' });
-    await expect(retireFacilityKey(hsm, ROTATION_FACILITY.code, rotated.keyId)).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    for (const id of rotated.previousKeyIds)
+      await retireFacilityKey(hsm, ROTATION_FACILITY.code, id, { certDir, store });
+    await expect(store.signerFor(ROTATION_FACILITY.code, { keyId: first.keyId })).rejects.toMatchObject({
+      code: 'NO_KEY_FOR_FACILITY',
+    });
+    await expect(retireFacilityKey(hsm, ROTATION_FACILITY.code, rotated.keyId)).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
   });
 });
 
 describe('signing with the HSM', () => {
-  it.each(canonicalSamples())('signs %s so that xmlsec1 verifies it and the generic path gives the same bytes', async (_name, xml) => {
-    const signer = await store.signerFor(TEST_FACILITY.code);
-    const fast = await signXmlDocument(xml, signer);
-    expect(await signXmlGeneric(xml, signer)).toBe(fast.signedXml);
-    const r = xmlsec1Verify(fast.signedXml, ca.certPath);
-    expect(r.output).toContain('OK');
-    expect(r.ok).toBe(true);
-    expect(verifyXmlSignature(fast.signedXml, { trusted: [ca.certificate] })).toMatchObject({ valid: true, certificateSha256: signer.certificate.sha256 });
-  });
+  it.each(canonicalSamples())(
+    'signs %s so that xmlsec1 verifies it and the generic path gives the same bytes',
+    async (_name, xml) => {
+      const signer = await store.signerFor(TEST_FACILITY.code);
+      const fast = await signXmlDocument(xml, signer);
+      expect(await signXmlGeneric(xml, signer)).toBe(fast.signedXml);
+      const r = xmlsec1Verify(fast.signedXml, ca.certPath);
+      expect(r.output).toContain('OK');
+      expect(r.ok).toBe(true);
+      expect(verifyXmlSignature(fast.signedXml, { trusted: [ca.certificate] })).toMatchObject({
+        valid: true,
+        certificateSha256: signer.certificate.sha256,
+      });
+    },
+  );
 
-  it.each(xml130Documents())('signs the libs/xml130 document %s so that xmlsec1 verifies it', async (_name, xml) => {
-    const signer = await store.signerFor(TEST_FACILITY.code);
-    const fast = await signXmlDocument(xml, signer);
-    expect(await signXmlGeneric(xml, signer)).toBe(fast.signedXml);
-    expect(xmlsec1Verify(fast.signedXml, ca.certPath)).toMatchObject({ ok: true });
-  });
+  it.each(xml130Documents())(
+    'signs the libs/xml130 document %s so that xmlsec1 verifies it',
+    async (_name, xml) => {
+      const signer = await store.signerFor(TEST_FACILITY.code);
+      const fast = await signXmlDocument(xml, signer);
+      expect(await signXmlGeneric(xml, signer)).toBe(fast.signedXml);
+      expect(xmlsec1Verify(fast.signedXml, ca.certPath)).toMatchObject({ ok: true });
+    },
+  );
 
   it('makes xmlsec1 fail on a document with one byte changed', async () => {
     const signer = await store.signerFor(TEST_FACILITY.code);
@@ -141,10 +157,13 @@ describe('signing with the HSM', () => {
 
   it('survives many parallel signatures on a pool of four sessions', async () => {
     const signer = await store.signerFor(TEST_FACILITY.code);
-    const docs = Array.from({ length: 400 }, (_, i) => sampleCheckin(1 + (i % 3)).replace('<STT>1</STT>', `<STT>${i}</STT>`));
+    const docs = Array.from({ length: 400 }, (_, i) =>
+      sampleCheckin(1 + (i % 3)).replace('<STT>1</STT>', `<STT>${i}</STT>`),
+    );
     const results = await Promise.all(docs.map((d) => signXmlDocument(d, signer)));
     expect(new Set(results.map((r) => r.documentSha256)).size).toBe(400);
-    for (const r of results.filter((_, i) => i % 40 === 0)) expect(verifyXmlSignature(r.signedXml).valid).toBe(true);
+    for (const r of results.filter((_, i) => i % 40 === 0))
+      expect(verifyXmlSignature(r.signedXml).valid).toBe(true);
     await expect(hsm.health()).resolves.toBe(true);
   });
 });

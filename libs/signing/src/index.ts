@@ -30,7 +30,28 @@ export {
   derToPem,
   DEFAULT_EXPIRY_WARNING_DAYS,
 } from './certificates';
-export type { CertificateInfo, ChainValidation, ExpiryStatus, IssueOptions, Pkcs12Contents, SubjectField } from './certificates';
-export { createFacilityKey, createFacilityKeyRequest, importFacilityCertificate, ensureFacilityKey, rotateFacilityKey, retireFacilityKey, exportCertificatePem } from './provisioning';
-export type { FacilityIdentity, ProvisionOptions, ProvisionResult, ProvisionStatus, RotationResult } from './provisioning';
+export type {
+  CertificateInfo,
+  ChainValidation,
+  ExpiryStatus,
+  IssueOptions,
+  Pkcs12Contents,
+  SubjectField,
+} from './certificates';
+export {
+  createFacilityKey,
+  createFacilityKeyRequest,
+  importFacilityCertificate,
+  ensureFacilityKey,
+  rotateFacilityKey,
+  retireFacilityKey,
+  exportCertificatePem,
+} from './provisioning';
+export type {
+  FacilityIdentity,
+  ProvisionOptions,
+  ProvisionResult,
+  ProvisionStatus,
+  RotationResult,
+} from './provisioning';
 export * from './xmldsig-profile';

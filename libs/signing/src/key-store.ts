@@ -77,27 +77,40 @@ export class FacilityKeyStore {
     const now = this.now();
     if (now > signer.certificate.notAfter) {
       this.cache.delete(cacheKey); // maybe rotated meanwhile: look again next time
-      throw new SigningError('CERT_EXPIRED', `the certificate of facility ${facilityCode} (key ${signer.keyId}) expired on ${signer.certificate.notAfter.toISOString()}`);
+      throw new SigningError(
+        'CERT_EXPIRED',
+        `the certificate of facility ${facilityCode} (key ${signer.keyId}) expired on ${signer.certificate.notAfter.toISOString()}`,
+      );
     }
     return signer;
   }
 
   /** Forgets cached signers (after a rotation or an external change of the token). */
   invalidate(facilityCode?: string): void {
-    for (const k of [...this.cache.keys()]) if (facilityCode === undefined || k.startsWith(`${facilityCode}/`)) this.cache.delete(k);
+    for (const k of [...this.cache.keys()])
+      if (facilityCode === undefined || k.startsWith(`${facilityCode}/`)) this.cache.delete(k);
   }
 
   /** Every facility key of the token with its certificate and expiry. */
   async list(): Promise<KeyInfo[]> {
     const objects = await this.hsm.findObjects([]);
-    const codes = new Set(objects.filter((o) => o.objectClass === 'privateKey' && o.label.startsWith(FACILITY_LABEL_PREFIX)).map((o) => o.label.slice(FACILITY_LABEL_PREFIX.length)));
+    const codes = new Set(
+      objects
+        .filter((o) => o.objectClass === 'privateKey' && o.label.startsWith(FACILITY_LABEL_PREFIX))
+        .map((o) => o.label.slice(FACILITY_LABEL_PREFIX.length)),
+    );
     const now = this.now();
     const out: KeyInfo[] = [];
     for (const code of [...codes].sort()) {
       const entries = await this.entries(code, objects);
       const current = pickCurrent(entries, now);
       for (const e of entries) {
-        const info: KeyInfo = { facilityCode: code, label: facilityLabel(code), keyId: e.keyId, current: e === current };
+        const info: KeyInfo = {
+          facilityCode: code,
+          label: facilityLabel(code),
+          keyId: e.keyId,
+          current: e === current,
+        };
         if (e.certificate) {
           const c = e.certificate;
           info.certificate = {
@@ -130,38 +143,68 @@ export class FacilityKeyStore {
       const entry: FacilityKeyEntry = { facilityCode, keyId: k.id.toString('hex'), privateKey: k.handle };
       const pub = pubs.find((p) => p.id.equals(k.id));
       if (pub) entry.publicKey = pub.handle;
-      const cert = certs.find((c) => c.id.equals(k.id)) ?? (keys.length === 1 && certs.length === 1 ? certs[0] : undefined);
+      const cert =
+        certs.find((c) => c.id.equals(k.id)) ??
+        (keys.length === 1 && certs.length === 1 ? certs[0] : undefined);
       if (cert) {
         entry.certificateHandle = cert.handle;
         entry.certificate = parseCertificate(await this.hsm.getAttribute(cert.handle, pkcs11js.CKA_VALUE));
       }
       entries.push(entry);
     }
-    return entries.sort((a, b) => (a.certificate?.notBefore.getTime() ?? 0) - (b.certificate?.notBefore.getTime() ?? 0));
+    return entries.sort(
+      (a, b) => (a.certificate?.notBefore.getTime() ?? 0) - (b.certificate?.notBefore.getTime() ?? 0),
+    );
   }
 
   private async loadSigner(facilityCode: string, keyId?: string): Promise<FacilitySigner> {
-    if (!/^[0-9A-Za-z]{1,16}$/.test(facilityCode)) throw new SigningError('BAD_INPUT', `invalid facility code ${JSON.stringify(facilityCode)}`);
+    if (!/^[0-9A-Za-z]{1,16}$/.test(facilityCode))
+      throw new SigningError('BAD_INPUT', `invalid facility code ${JSON.stringify(facilityCode)}`);
     const entries = await this.entries(facilityCode);
-    if (entries.length === 0) throw new SigningError('NO_KEY_FOR_FACILITY', `no key labelled ${facilityLabel(facilityCode)} in token '${this.hsm.tokenLabel}'`);
+    if (entries.length === 0)
+      throw new SigningError(
+        'NO_KEY_FOR_FACILITY',
+        `no key labelled ${facilityLabel(facilityCode)} in token '${this.hsm.tokenLabel}'`,
+      );
     let entry: FacilityKeyEntry | undefined;
     if (keyId !== undefined) {
       entry = entries.find((e) => e.keyId === keyId.toLowerCase());
-      if (!entry) throw new SigningError('NO_KEY_FOR_FACILITY', `facility ${facilityCode} has no key with id ${keyId}`);
+      if (!entry)
+        throw new SigningError('NO_KEY_FOR_FACILITY', `facility ${facilityCode} has no key with id ${keyId}`);
     } else {
       entry = pickCurrent(entries, this.now());
       if (!entry) {
         const withCert = entries.filter((e) => e.certificate);
-        if (withCert.length === 0) throw new SigningError('NO_CERTIFICATE', `facility ${facilityCode} has a key but no certificate in the token`);
+        if (withCert.length === 0)
+          throw new SigningError(
+            'NO_CERTIFICATE',
+            `facility ${facilityCode} has a key but no certificate in the token`,
+          );
         const last = withCert[withCert.length - 1]!.certificate!;
-        if (this.now() > last.notAfter) throw new SigningError('CERT_EXPIRED', `every certificate of facility ${facilityCode} has expired (latest on ${last.notAfter.toISOString()})`);
-        throw new SigningError('CERT_NOT_YET_VALID', `no certificate of facility ${facilityCode} is valid yet`);
+        if (this.now() > last.notAfter)
+          throw new SigningError(
+            'CERT_EXPIRED',
+            `every certificate of facility ${facilityCode} has expired (latest on ${last.notAfter.toISOString()})`,
+          );
+        throw new SigningError(
+          'CERT_NOT_YET_VALID',
+          `no certificate of facility ${facilityCode} is valid yet`,
+        );
       }
     }
-    if (!entry.certificate) throw new SigningError('NO_CERTIFICATE', `key ${entry.keyId} of facility ${facilityCode} has no certificate`);
+    if (!entry.certificate)
+      throw new SigningError(
+        'NO_CERTIFICATE',
+        `key ${entry.keyId} of facility ${facilityCode} has no certificate`,
+      );
     const hsm = this.hsm;
     const handle = entry.privateKey;
-    return { facilityCode, keyId: entry.keyId, certificate: entry.certificate, sign: (data: Buffer) => hsm.signSha256Rsa(handle, data) };
+    return {
+      facilityCode,
+      keyId: entry.keyId,
+      certificate: entry.certificate,
+      sign: (data: Buffer) => hsm.signSha256Rsa(handle, data),
+    };
   }
 }
 

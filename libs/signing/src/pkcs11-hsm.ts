@@ -59,7 +59,9 @@ function loadModule(modulePath: string): LoadedModule {
   try {
     p11.load(modulePath);
   } catch (e) {
-    throw new SigningError('HSM_UNAVAILABLE', `cannot load the PKCS#11 module ${modulePath}: ${errText(e)}`, { cause: e });
+    throw new SigningError('HSM_UNAVAILABLE', `cannot load the PKCS#11 module ${modulePath}: ${errText(e)}`, {
+      cause: e,
+    });
   }
   try {
     // Without CKF_OS_LOCKING_OK the module assumes a single thread; pkcs11js runs async calls on
@@ -148,7 +150,12 @@ export class Pkcs11Hsm {
         } catch (e) {
           if (pkcs11ErrorCode(e) !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) {
             const code = pkcs11ErrorCode(e);
-            const reason = code === pkcs11js.CKR_PIN_INCORRECT ? 'the PIN is incorrect' : code === pkcs11js.CKR_PIN_LOCKED ? 'the PIN is locked' : errText(e);
+            const reason =
+              code === pkcs11js.CKR_PIN_INCORRECT
+                ? 'the PIN is incorrect'
+                : code === pkcs11js.CKR_PIN_LOCKED
+                  ? 'the PIN is locked'
+                  : errText(e);
             throw new SigningError('HSM_UNAVAILABLE', `login to token '${cfg.tokenLabel}' failed: ${reason}`);
           }
         }
@@ -161,7 +168,9 @@ export class Pkcs11Hsm {
       for (const s of opened) safe(() => p11.C_CloseSession(s));
       releaseModule(cfg.modulePath, mod);
       if (e instanceof SigningError) throw e;
-      throw new SigningError('HSM_UNAVAILABLE', `cannot open token '${cfg.tokenLabel}': ${errText(e)}`, { cause: e });
+      throw new SigningError('HSM_UNAVAILABLE', `cannot open token '${cfg.tokenLabel}': ${errText(e)}`, {
+        cause: e,
+      });
     }
   }
 
@@ -182,7 +191,10 @@ export class Pkcs11Hsm {
   /** RSA-SHA256 PKCS#1 v1.5 signature of `data` with the private key `key`. */
   async signSha256Rsa(key: ObjectHandle, data: Buffer): Promise<Buffer> {
     if (this.signMechanism === 'CKM_RSA_PKCS') {
-      const digestInfo = Buffer.concat([SHA256_DIGEST_INFO_PREFIX, createHash('sha256').update(data).digest()]);
+      const digestInfo = Buffer.concat([
+        SHA256_DIGEST_INFO_PREFIX,
+        createHash('sha256').update(data).digest(),
+      ]);
       return this.rawSign(key, pkcs11js.CKM_RSA_PKCS, digestInfo);
     }
     return this.rawSign(key, pkcs11js.CKM_SHA256_RSA_PKCS, data);
@@ -196,7 +208,8 @@ export class Pkcs11Hsm {
           try {
             p11.C_SignInit(session, { mechanism }, key);
             p11.C_Sign(session, input, Buffer.alloc(512), (err, sig) => {
-              if (err) reject(new SigningError('HSM_ERROR', `C_Sign failed: ${errText(err)}`, { cause: err }));
+              if (err)
+                reject(new SigningError('HSM_ERROR', `C_Sign failed: ${errText(err)}`, { cause: err }));
               else resolve(Buffer.from(sig));
             });
           } catch (e) {
@@ -227,19 +240,35 @@ export class Pkcs11Hsm {
         ]);
         const c = cls!.value!.readUInt32LE(0);
         const objectClass =
-          c === pkcs11js.CKO_PRIVATE_KEY ? 'privateKey' : c === pkcs11js.CKO_PUBLIC_KEY ? 'publicKey' : c === pkcs11js.CKO_CERTIFICATE ? 'certificate' : 'other';
-        return { handle: h, objectClass, label: label!.value!.toString('utf8'), id: Buffer.from(id!.value ?? Buffer.alloc(0)) };
+          c === pkcs11js.CKO_PRIVATE_KEY
+            ? 'privateKey'
+            : c === pkcs11js.CKO_PUBLIC_KEY
+              ? 'publicKey'
+              : c === pkcs11js.CKO_CERTIFICATE
+                ? 'certificate'
+                : 'other';
+        return {
+          handle: h,
+          objectClass,
+          label: label!.value!.toString('utf8'),
+          id: Buffer.from(id!.value ?? Buffer.alloc(0)),
+        };
       });
     });
   }
 
   async getAttribute(handle: ObjectHandle, type: number): Promise<Buffer> {
-    return this.withSession((p11, s) => Buffer.from(p11.C_GetAttributeValue(s, handle, [{ type }])[0]!.value!));
+    return this.withSession((p11, s) =>
+      Buffer.from(p11.C_GetAttributeValue(s, handle, [{ type }])[0]!.value!),
+    );
   }
 
   async getRsaPublicKey(handle: ObjectHandle): Promise<RsaPublicKeyParts> {
     return this.withSession((p11, s) => {
-      const [m, e] = p11.C_GetAttributeValue(s, handle, [{ type: pkcs11js.CKA_MODULUS }, { type: pkcs11js.CKA_PUBLIC_EXPONENT }]);
+      const [m, e] = p11.C_GetAttributeValue(s, handle, [
+        { type: pkcs11js.CKA_MODULUS },
+        { type: pkcs11js.CKA_PUBLIC_EXPONENT },
+      ]);
       return { modulus: Buffer.from(m!.value!), publicExponent: Buffer.from(e!.value!) };
     });
   }
@@ -249,7 +278,11 @@ export class Pkcs11Hsm {
    * sensitive, never extractable; CKA_ID is chosen by the caller (we use SHA-1 of the modulus
    * after generation, see key-store.ts), so a temporary ID is set first and updated after.
    */
-  async generateRsaKeyPair(label: string, id: Buffer, bits = 2048): Promise<{ privateKey: ObjectHandle; publicKey: ObjectHandle }> {
+  async generateRsaKeyPair(
+    label: string,
+    id: Buffer,
+    bits = 2048,
+  ): Promise<{ privateKey: ObjectHandle; publicKey: ObjectHandle }> {
     return this.withSession(async (p11, s) => {
       const common = [
         { type: pkcs11js.CKA_TOKEN, value: true },
@@ -278,7 +311,12 @@ export class Pkcs11Hsm {
         { type: pkcs11js.CKA_UNWRAP, value: false },
       ];
       try {
-        return await p11.C_GenerateKeyPairAsync(s, { mechanism: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN }, pub, priv);
+        return await p11.C_GenerateKeyPairAsync(
+          s,
+          { mechanism: pkcs11js.CKM_RSA_PKCS_KEY_PAIR_GEN },
+          pub,
+          priv,
+        );
       } catch (e) {
         throw new SigningError('HSM_ERROR', `C_GenerateKeyPair failed: ${errText(e)}`, { cause: e });
       }
@@ -290,7 +328,14 @@ export class Pkcs11Hsm {
   }
 
   /** Stores an X.509 certificate (DER) as a token object. */
-  async createCertificate(label: string, id: Buffer, der: Buffer, subject: Buffer, issuer: Buffer, serial: Buffer): Promise<ObjectHandle> {
+  async createCertificate(
+    label: string,
+    id: Buffer,
+    der: Buffer,
+    subject: Buffer,
+    issuer: Buffer,
+    serial: Buffer,
+  ): Promise<ObjectHandle> {
     return this.withSession((p11, s) => {
       try {
         return p11.C_CreateObject(s, [
@@ -306,7 +351,9 @@ export class Pkcs11Hsm {
           { type: pkcs11js.CKA_VALUE, value: der },
         ]);
       } catch (e) {
-        throw new SigningError('HSM_ERROR', `C_CreateObject (certificate) failed: ${errText(e)}`, { cause: e });
+        throw new SigningError('HSM_ERROR', `C_CreateObject (certificate) failed: ${errText(e)}`, {
+          cause: e,
+        });
       }
     });
   }
@@ -363,16 +410,22 @@ export class Pkcs11Hsm {
     try {
       p11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
     } catch (e) {
-      if (pkcs11ErrorCode(e) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) throw new SigningError('HSM_UNAVAILABLE', `C_Initialize failed: ${errText(e)}`, { cause: e });
+      if (pkcs11ErrorCode(e) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED)
+        throw new SigningError('HSM_UNAVAILABLE', `C_Initialize failed: ${errText(e)}`, { cause: e });
     }
     const opened: Buffer[] = [];
     try {
       const slot = findTokenSlot(p11, this.cfg.tokenLabel);
-      for (let i = 0; i < old.size; i++) opened.push(p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION));
+      for (let i = 0; i < old.size; i++)
+        opened.push(p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION));
       try {
         p11.C_Login(opened[0]!, pkcs11js.CKU_USER, this.pin);
       } catch (e) {
-        if (pkcs11ErrorCode(e) !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) throw new SigningError('HSM_UNAVAILABLE', `login to token '${this.cfg.tokenLabel}' failed: ${errText(e)}`);
+        if (pkcs11ErrorCode(e) !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN)
+          throw new SigningError(
+            'HSM_UNAVAILABLE',
+            `login to token '${this.cfg.tokenLabel}' failed: ${errText(e)}`,
+          );
       }
       this.mod.logins.set(slot.toString('hex'), 1);
       this.slotHandle = slot;
@@ -381,7 +434,11 @@ export class Pkcs11Hsm {
       for (const s of opened) safe(() => p11.C_CloseSession(s));
       // Leave a closed pool behind: operations fail fast with HSM_CLOSED until the next reopen.
       if (e instanceof SigningError) throw e;
-      throw new SigningError('HSM_UNAVAILABLE', `cannot reopen token '${this.cfg.tokenLabel}': ${errText(e)}`, { cause: e });
+      throw new SigningError(
+        'HSM_UNAVAILABLE',
+        `cannot reopen token '${this.cfg.tokenLabel}': ${errText(e)}`,
+        { cause: e },
+      );
     }
   }
 
@@ -415,5 +472,8 @@ function findTokenSlot(p11: pkcs11js.PKCS11, label: string): Buffer {
     const info = p11.C_GetTokenInfo(slot);
     if (info.label.trim() === label) return slot;
   }
-  throw new SigningError('HSM_UNAVAILABLE', `no token labelled '${label}' (run: bash scripts/stack.sh up hsm)`);
+  throw new SigningError(
+    'HSM_UNAVAILABLE',
+    `no token labelled '${label}' (run: bash scripts/stack.sh up hsm)`,
+  );
 }

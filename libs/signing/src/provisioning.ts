@@ -62,7 +62,11 @@ function certificateAttributes(der: Buffer): { subject: Buffer; issuer: Buffer; 
  * sets CKA_ID = SHA-1 of the modulus on both halves, builds a PKCS#10 request signed by the HSM,
  * has the dev CA issue the certificate and stores it in the token with the same CKA_ID and label.
  */
-export async function createFacilityKey(hsm: Pkcs11Hsm, facility: FacilityIdentity, opts: ProvisionOptions): Promise<{ keyId: string; certificate: CertificateInfo }> {
+export async function createFacilityKey(
+  hsm: Pkcs11Hsm,
+  facility: FacilityIdentity,
+  opts: ProvisionOptions,
+): Promise<{ keyId: string; certificate: CertificateInfo }> {
   const { keyId, privateKey, pub } = await generateFacilityKeyPair(hsm, facility);
   const certificate = await issueAndStore(hsm, facility, privateKey, pub, Buffer.from(keyId, 'hex'), opts);
   return { keyId, certificate };
@@ -83,7 +87,10 @@ async function generateFacilityKeyPair(hsm: Pkcs11Hsm, facility: FacilityIdentit
  * be sent to the facility's certificate authority. The key stays without certificate (and is
  * never chosen for signing) until {@link importFacilityCertificate}.
  */
-export async function createFacilityKeyRequest(hsm: Pkcs11Hsm, facility: FacilityIdentity): Promise<{ keyId: string; csrPem: string }> {
+export async function createFacilityKeyRequest(
+  hsm: Pkcs11Hsm,
+  facility: FacilityIdentity,
+): Promise<{ keyId: string; csrPem: string }> {
   const { keyId, privateKey, pub } = await generateFacilityKeyPair(hsm, facility);
   const csrPem = await buildCsr(subjectOf(facility), pub, (data) => hsm.signSha256Rsa(privateKey, data));
   return { keyId, csrPem };
@@ -93,18 +100,36 @@ export async function createFacilityKeyRequest(hsm: Pkcs11Hsm, facility: Facilit
  * Production path, step 2: stores the certificate the CA issued next to its key (matched by
  * public key: CKA_ID = SHA-1 of the modulus). Refuses a certificate whose key is not in the HSM.
  */
-export async function importFacilityCertificate(hsm: Pkcs11Hsm, facilityCode: string, certificatePem: string): Promise<{ keyId: string; certificate: CertificateInfo }> {
+export async function importFacilityCertificate(
+  hsm: Pkcs11Hsm,
+  facilityCode: string,
+  certificatePem: string,
+): Promise<{ keyId: string; certificate: CertificateInfo }> {
   const certificate = parseCertificate(certificatePem);
   const key = forge.pki.certificateFromPem(derToPem(certificate.der)).publicKey as forge.pki.rsa.PublicKey;
   const hex = key.n.toString(16);
   // CKA_MODULUS is the unsigned big-endian modulus without a leading zero byte, like forge's hex.
-  const id = createHash('sha1').update(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex')).digest('hex');
+  const id = createHash('sha1')
+    .update(Buffer.from(hex.length % 2 ? `0${hex}` : hex, 'hex'))
+    .digest('hex');
   const entries = await new FacilityKeyStore(hsm).entries(facilityCode);
   const entry = entries.find((e) => e.keyId === id);
-  if (!entry) throw new SigningError('NO_KEY_FOR_FACILITY', `the certificate's public key matches no key of facility ${facilityCode} in the HSM`);
-  if (entry.certificate) throw new SigningError('BAD_INPUT', `key ${id} of facility ${facilityCode} already has a certificate`);
+  if (!entry)
+    throw new SigningError(
+      'NO_KEY_FOR_FACILITY',
+      `the certificate's public key matches no key of facility ${facilityCode} in the HSM`,
+    );
+  if (entry.certificate)
+    throw new SigningError('BAD_INPUT', `key ${id} of facility ${facilityCode} already has a certificate`);
   const a = certificateAttributes(certificate.der);
-  await hsm.createCertificate(facilityLabel(facilityCode), Buffer.from(id, 'hex'), certificate.der, a.subject, a.issuer, a.serial);
+  await hsm.createCertificate(
+    facilityLabel(facilityCode),
+    Buffer.from(id, 'hex'),
+    certificate.der,
+    a.subject,
+    a.issuer,
+    a.serial,
+  );
   return { keyId: id, certificate };
 }
 
@@ -119,7 +144,14 @@ async function issueAndStore(
   const csr = await buildCsr(subjectOf(facility), pub, (data) => hsm.signSha256Rsa(privateKey, data));
   const certificate = opts.ca.issueFromCsr(csr, opts.issue);
   const a = certificateAttributes(certificate.der);
-  await hsm.createCertificate(facilityLabel(facility.code), id, certificate.der, a.subject, a.issuer, a.serial);
+  await hsm.createCertificate(
+    facilityLabel(facility.code),
+    id,
+    certificate.der,
+    a.subject,
+    a.issuer,
+    a.serial,
+  );
   return certificate;
 }
 
@@ -127,7 +159,11 @@ async function issueAndStore(
  * Idempotent: makes sure the facility has a key and a currently valid certificate in the token,
  * and that `<certDir>/<code>.pem` holds the current certificate.
  */
-export async function ensureFacilityKey(hsm: Pkcs11Hsm, facility: FacilityIdentity, opts: ProvisionOptions): Promise<ProvisionResult> {
+export async function ensureFacilityKey(
+  hsm: Pkcs11Hsm,
+  facility: FacilityIdentity,
+  opts: ProvisionOptions,
+): Promise<ProvisionResult> {
   const store = new FacilityKeyStore(hsm);
   const entries = await store.entries(facility.code);
   const now = new Date();
@@ -144,8 +180,19 @@ export async function ensureFacilityKey(hsm: Pkcs11Hsm, facility: FacilityIdenti
   } else if (!current && orphan && entries.length === 1) {
     // A key without certificate (interrupted provisioning): certify it.
     const pub = orphan.publicKey ? await hsm.getRsaPublicKey(orphan.publicKey) : undefined;
-    if (!pub) throw new SigningError('HSM_ERROR', `key ${orphan.keyId} of facility ${facility.code} has no public key object`);
-    certificate = await issueAndStore(hsm, facility, orphan.privateKey, pub, Buffer.from(orphan.keyId, 'hex'), opts);
+    if (!pub)
+      throw new SigningError(
+        'HSM_ERROR',
+        `key ${orphan.keyId} of facility ${facility.code} has no public key object`,
+      );
+    certificate = await issueAndStore(
+      hsm,
+      facility,
+      orphan.privateKey,
+      pub,
+      Buffer.from(orphan.keyId, 'hex'),
+      opts,
+    );
     status = 'certificate-added';
     keyId = orphan.keyId;
   } else {
@@ -158,7 +205,12 @@ export async function ensureFacilityKey(hsm: Pkcs11Hsm, facility: FacilityIdenti
 }
 
 /** Writes `<dir>/<code>.pem` (atomically, only when it changes). Returns the path. */
-export function exportCertificatePem(dir: string, facilityCode: string, certificate: CertificateInfo, name = `${facilityCode}.pem`): string {
+export function exportCertificatePem(
+  dir: string,
+  facilityCode: string,
+  certificate: CertificateInfo,
+  name = `${facilityCode}.pem`,
+): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
   let existing: string | undefined;
@@ -192,28 +244,52 @@ export interface RotationResult {
  * `<code>.<keyId>.pem` so the gateway keeps both registered. Call retireFacilityKey once no
  * in-flight claim references the old key (e.g. after the gateway has acknowledged them).
  */
-export async function rotateFacilityKey(hsm: Pkcs11Hsm, facility: FacilityIdentity, opts: ProvisionOptions, store?: FacilityKeyStore): Promise<RotationResult> {
+export async function rotateFacilityKey(
+  hsm: Pkcs11Hsm,
+  facility: FacilityIdentity,
+  opts: ProvisionOptions,
+  store?: FacilityKeyStore,
+): Promise<RotationResult> {
   const before = await new FacilityKeyStore(hsm).entries(facility.code);
   const { keyId, certificate } = await createFacilityKey(hsm, facility, opts);
   store?.invalidate(facility.code);
   const previous = before.filter((e: FacilityKeyEntry) => e.keyId !== keyId);
-  const result: RotationResult = { facilityCode: facility.code, keyId, certificate, previousKeyIds: previous.map((e) => e.keyId) };
+  const result: RotationResult = {
+    facilityCode: facility.code,
+    keyId,
+    certificate,
+    previousKeyIds: previous.map((e) => e.keyId),
+  };
   if (opts.certDir) {
     result.pemPath = exportCertificatePem(opts.certDir, facility.code, certificate);
-    for (const e of previous) if (e.certificate) exportCertificatePem(opts.certDir, facility.code, e.certificate, `${facility.code}.${e.keyId}.pem`);
+    for (const e of previous)
+      if (e.certificate)
+        exportCertificatePem(opts.certDir, facility.code, e.certificate, `${facility.code}.${e.keyId}.pem`);
   }
   return result;
 }
 
 /** Removes an old key pair and its certificate from the token (and its exported PEM). Refuses the current key. */
-export async function retireFacilityKey(hsm: Pkcs11Hsm, facilityCode: string, keyId: string, opts: { certDir?: string; store?: FacilityKeyStore } = {}): Promise<void> {
+export async function retireFacilityKey(
+  hsm: Pkcs11Hsm,
+  facilityCode: string,
+  keyId: string,
+  opts: { certDir?: string; store?: FacilityKeyStore } = {},
+): Promise<void> {
   const entries = await new FacilityKeyStore(hsm).entries(facilityCode);
   const entry = entries.find((e) => e.keyId === keyId.toLowerCase());
-  if (!entry) throw new SigningError('NO_KEY_FOR_FACILITY', `facility ${facilityCode} has no key with id ${keyId}`);
-  if (pickCurrent(entries, new Date()) === entry) throw new SigningError('BAD_INPUT', `key ${keyId} is the current key of facility ${facilityCode}: rotate first`);
-  for (const h of [entry.certificateHandle, entry.publicKey, entry.privateKey]) if (h) await hsm.destroyObject(h);
+  if (!entry)
+    throw new SigningError('NO_KEY_FOR_FACILITY', `facility ${facilityCode} has no key with id ${keyId}`);
+  if (pickCurrent(entries, new Date()) === entry)
+    throw new SigningError(
+      'BAD_INPUT',
+      `key ${keyId} is the current key of facility ${facilityCode}: rotate first`,
+    );
+  for (const h of [entry.certificateHandle, entry.publicKey, entry.privateKey])
+    if (h) await hsm.destroyObject(h);
   opts.store?.invalidate(facilityCode);
   if (opts.certDir) {
-    for (const f of readdirSync(opts.certDir)) if (f === `${facilityCode}.${entry.keyId}.pem`) unlinkSync(join(opts.certDir, f));
+    for (const f of readdirSync(opts.certDir))
+      if (f === `${facilityCode}.${entry.keyId}.pem`) unlinkSync(join(opts.certDir, f));
   }
 }

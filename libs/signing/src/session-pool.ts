@@ -72,7 +72,8 @@ export class SessionPool<T> {
   /** Rejects the waiters; resolves when every lent session has come back. */
   async drain(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.splice(0)) w.reject(new SigningError('HSM_CLOSED', 'the HSM session pool is closed'));
+    for (const w of this.waiters.splice(0))
+      w.reject(new SigningError('HSM_CLOSED', 'the HSM session pool is closed'));
     while (this.busy > 0) await new Promise((r) => setTimeout(r, 5));
   }
 }

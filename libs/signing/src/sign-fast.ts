@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { checkCanonicalReady } from './canonical-ready';
 import { SigningError } from './errors';
 import type { FacilitySigner } from './signer';
-import { C14N_10, DSIG_NS, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256_DIGEST, XML_DECLARATION } from './xmldsig-profile';
+import {
+  C14N_10,
+  DSIG_NS,
+  ENVELOPED_SIGNATURE,
+  RSA_SHA256,
+  SHA256_DIGEST,
+  XML_DECLARATION,
+} from './xmldsig-profile';
 
 export interface SignedDocument {
   /** `<?xml version="1.0" encoding="utf-8"?>` + canonical root with the Signature inside CHUKYDONVI. */
@@ -31,10 +38,16 @@ function signedInfoBody(digestB64: string): string {
 export function assertCertificateUsable(signer: FacilitySigner, now: Date = new Date()): void {
   const c = signer.certificate;
   if (now > c.notAfter) {
-    throw new SigningError('CERT_EXPIRED', `the certificate of facility ${signer.facilityCode} expired on ${c.notAfter.toISOString()}`);
+    throw new SigningError(
+      'CERT_EXPIRED',
+      `the certificate of facility ${signer.facilityCode} expired on ${c.notAfter.toISOString()}`,
+    );
   }
   if (now < c.notBefore) {
-    throw new SigningError('CERT_NOT_YET_VALID', `the certificate of facility ${signer.facilityCode} is valid from ${c.notBefore.toISOString()}`);
+    throw new SigningError(
+      'CERT_NOT_YET_VALID',
+      `the certificate of facility ${signer.facilityCode} is valid from ${c.notBefore.toISOString()}`,
+    );
   }
 }
 

@@ -7,14 +7,29 @@ import { SigningError } from './errors';
 import type { FacilitySigner } from './signer';
 import { assertCertificateUsable } from './sign-fast';
 import { childElements, elementsByLocalName, parseXml, serializeXml } from './xml-dom';
-import { C14N_10, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256_DIGEST, SIGNATURE_CONTAINER, XML_DECLARATION } from './xmldsig-profile';
+import {
+  C14N_10,
+  ENVELOPED_SIGNATURE,
+  RSA_SHA256,
+  SHA256_DIGEST,
+  SIGNATURE_CONTAINER,
+  XML_DECLARATION,
+} from './xmldsig-profile';
 
 /** An xml-crypto signature algorithm whose private-key operation is the (asynchronous) FacilitySigner. */
 function externalRsaSha256(signer: FacilitySigner): new () => SignatureAlgorithm {
   return class ExternalRsaSha256 {
-    getSignature(signedInfo: BinaryLike, _key: KeyLike, callback?: (err: Error | null, value?: string) => void): string | void {
-      if (!callback) throw new Error('the external signer is asynchronous: computeSignature needs a callback');
-      const data = typeof signedInfo === 'string' ? Buffer.from(signedInfo, 'utf8') : Buffer.from(signedInfo as Uint8Array);
+    getSignature(
+      signedInfo: BinaryLike,
+      _key: KeyLike,
+      callback?: (err: Error | null, value?: string) => void,
+    ): string | void {
+      if (!callback)
+        throw new Error('the external signer is asynchronous: computeSignature needs a callback');
+      const data =
+        typeof signedInfo === 'string'
+          ? Buffer.from(signedInfo, 'utf8')
+          : Buffer.from(signedInfo as Uint8Array);
       signer.sign(data).then(
         (sig) => callback(null, sig.toString('base64')),
         (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))),
@@ -37,16 +52,31 @@ function prepareContainer(xml: string): string {
   const doc = parseXml(xml);
   const root = doc.documentElement!;
   const found = elementsByLocalName(doc, SIGNATURE_CONTAINER);
-  if (found.length > 1) throw new SigningError('BAD_INPUT', `the document holds ${found.length} <${SIGNATURE_CONTAINER}> elements`);
+  if (found.length > 1)
+    throw new SigningError(
+      'BAD_INPUT',
+      `the document holds ${found.length} <${SIGNATURE_CONTAINER}> elements`,
+    );
   let container: Element | undefined = found[0];
   if (!container) {
-    container = root.namespaceURI ? doc.createElementNS(root.namespaceURI, root.prefix ? `${root.prefix}:${SIGNATURE_CONTAINER}` : SIGNATURE_CONTAINER) : doc.createElement(SIGNATURE_CONTAINER);
+    container = root.namespaceURI
+      ? doc.createElementNS(
+          root.namespaceURI,
+          root.prefix ? `${root.prefix}:${SIGNATURE_CONTAINER}` : SIGNATURE_CONTAINER,
+        )
+      : doc.createElement(SIGNATURE_CONTAINER);
     root.appendChild(container);
   }
-  if (container.parentNode !== root) throw new SigningError('BAD_INPUT', `<${SIGNATURE_CONTAINER}> must be a child of the root element`);
+  if (container.parentNode !== root)
+    throw new SigningError('BAD_INPUT', `<${SIGNATURE_CONTAINER}> must be a child of the root element`);
   const siblings = childElements(root);
-  if (siblings[siblings.length - 1] !== container) throw new SigningError('BAD_INPUT', `<${SIGNATURE_CONTAINER}> must be the last element of the root`);
-  if (childElements(container).length > 0) throw new SigningError('BAD_INPUT', `<${SIGNATURE_CONTAINER}> is not empty: the document is already signed`);
+  if (siblings[siblings.length - 1] !== container)
+    throw new SigningError('BAD_INPUT', `<${SIGNATURE_CONTAINER}> must be the last element of the root`);
+  if (childElements(container).length > 0)
+    throw new SigningError(
+      'BAD_INPUT',
+      `<${SIGNATURE_CONTAINER}> is not empty: the document is already signed`,
+    );
   while (container.firstChild) container.removeChild(container.firstChild);
   return serializeXml(doc);
 }
@@ -68,13 +98,24 @@ export async function signXmlGeneric(xml: string, signer: FacilitySigner): Promi
     signatureAlgorithm: RSA_SHA256,
   });
   sig.SignatureAlgorithms = { ...sig.SignatureAlgorithms, [RSA_SHA256]: externalRsaSha256(signer) };
-  sig.addReference({ xpath: '/*', transforms: [ENVELOPED_SIGNATURE], digestAlgorithm: SHA256_DIGEST, uri: '', isEmptyUri: true });
+  sig.addReference({
+    xpath: '/*',
+    transforms: [ENVELOPED_SIGNATURE],
+    digestAlgorithm: SHA256_DIGEST,
+    uri: '',
+    isEmptyUri: true,
+  });
   await new Promise<void>((resolve, reject) => {
-    sig.computeSignature(prepared, { location: { reference: `//*[local-name(.)='${SIGNATURE_CONTAINER}']`, action: 'append' } }, (err) =>
-      err ? reject(err) : resolve(),
+    sig.computeSignature(
+      prepared,
+      { location: { reference: `//*[local-name(.)='${SIGNATURE_CONTAINER}']`, action: 'append' } },
+      (err) => (err ? reject(err) : resolve()),
     );
   });
   const signedDoc = parseXml(sig.getSignedXml());
-  const canonical = new C14nCanonicalization().process(signedDoc.documentElement as unknown as Parameters<C14nCanonicalization['process']>[0], {});
+  const canonical = new C14nCanonicalization().process(
+    signedDoc.documentElement as unknown as Parameters<C14nCanonicalization['process']>[0],
+    {},
+  );
   return XML_DECLARATION + canonical;
 }

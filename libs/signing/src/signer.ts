@@ -15,7 +15,12 @@ export interface FacilitySigner {
  * A signer over a software key (PEM). For tests and for tooling that must work without an HSM;
  * production signing goes through FacilityKeyStore (keys inside the HSM).
  */
-export function createSoftwareSigner(facilityCode: string, privateKeyPem: string, certificatePem: string, keyId = 'software'): FacilitySigner {
+export function createSoftwareSigner(
+  facilityCode: string,
+  privateKeyPem: string,
+  certificatePem: string,
+  keyId = 'software',
+): FacilitySigner {
   const certificate = parseCertificate(certificatePem);
   return {
     facilityCode,

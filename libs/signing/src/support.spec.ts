@@ -14,7 +14,9 @@ describe('loadHsmConfigFromEnv', () => {
   writeFileSync(pinFile, 'secret-pin-123\n');
 
   it('reads the PIN from HSM_PIN_FILE and defaults to four sessions', () => {
-    expect(loadHsmConfigFromEnv({ PKCS11_MODULE: '/m.so', HSM_TOKEN_LABEL: 't', HSM_PIN_FILE: pinFile })).toEqual({
+    expect(
+      loadHsmConfigFromEnv({ PKCS11_MODULE: '/m.so', HSM_TOKEN_LABEL: 't', HSM_PIN_FILE: pinFile }),
+    ).toEqual({
       modulePath: '/m.so',
       tokenLabel: 't',
       pin: 'secret-pin-123',
@@ -25,12 +27,19 @@ describe('loadHsmConfigFromEnv', () => {
   it('names the missing variable', () => {
     expect(() => loadHsmConfigFromEnv({ HSM_TOKEN_LABEL: 't', HSM_PIN: 'x' })).toThrow(/PKCS11_MODULE/);
     expect(() => loadHsmConfigFromEnv({ PKCS11_MODULE: '/m.so', HSM_PIN: 'x' })).toThrow(/HSM_TOKEN_LABEL/);
-    expect(() => loadHsmConfigFromEnv({ PKCS11_MODULE: '/m.so', HSM_TOKEN_LABEL: 't' })).toThrow(/HSM_PIN_FILE/);
+    expect(() => loadHsmConfigFromEnv({ PKCS11_MODULE: '/m.so', HSM_TOKEN_LABEL: 't' })).toThrow(
+      /HSM_PIN_FILE/,
+    );
   });
 
   it('never puts the PIN in an error message', () => {
     try {
-      loadHsmConfigFromEnv({ PKCS11_MODULE: '/m.so', HSM_TOKEN_LABEL: 't', HSM_PIN: 'secret-pin-123', HSM_SESSIONS: 'many' });
+      loadHsmConfigFromEnv({
+        PKCS11_MODULE: '/m.so',
+        HSM_TOKEN_LABEL: 't',
+        HSM_PIN: 'secret-pin-123',
+        HSM_SESSIONS: 'many',
+      });
       throw new Error('expected a failure');
     } catch (e) {
       expect((e as Error).message).not.toContain('secret-pin-123');
@@ -76,10 +85,15 @@ describe('certificates', () => {
     const a = await softwareFacility('79001');
     const b = await softwareFacility('79002');
     expect(validateChain([a.signer.certificate], [a.ca.certificate])).toEqual({ valid: true });
-    expect(validateChain([a.signer.certificate, a.ca.certificate], [a.ca.certificate])).toEqual({ valid: true });
+    expect(validateChain([a.signer.certificate, a.ca.certificate], [a.ca.certificate])).toEqual({
+      valid: true,
+    });
     expect(validateChain([a.signer.certificate], [b.ca.certificate]).valid).toBe(false);
     const later = new Date(a.signer.certificate.notAfter.getTime() + 86_400_000);
-    expect(validateChain([a.signer.certificate], [a.ca.certificate], later)).toMatchObject({ valid: false, reason: expect.stringMatching(/expired/) });
+    expect(validateChain([a.signer.certificate], [a.ca.certificate], later)).toMatchObject({
+      valid: false,
+      reason: expect.stringMatching(/expired/),
+    });
   });
 
   it('computes days to expiry and the warning status', async () => {
@@ -95,13 +109,19 @@ describe('certificates', () => {
     expect(chain.map((c) => c.sha256)).toEqual([signer.certificate.sha256, ca.certificate.sha256]);
     const p12 = forge.pkcs12.toPkcs12Asn1(
       forge.pki.privateKeyFromPem(keyPem),
-      [forge.pki.certificateFromPem(ca.certificate.pem), forge.pki.certificateFromPem(signer.certificate.pem)],
+      [
+        forge.pki.certificateFromPem(ca.certificate.pem),
+        forge.pki.certificateFromPem(signer.certificate.pem),
+      ],
       'mật khẩu',
       { algorithm: '3des' },
     );
     const der = Buffer.from(forge.asn1.toDer(p12).getBytes(), 'binary');
     const imported = importPkcs12(der, 'mật khẩu');
-    expect(imported.certificates.map((c) => c.sha256)).toEqual([signer.certificate.sha256, ca.certificate.sha256]);
+    expect(imported.certificates.map((c) => c.sha256)).toEqual([
+      signer.certificate.sha256,
+      ca.certificate.sha256,
+    ]);
     expect(imported.privateKeyPem).toMatch(/BEGIN PRIVATE KEY/);
     expect(() => importPkcs12(der, 'wrong')).toThrow(/PKCS#12/);
   });

@@ -3,7 +3,14 @@ import type { Element } from '@xmldom/xmldom';
 import type { CertificateInfo } from './certificates';
 import { parseCertificate, validateChain } from './certificates';
 import { childElements, elementsByLocalName, parseXml } from './xml-dom';
-import { C14N_10, DSIG_NS, ENVELOPED_SIGNATURE, RSA_SHA256, SHA256_DIGEST, SIGNATURE_CONTAINER } from './xmldsig-profile';
+import {
+  C14N_10,
+  DSIG_NS,
+  ENVELOPED_SIGNATURE,
+  RSA_SHA256,
+  SHA256_DIGEST,
+  SIGNATURE_CONTAINER,
+} from './xmldsig-profile';
 
 export interface VerifyOptions {
   /** When given, the embedded certificate must be one of these or be issued by one of them. */
@@ -48,31 +55,44 @@ function verifyOrThrow(xml: string, opts: VerifyOptions): VerifyResult {
   const doc = parseXml(xml);
   const root = doc.documentElement!;
   const signatures = elementsByLocalName(doc, 'Signature').filter((e) => e.namespaceURI === DSIG_NS);
-  if (signatures.length !== 1) return { valid: false, reason: `expected exactly one Signature, found ${signatures.length}` };
+  if (signatures.length !== 1)
+    return { valid: false, reason: `expected exactly one Signature, found ${signatures.length}` };
   const signature = signatures[0]!;
   const container = signature.parentNode as Element | null;
   if (!container || container.localName !== SIGNATURE_CONTAINER || container.parentNode !== root) {
-    return { valid: false, reason: `the Signature must be inside <${SIGNATURE_CONTAINER}>, a child of the root` };
+    return {
+      valid: false,
+      reason: `the Signature must be inside <${SIGNATURE_CONTAINER}>, a child of the root`,
+    };
   }
   const rootChildren = childElements(root);
-  if (rootChildren[rootChildren.length - 1] !== container) return { valid: false, reason: `<${SIGNATURE_CONTAINER}> must be the last child of the root` };
+  if (rootChildren[rootChildren.length - 1] !== container)
+    return { valid: false, reason: `<${SIGNATURE_CONTAINER}> must be the last child of the root` };
 
   const signedInfo = dsChildren(signature, 'SignedInfo')[0];
   if (!signedInfo) return { valid: false, reason: 'no SignedInfo' };
   const c14n = attr(dsChildren(signedInfo, 'CanonicalizationMethod')[0], 'Algorithm');
   if (c14n !== C14N_10) return { valid: false, reason: `canonicalization must be ${C14N_10}, found ${c14n}` };
   const sm = attr(dsChildren(signedInfo, 'SignatureMethod')[0], 'Algorithm');
-  if (sm !== RSA_SHA256) return { valid: false, reason: `signature method must be ${RSA_SHA256}, found ${sm}` };
+  if (sm !== RSA_SHA256)
+    return { valid: false, reason: `signature method must be ${RSA_SHA256}, found ${sm}` };
   const refs = dsChildren(signedInfo, 'Reference');
   if (refs.length !== 1) return { valid: false, reason: `expected one Reference, found ${refs.length}` };
   const ref = refs[0]!;
-  if (ref.getAttribute('URI') !== '' || !ref.hasAttribute('URI')) return { valid: false, reason: 'the Reference URI must be ""' };
-  const transforms = dsChildren(ref, 'Transforms').flatMap((t) => dsChildren(t, 'Transform')).map((t) => t.getAttribute('Algorithm'));
+  if (ref.getAttribute('URI') !== '' || !ref.hasAttribute('URI'))
+    return { valid: false, reason: 'the Reference URI must be ""' };
+  const transforms = dsChildren(ref, 'Transforms')
+    .flatMap((t) => dsChildren(t, 'Transform'))
+    .map((t) => t.getAttribute('Algorithm'));
   if (transforms.length !== 1 || transforms[0] !== ENVELOPED_SIGNATURE) {
-    return { valid: false, reason: `the only transform must be the enveloped signature, found [${transforms.join(', ')}]` };
+    return {
+      valid: false,
+      reason: `the only transform must be the enveloped signature, found [${transforms.join(', ')}]`,
+    };
   }
   const dm = attr(dsChildren(ref, 'DigestMethod')[0], 'Algorithm');
-  if (dm !== SHA256_DIGEST) return { valid: false, reason: `digest method must be ${SHA256_DIGEST}, found ${dm}` };
+  if (dm !== SHA256_DIGEST)
+    return { valid: false, reason: `digest method must be ${SHA256_DIGEST}, found ${dm}` };
 
   const certB64 = dsChildren(signature, 'KeyInfo')
     .flatMap((k) => dsChildren(k, 'X509Data'))
@@ -97,7 +117,11 @@ function verifyOrThrow(xml: string, opts: VerifyOptions): VerifyResult {
   }
   const at = opts.at === false ? undefined : (opts.at ?? new Date());
   if (at && (at < certificate.notBefore || at > certificate.notAfter)) {
-    return { valid: false, reason: `the certificate is not valid at ${at.toISOString()} (valid ${certificate.notBefore.toISOString()} … ${certificate.notAfter.toISOString()})`, ...base };
+    return {
+      valid: false,
+      reason: `the certificate is not valid at ${at.toISOString()} (valid ${certificate.notBefore.toISOString()} … ${certificate.notAfter.toISOString()})`,
+      ...base,
+    };
   }
   if (opts.trusted) {
     const chain = validateChain([certificate], opts.trusted, at ?? certificate.notBefore);

@@ -19,9 +19,12 @@ describe('documents built by libs/xml130', () => {
     expect(docs.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(docs)('%s is canonical-ready and signs identically through the fast and the generic path', async (_name, xml) => {
-    const fast = await signXmlDocument(xml, signer);
-    expect(await signXmlGeneric(xml, signer)).toBe(fast.signedXml);
-    expect(verifyXmlSignature(fast.signedXml).valid).toBe(true);
-  });
+  it.each(docs)(
+    '%s is canonical-ready and signs identically through the fast and the generic path',
+    async (_name, xml) => {
+      const fast = await signXmlDocument(xml, signer);
+      expect(await signXmlGeneric(xml, signer)).toBe(fast.signedXml);
+      expect(verifyXmlSignature(fast.signedXml).valid).toBe(true);
+    },
+  );
 });

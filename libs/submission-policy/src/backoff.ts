@@ -7,9 +7,15 @@ export interface BackoffPolicy {
   maxMs: number;
 }
 
-export function nextAttemptDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random, msToDeadline?: number): number {
+export function nextAttemptDelay(
+  attempt: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+  msToDeadline?: number,
+): number {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, Math.min(attempt - 1, 20)));
   let delay = Math.floor(exp / 2 + random() * (exp / 2));
-  if (msToDeadline !== undefined && msToDeadline > 0) delay = Math.min(delay, Math.max(policy.baseMs, Math.floor(msToDeadline / 4)));
+  if (msToDeadline !== undefined && msToDeadline > 0)
+    delay = Math.min(delay, Math.max(policy.baseMs, Math.floor(msToDeadline / 4)));
   return delay;
 }

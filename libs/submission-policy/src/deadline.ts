@@ -22,7 +22,12 @@ export function deadlineFor(encounterEnd: Date, policy: DeadlinePolicy): Date {
 
 export type DeadlineState = 'ok' | 'at-risk' | 'missed';
 
-export function deadlineState(now: Date, encounterEnd: Date, deadline: Date, policy: DeadlinePolicy): DeadlineState {
+export function deadlineState(
+  now: Date,
+  encounterEnd: Date,
+  deadline: Date,
+  policy: DeadlinePolicy,
+): DeadlineState {
   if (now.getTime() > deadline.getTime()) return 'missed';
   const window = deadline.getTime() - encounterEnd.getTime();
   const riskAt = encounterEnd.getTime() + window * policy.atRiskFraction;

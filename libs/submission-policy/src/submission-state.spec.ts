@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { FINAL_STATUSES, isFinal, newSubmission, nextSubmissionState, SubmissionStatuses, type SubmissionEvent, type SubmissionPolicy, type SubmissionState } from './submission-state';
+import {
+  FINAL_STATUSES,
+  isFinal,
+  newSubmission,
+  nextSubmissionState,
+  SubmissionStatuses,
+  type SubmissionEvent,
+  type SubmissionPolicy,
+  type SubmissionState,
+} from './submission-state';
 
 const policy: SubmissionPolicy = { backoff: { baseMs: 1000, maxMs: 300_000 }, settleMs: 15_000 };
 
@@ -12,7 +21,15 @@ const event: fc.Arbitrary<SubmissionEvent> = fc.oneof(
     jitter: fc.double({ min: 0, max: 0.999, noNaN: true }),
     msSinceSent: fc.integer({ min: 0, max: 60_000 }),
   }),
-  fc.constantFrom<SubmissionEvent>({ type: 'found-at-gateway' }, { type: 'lease-expired' }, { type: 'unstorable' }, { type: 'newer-version' }, { type: 'verdict', accepted: true }, { type: 'verdict', accepted: false }, { type: 'redrive' }),
+  fc.constantFrom<SubmissionEvent>(
+    { type: 'found-at-gateway' },
+    { type: 'lease-expired' },
+    { type: 'unstorable' },
+    { type: 'newer-version' },
+    { type: 'verdict', accepted: true },
+    { type: 'verdict', accepted: false },
+    { type: 'redrive' },
+  ),
 );
 
 /** Runs a sequence of events from a new submission, skipping refused ones. */
@@ -87,19 +104,34 @@ describe('submission state machine', () => {
     const inFlight = nextSubmissionState(newSubmission(), { type: 'taken' }, policy);
     if (!inFlight.ok) throw new Error('taken refused');
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 14_000 }), fc.double({ min: 0, max: 0.999, noNaN: true }), (msSinceSent, jitter) => {
-        const t = nextSubmissionState(inFlight.state, { type: 'answered', answer: 'ambiguous', msToDeadline: 86_400_000, jitter, msSinceSent }, policy);
-        if (!t.ok) throw new Error('answer refused');
-        expect(t.state.status).toBe('SENT_UNKNOWN');
-        const retry = t.effects.find((x) => x.type === 'retry-after');
-        expect(retry && 'delayMs' in retry ? retry.delayMs : 0).toBeGreaterThanOrEqual(15_000 - msSinceSent);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 14_000 }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        (msSinceSent, jitter) => {
+          const t = nextSubmissionState(
+            inFlight.state,
+            { type: 'answered', answer: 'ambiguous', msToDeadline: 86_400_000, jitter, msSinceSent },
+            policy,
+          );
+          if (!t.ok) throw new Error('answer refused');
+          expect(t.state.status).toBe('SENT_UNKNOWN');
+          const retry = t.effects.find((x) => x.type === 'retry-after');
+          expect(retry && 'delayMs' in retry ? retry.delayMs : 0).toBeGreaterThanOrEqual(
+            15_000 - msSinceSent,
+          );
+        },
+      ),
     );
   });
 
   it('keeps a previous unknown send unknown after a retryable failure, so that the lookup still comes first', () => {
     let s = newSubmission();
-    for (const e of [{ type: 'taken' }, { type: 'lease-expired' }, { type: 'taken' }, { type: 'answered', answer: 'retryable', msToDeadline: 1e6, jitter: 0, msSinceSent: 0 }] as SubmissionEvent[]) {
+    for (const e of [
+      { type: 'taken' },
+      { type: 'lease-expired' },
+      { type: 'taken' },
+      { type: 'answered', answer: 'retryable', msToDeadline: 1e6, jitter: 0, msSinceSent: 0 },
+    ] as SubmissionEvent[]) {
       const t = nextSubmissionState(s, e, policy);
       if (!t.ok) throw new Error(t.reason);
       s = t.state;
@@ -116,7 +148,13 @@ describe('submission state machine', () => {
   });
 
   it('turns portal feedback into a rejection only for a submission the gateway received', () => {
-    expect(nextSubmissionState({ ...newSubmission(), status: 'SUBMITTED', hasDocument: false }, { type: 'verdict', accepted: false }, policy)).toMatchObject({ ok: true, state: { status: 'REJECTED' }, effects: [{ type: 'emit-rejected' }] });
+    expect(
+      nextSubmissionState(
+        { ...newSubmission(), status: 'SUBMITTED', hasDocument: false },
+        { type: 'verdict', accepted: false },
+        policy,
+      ),
+    ).toMatchObject({ ok: true, state: { status: 'REJECTED' }, effects: [{ type: 'emit-rejected' }] });
     expect(nextSubmissionState(newSubmission(), { type: 'verdict', accepted: false }, policy).ok).toBe(false);
   });
 });

@@ -32,7 +32,8 @@ describe('builders under QĐ 3176 (encounters that ended from 01/01/2025)', () =
     expect(x13['MA_CSKCB_DI']).toBe('79020;79010');
     expect(x13['MA_CSKCB_DEN']).toBe(t.XML1![0]!.MA_NOI_DEN);
     expect(x13['TINH_TRANG_CT']).toMatch(/huyết áp/);
-    for (const gone of ['MA_NOI_DI', 'MA_NOI_DEN', 'TEN_DICH_VU', 'TEN_THUOC', 'PP_DIEU_TRI']) expect(x13).not.toHaveProperty(gone);
+    for (const gone of ['MA_NOI_DI', 'MA_NOI_DEN', 'TEN_DICH_VU', 'TEN_THUOC', 'PP_DIEU_TRI'])
+      expect(x13).not.toHaveProperty(gone);
     expect(validateClaim(t)).toEqual([]);
   });
 
@@ -69,7 +70,7 @@ describe('builders under QĐ 3176 (encounters that ended from 01/01/2025)', () =
     expect(old.MA_NGHE_NGHIEP).toBe('22110');
   });
 
-  it('write a foreigner\'s passport number in SO_CCCD and leave it empty for a newborn without one', () => {
+  it("write a foreigner's passport number in SO_CCCD and leave it empty for a newborn without one", () => {
     const foreigner = scenarios['outpatientVisit']!();
     delete foreigner.patient.citizenId;
     foreigner.patient.passportNumber = 'C1234567';
@@ -85,7 +86,7 @@ describe('builders under QĐ 3176 (encounters that ended from 01/01/2025)', () =
     expect(validateClaim(tb)).toEqual([]);
   });
 
-  it('write the patient\'s height in XML1 DU_PHONG', () => {
+  it("write the patient's height in XML1 DU_PHONG", () => {
     const r = scenarios['inpatient']!();
     r.patient.heightCm = '168';
     expect(buildClaimTables(r).XML1![0]!.DU_PHONG).toBe('168');
@@ -94,7 +95,9 @@ describe('builders under QĐ 3176 (encounters that ended from 01/01/2025)', () =
 
   it('write MA_MAY as XX.n.Z (4750: XX.n.YYYYY.Z), DC analysers as DN', () => {
     expect(machineCode('HH.1.79999.1', '79999', rulesOf('3176'))).toBe('HH.1.1');
-    expect(machineCode('DC.3[vaynganhang].79999.SN7', '79999', rulesOf('3176'))).toBe('DN.3[vaynganhang].SN7');
+    expect(machineCode('DC.3[vaynganhang].79999.SN7', '79999', rulesOf('3176'))).toBe(
+      'DN.3[vaynganhang].SN7',
+    );
     expect(machineCode('XQ.2.SN9', '79999', rulesOf('4750'))).toBe('XQ.2.79999.SN9');
     const t = buildClaimTables(scenarios['inpatient']!());
     expect(t.XML3!.filter((l) => l.MA_MAY).map((l) => l.MA_MAY)).toEqual(['HH.1.1', 'XQ.1.2']);
@@ -103,19 +106,39 @@ describe('builders under QĐ 3176 (encounters that ended from 01/01/2025)', () =
   it('count SO_NGAY_DTRI per care type: general formula, days with services (02), longest drug period (07)', () => {
     expect(buildClaimTables(scenarios['outpatientVisit']!()).XML1![0]!.SO_NGAY_DTRI).toBe('1');
     const treatment = scenarios['outpatientTreatment']!();
-    const days = new Set(treatment.services.map((s) => (s.executedAt ?? s.orderedAt).toISOString().slice(0, 10))).size;
+    const days = new Set(
+      treatment.services.map((s) => (s.executedAt ?? s.orderedAt).toISOString().slice(0, 10)),
+    ).size;
     expect(buildClaimTables(treatment).XML1![0]!.SO_NGAY_DTRI).toBe(String(days));
     expect(buildClaimTables(scenarios['scheduledRefill']!()).XML1![0]!.SO_NGAY_DTRI).toBe('30');
-    expect(buildClaimTables(scenarios['scheduledRefill']!(), { standard: '4750' }).XML1![0]!.SO_NGAY_DTRI).toBe('0');
+    expect(
+      buildClaimTables(scenarios['scheduledRefill']!(), { standard: '4750' }).XML1![0]!.SO_NGAY_DTRI,
+    ).toBe('0');
   });
 
   it('use the special-price THANH_TIEN_BV when the facility waives the difference (annex example: 72,000)', () => {
-    const a = computeLineAmounts({ table: 'XML3', quantity: '1', unitPrice: '100000', insurancePrice: '40000', serviceRatio: '30', paymentRatio: '100', benefitLevel: '80', specialPrice: true });
+    const a = computeLineAmounts({
+      table: 'XML3',
+      quantity: '1',
+      unitPrice: '100000',
+      insurancePrice: '40000',
+      serviceRatio: '30',
+      paymentRatio: '100',
+      benefitLevel: '80',
+      specialPrice: true,
+    });
     expect(a.THANH_TIEN_BV).toBe('72000');
     expect(a.THANH_TIEN_BH).toBe('12000');
     expect(a.T_BNTT).toBe('60000');
     const r = scenarios['outpatientVisit']!();
-    r.services.push({ ...r.services[0]!, hospitalPrice: '100000', insurancePrice: '40000', serviceRatio: 30, waivesPriceDifference: true, department: 'K03' });
+    r.services.push({
+      ...r.services[0]!,
+      hospitalPrice: '100000',
+      insurancePrice: '40000',
+      serviceRatio: 30,
+      waivesPriceDifference: true,
+      department: 'K03',
+    });
     const t = buildClaimTables(r);
     expect(t.XML3!.at(-1)!.THANH_TIEN_BV).toBe('72000');
     const errors = validateClaim(t).filter((v) => v.code === 'LINE_AMOUNT_MISMATCH');
@@ -123,7 +146,13 @@ describe('builders under QĐ 3176 (encounters that ended from 01/01/2025)', () =
   });
 
   it('split XML2 amounts on THANH_TIEN_BV under 3176', () => {
-    const input = { table: 'XML2' as const, quantity: '3', unitPrice: '1250.55', paymentRatio: '50', benefitLevel: '80' };
+    const input = {
+      table: 'XML2' as const,
+      quantity: '3',
+      unitPrice: '1250.55',
+      paymentRatio: '50',
+      benefitLevel: '80',
+    };
     const a = computeLineAmounts({ ...input, drugSplitFromHospitalAmount: true });
     const bv = new Decimal('3751.65');
     expect(a.THANH_TIEN_BV).toBe(bv.toFixed());
@@ -147,11 +176,14 @@ describe('every scenario under the rules of its date', () => {
     ['3176', new Date('2026-11-02T01:30:00Z')],
   ] as const;
   for (const [standard, start] of ends)
-    it.each(listScenarios().map((s) => [s.name, s] as const))(`%s ending in ${start.getUTCFullYear()} builds ${standard}, validates clean and round-trips`, (_n, s) => {
-      const r = s.build({ start, facilityCode: '79999', patientSeed: 3 });
-      const t = buildClaimTables(r);
-      expect(standardOfRecord(r)).toBe(r.dischargedAt < new Date('2024-12-31T17:00:00Z') ? '4750' : '3176');
-      expect(validateClaim(t)).toEqual([]);
-      expect(parseClaimTables(serializeClaimTables(t))).toEqual(t);
-    });
+    it.each(listScenarios().map((s) => [s.name, s] as const))(
+      `%s ending in ${start.getUTCFullYear()} builds ${standard}, validates clean and round-trips`,
+      (_n, s) => {
+        const r = s.build({ start, facilityCode: '79999', patientSeed: 3 });
+        const t = buildClaimTables(r);
+        expect(standardOfRecord(r)).toBe(r.dischargedAt < new Date('2024-12-31T17:00:00Z') ? '4750' : '3176');
+        expect(validateClaim(t)).toEqual([]);
+        expect(parseClaimTables(serializeClaimTables(t))).toEqual(t);
+      },
+    );
 });

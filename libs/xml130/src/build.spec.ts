@@ -6,8 +6,18 @@ describe('buildClaimTables', () => {
   it('lists several insurance cards as aligned ; lists in XML1', () => {
     const r = scenarios['outpatientVisit']!();
     r.cards = [
-      { cardNumber: 'GD4797912345678', registrationFacility: '79999', validFrom: '20260101', validTo: '20260630' },
-      { cardNumber: 'HT3797912345679', registrationFacility: '79001', validFrom: '20260701', validTo: '20261231' },
+      {
+        cardNumber: 'GD4797912345678',
+        registrationFacility: '79999',
+        validFrom: '20260101',
+        validTo: '20260630',
+      },
+      {
+        cardNumber: 'HT3797912345679',
+        registrationFacility: '79001',
+        validFrom: '20260701',
+        validTo: '20261231',
+      },
     ];
     const x1 = buildClaimTables(r).XML1![0]!;
     expect(x1.MA_THE_BHYT).toBe('GD4797912345678;HT3797912345679');
@@ -33,12 +43,19 @@ describe('buildClaimTables', () => {
     const sum = (f: string) => lines.reduce((a, l) => a.add(l[f]!), new Decimal(0)).toFixed();
     expect(x1.T_TONGCHI_BV).toBe(sum('THANH_TIEN_BV'));
     expect(x1.T_BHTT).toBe(new Decimal(x1.T_TONGCHI_BH).sub(x1.T_BNCCT).toFixed());
-    expect(x1.T_VTYT).toBe(t.XML3!.filter((l) => l.MA_NHOM === '10').reduce((a, l) => a.add(l.THANH_TIEN_BV), new Decimal(0)).toFixed());
+    expect(x1.T_VTYT).toBe(
+      t
+        .XML3!.filter((l) => l.MA_NHOM === '10')
+        .reduce((a, l) => a.add(l.THANH_TIEN_BV), new Decimal(0))
+        .toFixed(),
+    );
     expect(new Decimal(x1.T_VTYT).gt(0)).toBe(true);
   });
 
   it('computes SO_NGAY_DTRI from the care-type rule (4750: 0 for 01; NGAY_RA − NGAY_VAO + 1 for 03)', () => {
-    expect(buildClaimTables(scenarios['outpatientVisit']!(), { standard: '4750' }).XML1![0]!.SO_NGAY_DTRI).toBe('0');
+    expect(
+      buildClaimTables(scenarios['outpatientVisit']!(), { standard: '4750' }).XML1![0]!.SO_NGAY_DTRI,
+    ).toBe('0');
     expect(buildClaimTables(scenarios['inpatient']!()).XML1![0]!.SO_NGAY_DTRI).toBe('5');
   });
 

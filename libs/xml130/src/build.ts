@@ -1,7 +1,15 @@
 import Decimal from 'decimal.js';
 import { CARE_TYPE_CODES, careTypeCode, costGroupsOfKind, PATIENT_CATEGORIES } from './codelists/codelists';
 import { Dec, dayDiff, dec3, formatDate, formatDateTime, joinList, money } from './format';
-import type { CheckinRow, ClaimTables, DrugLine, EncounterRecord, OtherSources, ServiceLine, SupplyLine } from './model';
+import type {
+  CheckinRow,
+  ClaimTables,
+  DrugLine,
+  EncounterRecord,
+  OtherSources,
+  ServiceLine,
+  SupplyLine,
+} from './model';
 import { computeLineAmountsDec, formatLineAmounts, type LineAmounts, type LineMoneyInput } from './money';
 import { type ClaimTableId, type StandardId, type TableId, tableSpec } from './spec/metadata';
 import { repeatedFromXml1 } from './spec/repeated-fields';
@@ -98,7 +106,14 @@ function drugRow(r: EncounterRecord, l: DrugLine, stt: number, tot: Totals, std:
     SO_LUONG: dec3(l.quantity),
     DON_GIA: dec3(l.unitPrice),
     ...tot.line(
-      { table: 'XML2', quantity: l.quantity, unitPrice: l.unitPrice, paymentRatio, benefitLevel: benefit, otherSources: other(l.otherSources) },
+      {
+        table: 'XML2',
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        paymentRatio,
+        benefitLevel: benefit,
+        otherSources: other(l.otherSources),
+      },
       l.costGroup,
       pttt,
     ),
@@ -114,11 +129,18 @@ function drugRow(r: EncounterRecord, l: DrugLine, stt: number, tot: Totals, std:
   return row;
 }
 
-function serviceRow(r: EncounterRecord, l: ServiceLine, stt: number, tot: Totals, std: Std): RowTypes['XML3'] {
+function serviceRow(
+  r: EncounterRecord,
+  l: ServiceLine,
+  stt: number,
+  tot: Totals,
+  std: Std,
+): RowTypes['XML3'] {
   const row = emptyRow('XML3', std.id);
   const pttt = String(l.paymentMethod ?? r.paymentMethod);
   const paymentRatio = l.paymentRatio ?? defaultPaymentRatio(std, l.scope);
-  const specialPrice = std.rules.specialPriceFormula && l.waivesPriceDifference === true && (l.serviceRatio ?? 100) !== 100;
+  const specialPrice =
+    std.rules.specialPriceFormula && l.waivesPriceDifference === true && (l.serviceRatio ?? 100) !== 100;
   const serviceRatio = l.serviceRatio ?? 100;
   const benefit = l.benefitLevel ?? r.benefitLevel;
   const insurancePrice = l.insurancePrice ?? l.hospitalPrice;
@@ -241,8 +263,15 @@ const machineCache = new Map<string, string>();
 function rewriteMachineCode(code: string, facilityCode: string, rules: StandardRules): string {
   const m = MACHINE.exec(code);
   if (!m) return code;
-  const [, group, funding, facility, serial] = m as unknown as [string, string, string, string | undefined, string];
-  if (rules.machineCodeHasFacility) return `${group === 'DN' ? 'DC' : group}.${funding.replace(/\[.*\]$/, '')}.${facility ?? facilityCode}.${serial}`;
+  const [, group, funding, facility, serial] = m as unknown as [
+    string,
+    string,
+    string,
+    string | undefined,
+    string,
+  ];
+  if (rules.machineCodeHasFacility)
+    return `${group === 'DN' ? 'DC' : group}.${funding.replace(/\[.*\]$/, '')}.${facility ?? facilityCode}.${serial}`;
   return `${group === 'DC' ? 'DN' : group}.${funding}.${serial}`;
 }
 
@@ -257,9 +286,17 @@ export function maLoaiKcb(r: EncounterRecord): string {
 
 /** SO_NGAY_DTRI under the rules of the edition (standard-rules.ts). */
 function treatmentDays(r: EncounterRecord, code: string, ngayVao: string, ngayRa: string, std: Std): number {
-  const rule = std.rules.treatmentDays[code] ?? std.rules.treatmentDaysDefault ?? (CARE_TYPE_CODES.lookup(code, ngayRa)?.treatmentDays === 'zero' ? 'zero' : 'span');
+  const rule =
+    std.rules.treatmentDays[code] ??
+    std.rules.treatmentDaysDefault ??
+    (CARE_TYPE_CODES.lookup(code, ngayRa)?.treatmentDays === 'zero' ? 'zero' : 'span');
   if (rule === 'zero') return 0;
-  if (rule === 'serviceDays') return serviceDays(r.services.map((l) => (SERVICE_DAY_FROM === 'NGAY_TH_YL' ? (l.executedAt ?? l.orderedAt) : l.orderedAt)));
+  if (rule === 'serviceDays')
+    return serviceDays(
+      r.services.map((l) =>
+        SERVICE_DAY_FROM === 'NGAY_TH_YL' ? (l.executedAt ?? l.orderedAt) : l.orderedAt,
+      ),
+    );
   if (rule === 'longestDrugPeriod') {
     const longest = Math.max(0, ...r.drugs.map((d) => d.supplyDays ?? 0));
     return longest > 0 ? longest : dayDiff(ngayVao, ngayRa) + 1;
@@ -370,7 +407,12 @@ function headOfFacility(r: EncounterRecord, std: Std): string {
   return std.id === '4750' ? (r.headOfFacilityInsuranceNumber ?? r.headOfFacility) : r.headOfFacility;
 }
 
-function withRepeats<T extends ClaimTableId>(id: T, xml1: RowTypes['XML1'], values: Partial<RowTypes[T]>, std: Std): RowTypes[T] {
+function withRepeats<T extends ClaimTableId>(
+  id: T,
+  xml1: RowTypes['XML1'],
+  values: Partial<RowTypes[T]>,
+  std: Std,
+): RowTypes[T] {
   const row = emptyRow(id, std.id) as Record<string, string>;
   const src = xml1 as Record<string, string>;
   row['MA_LK'] = src['MA_LK'] ?? '';
@@ -429,132 +471,165 @@ export function buildClaimTables(r: EncounterRecord, options: BuildOptions = {})
   const dis = r.discharge;
   if (dis)
     t.XML7 = [
-      withRepeats('XML7', xml1, {
-        SO_LUU_TRU: dis.archiveNumber,
-        MA_KHOA_RV: dis.department,
-        CHAN_DOAN_RV: r.diagnoses.dischargeText,
-        PP_DIEUTRI: dis.treatmentMethod,
-        GHI_CHU: str(dis.note),
-        MA_BS: dis.doctorCode,
-        TEN_BS: dis.doctorName,
-        NGAY_CT: dis.issuedOn,
-        HO_TEN_CHA: str(r.patient.fatherName),
-        HO_TEN_ME: str(r.patient.motherName),
-        MA_THE_TAM: str(dis.temporaryCardNumber),
-        SO_NGAY_NGHI: str(dis.restDays),
-        NGOAITRU_TUNGAY: str(dis.restFrom),
-        NGOAITRU_DENNGAY: str(dis.restTo),
-      }, std),
+      withRepeats(
+        'XML7',
+        xml1,
+        {
+          SO_LUU_TRU: dis.archiveNumber,
+          MA_KHOA_RV: dis.department,
+          CHAN_DOAN_RV: r.diagnoses.dischargeText,
+          PP_DIEUTRI: dis.treatmentMethod,
+          GHI_CHU: str(dis.note),
+          MA_BS: dis.doctorCode,
+          TEN_BS: dis.doctorName,
+          NGAY_CT: dis.issuedOn,
+          HO_TEN_CHA: str(r.patient.fatherName),
+          HO_TEN_ME: str(r.patient.motherName),
+          MA_THE_TAM: str(dis.temporaryCardNumber),
+          SO_NGAY_NGHI: str(dis.restDays),
+          NGOAITRU_TUNGAY: str(dis.restFrom),
+          NGOAITRU_DENNGAY: str(dis.restTo),
+        },
+        std,
+      ),
     ];
   const sm = r.summary;
   if (sm)
     t.XML8 = [
-      withRepeats('XML8', xml1, {
-        HO_TEN_CHA: str(r.patient.fatherName),
-        HO_TEN_ME: str(r.patient.motherName),
-        NGUOI_GIAM_HO: str(r.patient.guardianName),
-        DON_VI: str(r.patient.workplace),
-        QT_BENHLY: sm.history,
-        TOMTAT_KQ: sm.keyResults,
-        PP_DIEUTRI: sm.treatmentMethod,
-        NGAY_SINHCON: str(sm.birthDate),
-        NGAY_CONCHET: str(sm.stillbirthDate),
-        SO_CONCHET: str(sm.stillbirths),
-        GHI_CHU: str(sm.note),
-        NGAY_CT: sm.issuedOn,
-      }, std),
+      withRepeats(
+        'XML8',
+        xml1,
+        {
+          HO_TEN_CHA: str(r.patient.fatherName),
+          HO_TEN_ME: str(r.patient.motherName),
+          NGUOI_GIAM_HO: str(r.patient.guardianName),
+          DON_VI: str(r.patient.workplace),
+          QT_BENHLY: sm.history,
+          TOMTAT_KQ: sm.keyResults,
+          PP_DIEUTRI: sm.treatmentMethod,
+          NGAY_SINHCON: str(sm.birthDate),
+          NGAY_CONCHET: str(sm.stillbirthDate),
+          SO_CONCHET: str(sm.stillbirths),
+          GHI_CHU: str(sm.note),
+          NGAY_CT: sm.issuedOn,
+        },
+        std,
+      ),
     ];
   if (r.birthCertificates?.length)
     t.XML9 = r.birthCertificates.map((b) =>
-      withRepeats('XML9', xml1, {
-        MA_BHXH_NND: str(b.mother.socialInsuranceNumber),
-        MA_THE_NND: str(b.mother.cardNumber),
-        HO_TEN_NND: b.mother.fullName,
-        NGAYSINH_NND: b.mother.birthDate,
-        MA_DANTOC_NND: b.mother.ethnicityCode,
-        SO_CCCD_NND: b.mother.citizenId,
-        NGAYCAP_CCCD_NND: b.mother.idIssuedOn,
-        NOICAP_CCCD_NND: b.mother.idIssuedBy,
-        NOI_CU_TRU_NND: b.mother.residence,
-        MA_QUOCTICH: xml1.MA_QUOCTICH,
-        MATINH_CU_TRU: xml1.MATINH_CU_TRU,
-        MAHUYEN_CU_TRU: xml1.MAHUYEN_CU_TRU,
-        MAXA_CU_TRU: xml1.MAXA_CU_TRU,
-        HO_TEN_CHA: str(b.fatherName),
-        MA_THE_TAM: b.temporaryCardNumber,
-        HO_TEN_CON: str(b.childName),
-        GIOI_TINH_CON: String(b.childSex),
-        SO_CON: String(b.childrenCount),
-        LAN_SINH: String(b.birthOrder),
-        SO_CON_SONG: String(b.childrenAlive),
-        CAN_NANG_CON: String(b.weightGrams),
-        NGAY_SINH_CON: formatDateTime(b.bornAt),
-        NOI_SINH_CON: b.birthPlace,
-        TINH_TRANG_CON: b.condition,
-        SINHCON_PHAUTHUAT: b.caesarean ? '1' : '0',
-        SINHCON_DUOI32TUAN: b.under32Weeks ? '1' : '0',
-        GHI_CHU: b.note,
-        NGUOI_DO_DE: b.midwife,
-        NGUOI_GHI_PHIEU: b.recorder,
-        NGAY_CT: b.issuedOn,
-        SO: b.number,
-        QUYEN_SO: b.book,
-      }, std),
+      withRepeats(
+        'XML9',
+        xml1,
+        {
+          MA_BHXH_NND: str(b.mother.socialInsuranceNumber),
+          MA_THE_NND: str(b.mother.cardNumber),
+          HO_TEN_NND: b.mother.fullName,
+          NGAYSINH_NND: b.mother.birthDate,
+          MA_DANTOC_NND: b.mother.ethnicityCode,
+          SO_CCCD_NND: b.mother.citizenId,
+          NGAYCAP_CCCD_NND: b.mother.idIssuedOn,
+          NOICAP_CCCD_NND: b.mother.idIssuedBy,
+          NOI_CU_TRU_NND: b.mother.residence,
+          MA_QUOCTICH: xml1.MA_QUOCTICH,
+          MATINH_CU_TRU: xml1.MATINH_CU_TRU,
+          MAHUYEN_CU_TRU: xml1.MAHUYEN_CU_TRU,
+          MAXA_CU_TRU: xml1.MAXA_CU_TRU,
+          HO_TEN_CHA: str(b.fatherName),
+          MA_THE_TAM: b.temporaryCardNumber,
+          HO_TEN_CON: str(b.childName),
+          GIOI_TINH_CON: String(b.childSex),
+          SO_CON: String(b.childrenCount),
+          LAN_SINH: String(b.birthOrder),
+          SO_CON_SONG: String(b.childrenAlive),
+          CAN_NANG_CON: String(b.weightGrams),
+          NGAY_SINH_CON: formatDateTime(b.bornAt),
+          NOI_SINH_CON: b.birthPlace,
+          TINH_TRANG_CON: b.condition,
+          SINHCON_PHAUTHUAT: b.caesarean ? '1' : '0',
+          SINHCON_DUOI32TUAN: b.under32Weeks ? '1' : '0',
+          GHI_CHU: b.note,
+          NGUOI_DO_DE: b.midwife,
+          NGUOI_GHI_PHIEU: b.recorder,
+          NGAY_CT: b.issuedOn,
+          SO: b.number,
+          QUYEN_SO: b.book,
+        },
+        std,
+      ),
     );
   const sl = r.sickLeave;
   if (sl)
     t.XML11 = [
-      withRepeats('XML11', xml1, {
-        SO_CT: sl.documentNumber,
-        SO_SERI: sl.serial,
-        SO_KCB: sl.visitNumber,
-        DON_VI: sl.workplace,
-        MA_BHXH: sl.socialInsuranceNumber,
-        CHAN_DOAN_RV: r.diagnoses.dischargeText,
-        PP_DIEUTRI: sl.treatmentMethod,
-        SO_NGAY_NGHI: String(sl.days),
-        TU_NGAY: sl.from,
-        DEN_NGAY: sl.to,
-        HO_TEN_CHA: str(r.patient.fatherName),
-        HO_TEN_ME: str(r.patient.motherName),
-        MA_BS: sl.doctorCode,
-        NGAY_CT: sl.issuedOn,
-        MAU_SO: str(sl.formCode),
-      }, std),
+      withRepeats(
+        'XML11',
+        xml1,
+        {
+          SO_CT: sl.documentNumber,
+          SO_SERI: sl.serial,
+          SO_KCB: sl.visitNumber,
+          DON_VI: sl.workplace,
+          MA_BHXH: sl.socialInsuranceNumber,
+          CHAN_DOAN_RV: r.diagnoses.dischargeText,
+          PP_DIEUTRI: sl.treatmentMethod,
+          SO_NGAY_NGHI: String(sl.days),
+          TU_NGAY: sl.from,
+          DEN_NGAY: sl.to,
+          HO_TEN_CHA: str(r.patient.fatherName),
+          HO_TEN_ME: str(r.patient.motherName),
+          MA_BS: sl.doctorCode,
+          NGAY_CT: sl.issuedOn,
+          MAU_SO: str(sl.formCode),
+        },
+        std,
+      ),
     ];
   const rf = r.referral;
   if (rf) t.XML13 = [referralRow(r, rf, xml1, std)];
   const fu = r.followUp;
   if (fu)
     t.XML14 = [
-      withRepeats('XML14', xml1, {
-        SO_GIAYHEN_KL: fu.appointmentNumber,
-        // 3176: a date (yyyyMMdd); 4750: yyyyMMddHHmm. The format comes from the edition's table.
-        NGAY_HEN_KL: tableSpec('XML14', std.id).byName.get('NGAY_HEN_KL')?.format === 'yyyyMMdd' ? formatDate(fu.appointmentAt) : formatDateTime(fu.appointmentAt),
-        MA_BAC_SI: fu.doctorCode,
-        NGAY_CT: fu.issuedOn,
-        DU_PHONG: signatureData(),
-      }, std),
+      withRepeats(
+        'XML14',
+        xml1,
+        {
+          SO_GIAYHEN_KL: fu.appointmentNumber,
+          // 3176: a date (yyyyMMdd); 4750: yyyyMMddHHmm. The format comes from the edition's table.
+          NGAY_HEN_KL:
+            tableSpec('XML14', std.id).byName.get('NGAY_HEN_KL')?.format === 'yyyyMMdd'
+              ? formatDate(fu.appointmentAt)
+              : formatDateTime(fu.appointmentAt),
+          MA_BAC_SI: fu.doctorCode,
+          NGAY_CT: fu.issuedOn,
+          DU_PHONG: signatureData(),
+        },
+        std,
+      ),
     ];
   const tb = r.tbTreatment;
   if (tb)
     t.XML15 = [
-      withRepeats('XML15', xml1, {
-        STT: '1',
-        PHANLOAI_LAO_VITRI: String(tb.siteClass),
-        PHANLOAI_LAO_TS: String(tb.historyClass),
-        PHANLOAI_LAO_HIV: String(tb.hivClass),
-        PHANLOAI_LAO_VK: String(tb.bacteriologyClass),
-        PHANLOAI_LAO_KT: String(tb.resistanceClass),
-        LOAI_DTRI_LAO: String(tb.treatmentType),
-        NGAYBD_DTRI_LAO: tb.startedOn,
-        PHACDO_DTRI_LAO: String(tb.regimen),
-        NGAYKT_DTRI_LAO: str(tb.endedOn),
-        KET_QUA_DTRI_LAO: String(tb.outcome),
-        NGAYKD_HIV: str(tb.hivDiagnosedOn),
-        BDDT_ARV: tb.arvStartedOn,
-        NGAY_BAT_DAU_DT_CTX: tb.ctxStartedOn,
-      }, std),
+      withRepeats(
+        'XML15',
+        xml1,
+        {
+          STT: '1',
+          PHANLOAI_LAO_VITRI: String(tb.siteClass),
+          PHANLOAI_LAO_TS: String(tb.historyClass),
+          PHANLOAI_LAO_HIV: String(tb.hivClass),
+          PHANLOAI_LAO_VK: String(tb.bacteriologyClass),
+          PHANLOAI_LAO_KT: String(tb.resistanceClass),
+          LOAI_DTRI_LAO: String(tb.treatmentType),
+          NGAYBD_DTRI_LAO: tb.startedOn,
+          PHACDO_DTRI_LAO: String(tb.regimen),
+          NGAYKT_DTRI_LAO: str(tb.endedOn),
+          KET_QUA_DTRI_LAO: String(tb.outcome),
+          NGAYKD_HIV: str(tb.hivDiagnosedOn),
+          BDDT_ARV: tb.arvStartedOn,
+          NGAY_BAT_DAU_DT_CTX: tb.ctxStartedOn,
+        },
+        std,
+      ),
     ];
   return t;
 }
@@ -569,7 +644,12 @@ function signatureData(): string {
  * value"). 3176: renamed MA_CSKCB_DI (the facilities the patient came through, XML1.MA_NOI_DI
  * last) and MA_CSKCB_DEN, TINH_TRANG_CT replaces PP_DIEU_TRI, TEN_DICH_VU/TEN_THUOC are gone.
  */
-function referralRow(r: EncounterRecord, rf: NonNullable<EncounterRecord['referral']>, xml1: RowTypes['XML1'], std: Std): RowTypes['XML13'] {
+function referralRow(
+  r: EncounterRecord,
+  rf: NonNullable<EncounterRecord['referral']>,
+  xml1: RowTypes['XML1'],
+  std: Std,
+): RowTypes['XML13'] {
   const common = {
     SO_HOSO: rf.dossierNumber,
     SO_CHUYENTUYEN: rf.referralNumber,
@@ -586,13 +666,25 @@ function referralRow(r: EncounterRecord, rf: NonNullable<EncounterRecord['referr
     MA_BAC_SI: rf.doctorCode,
   };
   if (!std.rules.referralFromList)
-    return withRepeats('XML13', xml1, { ...common, TEN_DICH_VU: rf.servicesUsed, TEN_THUOC: str(rf.drugsUsed) }, std);
+    return withRepeats(
+      'XML13',
+      xml1,
+      { ...common, TEN_DICH_VU: rf.servicesUsed, TEN_THUOC: str(rf.drugsUsed) },
+      std,
+    );
   // Filled as XML1.MA_NOI_DI: no referring facility, no list (the earlier ones only lead up to it).
-  const cameFrom = r.referredFrom ? [...(rf.earlierFacilities ?? []), r.referredFrom].filter((c) => c !== r.facilityCode) : [];
+  const cameFrom = r.referredFrom
+    ? [...(rf.earlierFacilities ?? []), r.referredFrom].filter((c) => c !== r.facilityCode)
+    : [];
   return withRepeats(
     'XML13',
     xml1,
-    { ...common, MA_CSKCB_DI: joinList(cameFrom), TINH_TRANG_CT: str(rf.conditionAtReferral), DU_PHONG: signatureData() },
+    {
+      ...common,
+      MA_CSKCB_DI: joinList(cameFrom),
+      TINH_TRANG_CT: str(rf.conditionAtReferral),
+      DU_PHONG: signatureData(),
+    },
     std,
   );
 }

@@ -14,7 +14,12 @@ export interface LineMoneyInput {
   readonly serviceRatio?: Decimal.Value;
   readonly paymentRatio: Decimal.Value;
   readonly benefitLevel: Decimal.Value;
-  readonly otherSources?: { nsnn?: Decimal.Value; vtnn?: Decimal.Value; vttn?: Decimal.Value; cl?: Decimal.Value };
+  readonly otherSources?: {
+    nsnn?: Decimal.Value;
+    vtnn?: Decimal.Value;
+    vttn?: Decimal.Value;
+    cl?: Decimal.Value;
+  };
   /**
    * XML2 under 3176 (xml3176.md §4 XML2 rows 30–32): T_BNTT, T_BHTT and T_BNCCT are written on
    * THANH_TIEN_BV instead of THANH_TIEN_BH (standard-rules.ts drugSplitFromHospitalAmount).
@@ -88,7 +93,10 @@ const isZero = (x: Decimal.Value | undefined): boolean => x === undefined || x =
  * THANH_TIEN_BV, THANH_TIEN_BH and the provisional T_BHTT₀, then other-source deduction in the
  * order T_BNTT → T_BNCCT → T_BHTT, each floored at 0. Returns decimals (for summing).
  */
-export function computeLineAmountsDec(i: LineMoneyInput, drugSplitFromHospitalAmount = i.drugSplitFromHospitalAmount === true): LineAmountsDec {
+export function computeLineAmountsDec(
+  i: LineMoneyInput,
+  drugSplitFromHospitalAmount = i.drugSplitFromHospitalAmount === true,
+): LineAmountsDec {
   const q = dec(i.quantity);
   const p = dec(i.unitPrice);
   const tyleBh = pct(i.paymentRatio);
@@ -106,7 +114,12 @@ export function computeLineAmountsDec(i: LineMoneyInput, drugSplitFromHospitalAm
     const dvFactor = XML3_SERVICE_RATIO_IS_PERCENT ? pct(i.serviceRatio ?? 100) : dec(i.serviceRatio ?? 100);
     const pBh = i.insurancePrice === undefined ? p : dec(i.insurancePrice);
     bv = i.specialPrice ? r2(q.mul(p).sub(q.mul(pBh).mul(ONE.sub(dvFactor)))) : r2(q.mul(p).mul(dvFactor));
-    bh = r2(q.mul(pBh).mul(tyleBh).mul(XML3_BH_APPLIES_SERVICE_RATIO ? dvFactor : 1));
+    bh = r2(
+      q
+        .mul(pBh)
+        .mul(tyleBh)
+        .mul(XML3_BH_APPLIES_SERVICE_RATIO ? dvFactor : 1),
+    );
   }
   // With TYLE_TT_BH = 100 the 3176 split on THANH_TIEN_BV gives exactly the 4750 one (THANH_TIEN_BH = THANH_TIEN_BV).
   if (i.table === 'XML2' && drugSplitFromHospitalAmount && String(i.paymentRatio) !== '100') {

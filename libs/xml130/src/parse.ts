@@ -50,7 +50,8 @@ export function parseEnvelope(xml: string): {
   files: Array<{ loaiHoSo: string; xml: string }>;
 } {
   const root = parseXml(xml, 'envelope');
-  if (root.nodeName !== 'GIAMDINHHS') throw new Xml130ParseError(`envelope: root is ${root.nodeName}, expected GIAMDINHHS`);
+  if (root.nodeName !== 'GIAMDINHHS')
+    throw new Xml130ParseError(`envelope: root is ${root.nodeName}, expected GIAMDINHHS`);
   const facilityCode = text(child(child(root, 'THONGTINDONVI', 'envelope'), 'MACSKCB', 'envelope'));
   const info = child(root, 'THONGTINHOSO', 'envelope');
   const ngayLap = text(child(info, 'NGAYLAP', 'envelope'));
@@ -65,21 +66,31 @@ export function parseEnvelope(xml: string): {
   return { facilityCode, ngayLap, files };
 }
 
-function readRow<T extends 'XML0' | ClaimTableId>(id: T, e: XElement, standard: StandardId | undefined): Record<string, string> {
+function readRow<T extends 'XML0' | ClaimTableId>(
+  id: T,
+  e: XElement,
+  standard: StandardId | undefined,
+): Record<string, string> {
   const t = tableSpec(id, standard);
   const row = emptyRow(id, t.standard) as Record<string, string>;
   for (const c of children(e)) {
-    if (!t.byName.has(c.nodeName)) throw new Xml130ParseError(`${id}: ${c.nodeName} is not an element of ${id} under ${t.standard}`);
+    if (!t.byName.has(c.nodeName))
+      throw new Xml130ParseError(`${id}: ${c.nodeName} is not an element of ${id} under ${t.standard}`);
     row[c.nodeName] = text(c);
   }
   return row;
 }
 
 /** Rows of one inner table document, read with the elements of an edition (default: the latest). */
-export function parseTable(id: ClaimTableId | 'XML0', xml: string, standard?: StandardId): Array<Record<string, string>> {
+export function parseTable(
+  id: ClaimTableId | 'XML0',
+  xml: string,
+  standard?: StandardId,
+): Array<Record<string, string>> {
   const t = tableSpec(id, standard);
   const root = parseXml(xml, id);
-  if (root.nodeName !== t.rootElement) throw new Xml130ParseError(`${id}: root is ${root.nodeName}, expected ${t.rootElement}`);
+  if (root.nodeName !== t.rootElement)
+    throw new Xml130ParseError(`${id}: root is ${root.nodeName}, expected ${t.rootElement}`);
   if (t.single) return [readRow(id, root, t.standard)];
   const list = child(root, t.listElement ?? '', id);
   return children(list).map((r) => {
@@ -93,7 +104,10 @@ export function parseTable(id: ClaimTableId | 'XML0', xml: string, standard?: St
  * the one in force on XML1 NGAY_RA unless given: a file in another edition's shape (an element
  * that edition does not have) is a parse error naming the table and the element.
  */
-export function parseClaimTables(files: Array<{ loaiHoSo: string; xml: string }>, options: { standard?: StandardId } = {}): ClaimTables {
+export function parseClaimTables(
+  files: Array<{ loaiHoSo: string; xml: string }>,
+  options: { standard?: StandardId } = {},
+): ClaimTables {
   const out: Record<string, Array<Record<string, string>>> = {};
   let standard = options.standard;
   if (!standard) {
@@ -113,7 +127,8 @@ export function parseClaimTables(files: Array<{ loaiHoSo: string; xml: string }>
 export function parseCheckinDocument(xml: string): CheckinRow[] {
   const t = tableSpec('XML0');
   const root = parseXml(xml, 'XML0');
-  if (root.nodeName !== t.rootElement) throw new Xml130ParseError(`XML0: root is ${root.nodeName}, expected ${t.rootElement}`);
+  if (root.nodeName !== t.rootElement)
+    throw new Xml130ParseError(`XML0: root is ${root.nodeName}, expected ${t.rootElement}`);
   const list = child(root, t.listElement ?? '', 'XML0');
   // XML0 has the same elements in every edition; only lengths differ (validateCheckin).
   return children(list).map((r) => readRow('XML0', r, undefined) as CheckinRow);

@@ -15,7 +15,10 @@ const DECL = '<?xml version="1.0" encoding="utf-8"?>';
 
 function c14n(xml: string): string {
   const doc = new DOMParser().parseFromString(xml, 'text/xml');
-  return new C14nCanonicalization().process(doc.documentElement as unknown as Parameters<C14nCanonicalization['process']>[0], {}) as string;
+  return new C14nCanonicalization().process(
+    doc.documentElement as unknown as Parameters<C14nCanonicalization['process']>[0],
+    {},
+  ) as string;
 }
 
 describe('serializer', () => {
@@ -73,12 +76,22 @@ describe('serializer', () => {
 
   it('ends the check-in document with an empty CHUKYDONVI after the row list', () => {
     const xml = buildCheckinDocument(scenarios['outpatientVisit']!());
-    expect(xml).toMatch(/^<\?xml version="1\.0" encoding="utf-8"\?><CHI_TIEU_TRANG_THAI_KCB><DSACH_TRANG_THAI_KCB><TRANG_THAI_KCB><MA_LK>/);
-    expect(xml.endsWith('</TRANG_THAI_KCB></DSACH_TRANG_THAI_KCB><CHUKYDONVI></CHUKYDONVI></CHI_TIEU_TRANG_THAI_KCB>')).toBe(true);
+    expect(xml).toMatch(
+      /^<\?xml version="1\.0" encoding="utf-8"\?><CHI_TIEU_TRANG_THAI_KCB><DSACH_TRANG_THAI_KCB><TRANG_THAI_KCB><MA_LK>/,
+    );
+    expect(
+      xml.endsWith(
+        '</TRANG_THAI_KCB></DSACH_TRANG_THAI_KCB><CHUKYDONVI></CHUKYDONVI></CHI_TIEU_TRANG_THAI_KCB>',
+      ),
+    ).toBe(true);
   });
 
   it('is deterministic', () => {
-    const again = buildEnvelope({ facilityCode: '79999', ngayLap: '20261107', files: serializeClaimTables(buildClaimTables(scenarios['inpatientWithSurgery']!())) });
+    const again = buildEnvelope({
+      facilityCode: '79999',
+      ngayLap: '20261107',
+      files: serializeClaimTables(buildClaimTables(scenarios['inpatientWithSurgery']!())),
+    });
     expect(again).toBe(envelope);
   });
 

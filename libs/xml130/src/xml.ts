@@ -48,16 +48,24 @@ export function standardOfTables(tables: ClaimTables): StandardId {
 }
 
 /** One inner table document (XML declaration + root, no whitespace, C14N-ready) in the element order of the edition. */
-export function serializeTable(id: TableId, rows: ReadonlyArray<Readonly<Record<string, string | undefined>>>, standard?: StandardId): string {
+export function serializeTable(
+  id: TableId,
+  rows: ReadonlyArray<Readonly<Record<string, string | undefined>>>,
+  standard?: StandardId,
+): string {
   const t = tableSpec(id, standard);
-  if (t.single) return `${XML_DECLARATION}<${t.rootElement}>${rows[0] ? rowXml(t.fieldNames, rows[0]) : ''}</${t.rootElement}>`;
+  if (t.single)
+    return `${XML_DECLARATION}<${t.rootElement}>${rows[0] ? rowXml(t.fieldNames, rows[0]) : ''}</${t.rootElement}>`;
   let body = '';
   for (const r of rows) body += `<${t.rowElement}>${rowXml(t.fieldNames, r)}</${t.rowElement}>`;
   return `${XML_DECLARATION}<${t.rootElement}><${t.listElement}>${body}</${t.listElement}></${t.rootElement}>`;
 }
 
 /** Inner documents in envelope order (XML1, XML2, …, XML15), only tables with rows. */
-export function serializeClaimTables(tables: ClaimTables, standard: StandardId = standardOfTables(tables)): Array<{ loaiHoSo: string; xml: string }> {
+export function serializeClaimTables(
+  tables: ClaimTables,
+  standard: StandardId = standardOfTables(tables),
+): Array<{ loaiHoSo: string; xml: string }> {
   const out: Array<{ loaiHoSo: string; xml: string }> = [];
   for (const id of CLAIM_TABLE_IDS) {
     const rows = tables[id] as ReadonlyArray<Record<string, string>> | undefined;

@@ -4,7 +4,9 @@ export class CheckinsHealthBook1700000000201 implements MigrationInterface {
   name = 'CheckinsHealthBook1700000000201';
   async up(q: QueryRunner): Promise<void> {
     // The pseudonymous patient reference from intake: the key of the health-book read model.
-    await q.query(`ALTER TABLE encounters ADD COLUMN patient_ref uuid, ADD COLUMN checkins_sent int NOT NULL DEFAULT 0`);
+    await q.query(
+      `ALTER TABLE encounters ADD COLUMN patient_ref uuid, ADD COLUMN checkins_sent int NOT NULL DEFAULT 0`,
+    );
     await q.query(`CREATE INDEX encounters_by_patient ON encounters (patient_ref)`);
     // Every check-in decision is kept: READY ones went to the outbox, INVALID ones say why not.
     await q.query(`CREATE TABLE checkins (
@@ -54,7 +56,9 @@ export class CheckinsHealthBook1700000000201 implements MigrationInterface {
     await q.query(`CREATE INDEX health_book_reads_by_patient ON health_book_reads (patient_ref, read_at)`);
   }
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE health_book_reads; DROP TABLE health_book_entries; DROP TABLE parked_ward_events; DROP TABLE checkins');
+    await q.query(
+      'DROP TABLE health_book_reads; DROP TABLE health_book_entries; DROP TABLE parked_ward_events; DROP TABLE checkins',
+    );
     await q.query('ALTER TABLE encounters DROP COLUMN patient_ref, DROP COLUMN checkins_sent');
   }
 }

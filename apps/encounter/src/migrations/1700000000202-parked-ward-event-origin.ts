@@ -10,7 +10,9 @@ export class ParkedWardEventOrigin1700000000202 implements MigrationInterface {
     await q.query(`ALTER TABLE parked_ward_events ADD COLUMN raw text, ADD COLUMN origin jsonb`);
     // The sweeper looks for the oldest across facilities; the operator view and the gauges per facility.
     await q.query(`CREATE INDEX parked_by_received ON parked_ward_events (received_at)`);
-    await q.query(`CREATE INDEX parked_by_facility_received ON parked_ward_events (facility_code, received_at)`);
+    await q.query(
+      `CREATE INDEX parked_by_facility_received ON parked_ward_events (facility_code, received_at)`,
+    );
   }
   async down(q: QueryRunner): Promise<void> {
     await q.query('DROP INDEX parked_by_facility_received; DROP INDEX parked_by_received');

@@ -29,9 +29,15 @@ export class Submissions1700000000400 implements MigrationInterface {
       updated_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (facility_code, ma_lk, version)
     )`);
-    await q.query(`CREATE INDEX submissions_due ON submissions (deadline) WHERE status IN ('DUE', 'RECONCILE')`);
-    await q.query(`CREATE INDEX submissions_open ON submissions (deadline) WHERE status IN ('DUE', 'RECONCILE', 'IN_FLIGHT', 'IN_FLIGHT_RECONCILE', 'NEEDS_OPERATOR')`);
-    await q.query(`CREATE INDEX submissions_awaiting_result ON submissions (received_at) WHERE status = 'SUBMITTED'`);
+    await q.query(
+      `CREATE INDEX submissions_due ON submissions (deadline) WHERE status IN ('DUE', 'RECONCILE')`,
+    );
+    await q.query(
+      `CREATE INDEX submissions_open ON submissions (deadline) WHERE status IN ('DUE', 'RECONCILE', 'IN_FLIGHT', 'IN_FLIGHT_RECONCILE', 'NEEDS_OPERATOR')`,
+    );
+    await q.query(
+      `CREATE INDEX submissions_awaiting_result ON submissions (received_at) WHERE status = 'SUBMITTED'`,
+    );
     await q.query(`CREATE TABLE submission_attempts (
       id bigserial PRIMARY KEY,
       submission_id bigint NOT NULL REFERENCES submissions(id),

@@ -39,6 +39,8 @@ export class Intake1700000000100 implements MigrationInterface {
     await q.query(`CREATE INDEX visits_card_pending ON visits (registered_at) WHERE card_check = 'PENDING'`);
   }
   async down(q: QueryRunner): Promise<void> {
-    await q.query('DROP TABLE visits; DROP TABLE patient_identifiers; DROP TABLE patients; DROP SEQUENCE ma_lk_seq');
+    await q.query(
+      'DROP TABLE visits; DROP TABLE patient_identifiers; DROP TABLE patients; DROP SEQUENCE ma_lk_seq',
+    );
   }
 }

@@ -15,7 +15,9 @@ export class DailyProjectionsAndReports1700000000510 implements MigrationInterfa
   async up(q: QueryRunner): Promise<void> {
     const day = (col: string) => `(${col} AT TIME ZONE 'Asia/Ho_Chi_Minh')::date`;
     await q.query(`CREATE INDEX registrations_by_day ON registrations (facility_code, registered_at)`);
-    await q.query(`CREATE INDEX claim_facts_by_submission ON claim_facts (submitted_at) WHERE submitted_at IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX claim_facts_by_submission ON claim_facts (submitted_at) WHERE submitted_at IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX claim_facts_open ON claim_facts (closed_at) WHERE submitted_at IS NULL`);
     await q.query(`CREATE INDEX health_book_reads_by_day ON health_book_reads (facility_code, read_at)`);
 
@@ -72,7 +74,9 @@ export class DailyProjectionsAndReports1700000000510 implements MigrationInterfa
       xlsx bytea NOT NULL,
       csv text NOT NULL
     )`);
-    await q.query(`CREATE INDEX generated_reports_latest ON generated_reports (kind, period_key, generated_at DESC)`);
+    await q.query(
+      `CREATE INDEX generated_reports_latest ON generated_reports (kind, period_key, generated_at DESC)`,
+    );
     await q.query(`CREATE TABLE scheduled_report_runs (
       kind text NOT NULL,
       period_key text NOT NULL,
@@ -93,8 +97,14 @@ export class DailyProjectionsAndReports1700000000510 implements MigrationInterfa
     )`);
   }
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE web_sessions; DROP TABLE web_users; DROP TABLE scheduled_report_runs; DROP TABLE generated_reports`);
-    await q.query(`DROP VIEW facility_day_delays; DROP VIEW facility_day_submissions; DROP VIEW facility_day_reads; DROP VIEW facility_day_registrations; DROP VIEW facility_day_rejections; DROP VIEW facility_day_claims`);
-    await q.query(`DROP INDEX health_book_reads_by_day; DROP INDEX claim_facts_open; DROP INDEX claim_facts_by_submission; DROP INDEX registrations_by_day`);
+    await q.query(
+      `DROP TABLE web_sessions; DROP TABLE web_users; DROP TABLE scheduled_report_runs; DROP TABLE generated_reports`,
+    );
+    await q.query(
+      `DROP VIEW facility_day_delays; DROP VIEW facility_day_submissions; DROP VIEW facility_day_reads; DROP VIEW facility_day_registrations; DROP VIEW facility_day_rejections; DROP VIEW facility_day_claims`,
+    );
+    await q.query(
+      `DROP INDEX health_book_reads_by_day; DROP INDEX claim_facts_open; DROP INDEX claim_facts_by_submission; DROP INDEX registrations_by_day`,
+    );
   }
 }

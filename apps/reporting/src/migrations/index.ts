@@ -4,4 +4,9 @@ import { SubmissionRecordedAt1700000000520 } from './1700000000520-submission-re
 import { RecordsCountedOnce1700000000530 } from './1700000000530-records-counted-once';
 
 /** The reporting database's migrations, in order (the outbox/inbox one is added by the runtime). */
-export const REPORTING_MIGRATIONS = [Projections1700000000500, DailyProjectionsAndReports1700000000510, SubmissionRecordedAt1700000000520, RecordsCountedOnce1700000000530];
+export const REPORTING_MIGRATIONS = [
+  Projections1700000000500,
+  DailyProjectionsAndReports1700000000510,
+  SubmissionRecordedAt1700000000520,
+  RecordsCountedOnce1700000000530,
+];

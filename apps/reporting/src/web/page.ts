@@ -1,4 +1,12 @@
-import { BACKLOG_BUCKETS, BACKLOG_LABELS, Period, periodLabel, ReportDocument, ReportKind, vnDate } from '@bhyt/reporting';
+import {
+  BACKLOG_BUCKETS,
+  BACKLOG_LABELS,
+  Period,
+  periodLabel,
+  ReportDocument,
+  ReportKind,
+  vnDate,
+} from '@bhyt/reporting';
 import { ChartDay, submissionChart } from './chart';
 import { vietnamWallClock } from '@bhyt/contracts';
 
@@ -7,9 +15,13 @@ import { vietnamWallClock } from '@bhyt/contracts';
  * facility and province, the chart of daily submissions, and the report downloads. Plain HTML
  * and inline SVG and CSS; no script.
  */
-export const esc = (s: unknown): string => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const esc = (s: unknown): string =>
+  String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const int = (n: number) => n.toLocaleString('vi-VN');
-const pct = (r: number | null) => (r === null ? '–' : `${(r * 100).toLocaleString('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`);
+const pct = (r: number | null) =>
+  r === null
+    ? '–'
+    : `${(r * 100).toLocaleString('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
 
 const STYLE = `body{font-family:sans-serif;margin:24px;color:#222;background:#fff}h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ccc;padding:4px 8px}th{background:#ddebf7}td.n{text-align:right}
@@ -31,7 +43,12 @@ ${error ? `<p class="error" role="alert">${esc(error)}</p>` : ''}
   );
 }
 
-export interface DownloadLink { label: string; kind: ReportKind; key: string; generatedAt?: string }
+export interface DownloadLink {
+  label: string;
+  kind: ReportKind;
+  key: string;
+  generatedAt?: string;
+}
 
 export interface DashboardModel {
   user: string;
@@ -41,7 +58,8 @@ export interface DashboardModel {
   downloads: DownloadLink[];
 }
 
-const dlHref = (kind: string, key: string, format: 'xlsx' | 'csv') => `/ui/reports/${encodeURIComponent(kind)}/${encodeURIComponent(key)}.${format}`;
+const dlHref = (kind: string, key: string, format: 'xlsx' | 'csv') =>
+  `/ui/reports/${encodeURIComponent(kind)}/${encodeURIComponent(key)}.${format}`;
 
 export function dashboardPage(m: DashboardModel): string {
   const rows = m.doc.scopes
@@ -57,12 +75,18 @@ ${BACKLOG_BUCKETS.map((b) => `<td class="n">${int(f.backlog[b])}</td>`).join('')
     .join('\n');
   const downloads = m.downloads
     .map(
-      (d) => `<li>${esc(d.label)}: <a href="${dlHref(d.kind, d.key, 'xlsx')}">XLSX</a> · <a href="${dlHref(d.kind, d.key, 'csv')}">CSV</a>
+      (
+        d,
+      ) => `<li>${esc(d.label)}: <a href="${dlHref(d.kind, d.key, 'xlsx')}">XLSX</a> · <a href="${dlHref(d.kind, d.key, 'csv')}">CSV</a>
 ${d.generatedAt ? `<span class="muted">(lập lúc ${esc(vnDateTime(d.generatedAt))})</span>` : '<span class="muted">(chưa lập — tạo khi tải)</span>'}
 <form class="inline" method="post" action="/ui/reports/${encodeURIComponent(d.kind)}/${encodeURIComponent(d.key)}/regenerate"><button type="submit">Lập lại</button></form></li>`,
     )
     .join('\n');
-  const kinds: Array<[ReportKind, string]> = [['weekly', 'Tuần'], ['monthly', 'Tháng'], ['semiannual', '6 tháng']];
+  const kinds: Array<[ReportKind, string]> = [
+    ['weekly', 'Tuần'],
+    ['monthly', 'Tháng'],
+    ['semiannual', '6 tháng'],
+  ];
   return layout(
     'Tuân thủ liên thông Sổ sức khỏe điện tử',
     `<header><h1>Tuân thủ liên thông Sổ sức khỏe điện tử — Sở Y tế</h1>

@@ -12,7 +12,12 @@ import { DataSource } from 'typeorm';
  */
 export const SESSION_COOKIE = 'bhyt_reporting_session';
 const SESSION_HOURS = 8;
-const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number, opts: { N: number; r: number; p: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: { N: number; r: number; p: number },
+) => Promise<Buffer>;
 const PARAMS = { N: 16384, r: 8, p: 1 };
 
 export async function hashPassword(password: string): Promise<string> {
@@ -25,7 +30,11 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
   return timingSafeEqual(actual, expected);
 }
 
@@ -66,25 +75,37 @@ export class WebAuth {
   constructor(private readonly ds: DataSource) {}
 
   async setUser(username: string, password: string): Promise<void> {
-    await this.ds.query(`INSERT INTO web_users (username, password_hash) VALUES ($1, $2) ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash`, [username, await hashPassword(password)]);
+    await this.ds.query(
+      `INSERT INTO web_users (username, password_hash) VALUES ($1, $2) ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash`,
+      [username, await hashPassword(password)],
+    );
   }
 
   /** A new session token, or undefined for an unknown user or a wrong password (same answer). */
   async login(username: string, password: string): Promise<string | undefined> {
-    const rows: Array<{ password_hash: string }> = await this.ds.query(`SELECT password_hash FROM web_users WHERE username = $1`, [username]);
+    const rows: Array<{ password_hash: string }> = await this.ds.query(
+      `SELECT password_hash FROM web_users WHERE username = $1`,
+      [username],
+    );
     // Verify against a dummy hash for unknown users so that timing does not tell which exist.
     const ok = await verifyPassword(password, rows[0]?.password_hash ?? DUMMY_HASH);
     if (!rows[0] || !ok) return undefined;
     const token = randomBytes(32).toString('base64url');
     await this.ds.query(`DELETE FROM web_sessions WHERE expires_at < now()`);
-    await this.ds.query(`INSERT INTO web_sessions (token_sha256, username, expires_at) VALUES ($1, $2, now() + interval '${SESSION_HOURS} hours')`, [sha256(token), username]);
+    await this.ds.query(
+      `INSERT INTO web_sessions (token_sha256, username, expires_at) VALUES ($1, $2, now() + interval '${SESSION_HOURS} hours')`,
+      [sha256(token), username],
+    );
     return token;
   }
 
   /** The user of a valid session. */
   async user(token: string | undefined): Promise<string | undefined> {
     if (!token) return undefined;
-    const rows: Array<{ username: string }> = await this.ds.query(`SELECT username FROM web_sessions WHERE token_sha256 = $1 AND expires_at > now()`, [sha256(token)]);
+    const rows: Array<{ username: string }> = await this.ds.query(
+      `SELECT username FROM web_sessions WHERE token_sha256 = $1 AND expires_at > now()`,
+      [sha256(token)],
+    );
     return rows[0]?.username;
   }
 

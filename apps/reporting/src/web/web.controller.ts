@@ -1,12 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { daysOf, localDay, parsePeriod, Period, periodContaining, periodLabel, previousPeriod, REPORT_KINDS } from '@bhyt/reporting';
+import {
+  daysOf,
+  localDay,
+  parsePeriod,
+  Period,
+  periodContaining,
+  periodLabel,
+  previousPeriod,
+  REPORT_KINDS,
+} from '@bhyt/reporting';
 import { ReportService } from '../report.service';
 import { dashboardPage, DownloadLink, loginPage } from './page';
 import { clearedSessionCookie, sessionCookie, sessionToken, WebAuth } from './web-auth';
 
-const KIND_LABEL = { weekly: 'Báo cáo tuần Đề án 06', monthly: 'Báo cáo tháng', semiannual: 'Báo cáo 6 tháng gửi Bộ Y tế' } as const;
+const KIND_LABEL = {
+  weekly: 'Báo cáo tuần Đề án 06',
+  monthly: 'Báo cáo tháng',
+  semiannual: 'Báo cáo 6 tháng gửi Bộ Y tế',
+} as const;
 
 /** The department's web page (server-rendered HTML), behind its own login. */
 @ApiExcludeController()
@@ -45,19 +58,36 @@ export class WebController {
   }
 
   @Get()
-  async dashboard(@Query('kind') kind: string | undefined, @Query('period') key: string | undefined, @Req() req: Request, @Res() res: Response) {
+  async dashboard(
+    @Query('kind') kind: string | undefined,
+    @Query('period') key: string | undefined,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const user = await this.user(req, res);
     if (!user) return;
     let period: Period;
     try {
-      period = key ? parsePeriod(kind ?? 'monthly', key) : periodContaining(REPORT_KINDS.includes(kind as never) ? (kind as Period['kind']) : 'monthly', localDay(new Date()));
+      period = key
+        ? parsePeriod(kind ?? 'monthly', key)
+        : periodContaining(
+            REPORT_KINDS.includes(kind as never) ? (kind as Period['kind']) : 'monthly',
+            localDay(new Date()),
+          );
     } catch (err) {
-      return void res.status(422).type('text').send(err instanceof Error ? err.message : 'invalid period');
+      return void res
+        .status(422)
+        .type('text')
+        .send(err instanceof Error ? err.message : 'invalid period');
     }
     const { doc, inputs } = await this.reports.buildWithInputs(period);
     const series = daysOf(period).map((day) => {
       const rows = inputs.submissionDays.filter((r) => r.day === day);
-      return { day, submitted: rows.reduce((a, r) => a + r.submitted, 0), onTime: rows.reduce((a, r) => a + r.onTime, 0) };
+      return {
+        day,
+        submitted: rows.reduce((a, r) => a + r.submitted, 0),
+        onTime: rows.reduce((a, r) => a + r.onTime, 0),
+      };
     });
     const stored = await this.reports.list(500);
     const today = localDay(new Date());
@@ -74,7 +104,12 @@ export class WebController {
   }
 
   @Get('reports/:kind/:file')
-  async download(@Param('kind') kind: string, @Param('file') file: string, @Req() req: Request, @Res() res: Response) {
+  async download(
+    @Param('kind') kind: string,
+    @Param('file') file: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     if (!(await this.user(req, res))) return;
     const m = /^(.+)\.(xlsx|csv)$/.exec(file);
     let period: Period;
@@ -82,14 +117,22 @@ export class WebController {
       if (!m) throw new RangeError('file must be <period>.xlsx or <period>.csv');
       period = parsePeriod(kind, m[1]!);
     } catch (err) {
-      return void res.status(422).type('text').send(err instanceof Error ? err.message : 'invalid period');
+      return void res
+        .status(422)
+        .type('text')
+        .send(err instanceof Error ? err.message : 'invalid period');
     }
     const r = await this.reports.currentOrGenerate(period, 'page');
     sendReport(res, r, m[2] as 'xlsx' | 'csv');
   }
 
   @Post('reports/:kind/:key/regenerate')
-  async regenerate(@Param('kind') kind: string, @Param('key') key: string, @Req() req: Request, @Res() res: Response) {
+  async regenerate(
+    @Param('kind') kind: string,
+    @Param('key') key: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     if (!(await this.user(req, res))) return;
     try {
       await this.reports.generate(parsePeriod(kind, key), 'page');
@@ -101,11 +144,20 @@ export class WebController {
   }
 }
 
-export const reportFileName = (kind: string, key: string, format: string) => `bao-cao-${kind}-${key}.${format}`;
+export const reportFileName = (kind: string, key: string, format: string) =>
+  `bao-cao-${kind}-${key}.${format}`;
 
-export function sendReport(res: Response, r: { kind: string; periodKey: string; xlsx: Buffer; csv: string; generatedAt: string }, format: 'xlsx' | 'csv') {
-  res.setHeader('Content-Disposition', `attachment; filename="${reportFileName(r.kind, r.periodKey, format)}"`);
+export function sendReport(
+  res: Response,
+  r: { kind: string; periodKey: string; xlsx: Buffer; csv: string; generatedAt: string },
+  format: 'xlsx' | 'csv',
+) {
+  res.setHeader(
+    'Content-Disposition',
+    `attachment; filename="${reportFileName(r.kind, r.periodKey, format)}"`,
+  );
   res.setHeader('X-Report-Generated-At', r.generatedAt);
-  if (format === 'xlsx') res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(r.xlsx);
+  if (format === 'xlsx')
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(r.xlsx);
   else res.type('text/csv; charset=utf-8').send(r.csv);
 }

@@ -14,7 +14,9 @@ describe('the web page’s login', () => {
   it('reads its session cookie among others and sets it HttpOnly, SameSite=Strict, on /ui only', () => {
     expect(sessionToken('a=1; bhyt_reporting_session=abc%3D; b=2')).toBe('abc=');
     expect(sessionToken('a=1')).toBeUndefined();
-    expect(sessionCookie('t', true)).toBe('bhyt_reporting_session=t; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=28800; Secure');
+    expect(sessionCookie('t', true)).toBe(
+      'bhyt_reporting_session=t; Path=/ui; HttpOnly; SameSite=Strict; Max-Age=28800; Secure',
+    );
   });
 });
 
@@ -29,7 +31,13 @@ describe('the page', () => {
   });
 
   it('draws a bar per day with submissions, on time under late, inside the plot', () => {
-    const svg = submissionChart([{ day: '2026-01-01', submitted: 4, onTime: 3 }, { day: '2026-01-02', submitted: 0, onTime: 0 }], 'T');
+    const svg = submissionChart(
+      [
+        { day: '2026-01-01', submitted: 4, onTime: 3 },
+        { day: '2026-01-02', submitted: 0, onTime: 0 },
+      ],
+      'T',
+    );
     expect(svg.match(/class="on-time"/g)).toHaveLength(1);
     expect(svg.match(/class="late"/g)).toHaveLength(1);
     const { x, barWidth } = chartSlots(2);
@@ -37,8 +45,32 @@ describe('the page', () => {
   });
 
   it('never lets a facility name inject markup into the table', () => {
-    const doc = { scopes: [{ scope: { facility: '79001' }, label: '<script>x</script>', figures: { encounters: 0, submitted: 0, onTimeRate: null, accepted: 0, rejected: 0, missed: 0, backlog: { lt6h: 0, h6to12: 0, h12to24: 0, ge24h: 0 }, backlogTotal: 0 } }], backlogAsOf: '2026-01-01T00:00:00Z' };
-    const html = dashboardPage({ user: 'soyte', period: { kind: 'monthly', key: '2026-01', from: '2026-01-01', to: '2026-01-31' }, doc: doc as never, series: [], downloads: [] });
+    const doc = {
+      scopes: [
+        {
+          scope: { facility: '79001' },
+          label: '<script>x</script>',
+          figures: {
+            encounters: 0,
+            submitted: 0,
+            onTimeRate: null,
+            accepted: 0,
+            rejected: 0,
+            missed: 0,
+            backlog: { lt6h: 0, h6to12: 0, h12to24: 0, ge24h: 0 },
+            backlogTotal: 0,
+          },
+        },
+      ],
+      backlogAsOf: '2026-01-01T00:00:00Z',
+    };
+    const html = dashboardPage({
+      user: 'soyte',
+      period: { kind: 'monthly', key: '2026-01', from: '2026-01-01', to: '2026-01-31' },
+      doc: doc as never,
+      series: [],
+      downloads: [],
+    });
     expect(html).not.toContain('<script>');
     expect(html).toContain('&#60;script&#62;');
   });

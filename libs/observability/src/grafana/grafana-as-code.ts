@@ -13,7 +13,18 @@ interface SyntaxNode {
   getChildren(name: string): SyntaxNode[];
 }
 interface PromQlParser {
-  parse(text: string): { topNode: SyntaxNode; iterate(spec: { enter(node: { name: string; from: number; to: number; type: { isError: boolean }; node: SyntaxNode }): void }): void };
+  parse(text: string): {
+    topNode: SyntaxNode;
+    iterate(spec: {
+      enter(node: {
+        name: string;
+        from: number;
+        to: number;
+        type: { isError: boolean };
+        node: SyntaxNode;
+      }): void;
+    }): void;
+  };
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parser } = require('@prometheus-io/lezer-promql') as { parser: PromQlParser };
@@ -31,7 +42,13 @@ function repositoryRoot(): string {
 }
 export const OBSERVABILITY_DIR = join(repositoryRoot(), 'observability');
 export const DASHBOARD_DIR = join(OBSERVABILITY_DIR, 'grafana', 'dashboards');
-export const DATASOURCES_FILE = join(OBSERVABILITY_DIR, 'grafana', 'provisioning', 'datasources', 'datasources.yaml');
+export const DATASOURCES_FILE = join(
+  OBSERVABILITY_DIR,
+  'grafana',
+  'provisioning',
+  'datasources',
+  'datasources.yaml',
+);
 export const RULES_DIR = join(OBSERVABILITY_DIR, 'prometheus', 'rules');
 
 export interface DashboardFile {
@@ -43,7 +60,10 @@ export function loadDashboards(): DashboardFile[] {
   return readdirSync(DASHBOARD_DIR)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((file) => ({ file, json: JSON.parse(readFileSync(join(DASHBOARD_DIR, file), 'utf8')) as Record<string, unknown> }));
+    .map((file) => ({
+      file,
+      json: JSON.parse(readFileSync(join(DASHBOARD_DIR, file), 'utf8')) as Record<string, unknown>,
+    }));
 }
 
 type Obj = Record<string, unknown>;
@@ -72,12 +92,14 @@ export function dashboardQueries(d: DashboardFile): NamedQuery[] {
   const out: NamedQuery[] = [];
   for (const p of allPanels(d.json)) {
     for (const t of asArray(p['targets'])) {
-      if (typeof t['expr'] === 'string') out.push({ where: `${d.file} › ${String(p['title'])} › ${String(t['refId'])}`, expr: t['expr'] });
+      if (typeof t['expr'] === 'string')
+        out.push({ where: `${d.file} › ${String(p['title'])} › ${String(t['refId'])}`, expr: t['expr'] });
     }
   }
   for (const v of asArray((d.json['templating'] as Obj | undefined)?.['list'])) {
     const q = v['query'];
-    const text = typeof q === 'string' ? q : typeof q === 'object' && q ? String((q as Obj)['query'] ?? '') : '';
+    const text =
+      typeof q === 'string' ? q : typeof q === 'object' && q ? String((q as Obj)['query'] ?? '') : '';
     const m = /^label_values\((.+),\s*[a-zA-Z_]\w*\)$/.exec(text.trim());
     if (m) out.push({ where: `${d.file} › variable ${String(v['name'])}`, expr: m[1]! });
   }
@@ -91,7 +113,8 @@ export function datasourceUids(d: DashboardFile): Set<string> {
     if (Array.isArray(v)) v.forEach(visit);
     else if (v && typeof v === 'object') {
       for (const [k, x] of Object.entries(v as Obj)) {
-        if (k === 'datasource' && x && typeof x === 'object' && typeof (x as Obj)['uid'] === 'string') uids.add((x as Obj)['uid'] as string);
+        if (k === 'datasource' && x && typeof x === 'object' && typeof (x as Obj)['uid'] === 'string')
+          uids.add((x as Obj)['uid'] as string);
         visit(x);
       }
     }
@@ -121,9 +144,24 @@ export interface AlertRule {
 
 export function loadAlertRules(): AlertRule[] {
   const out: AlertRule[] = [];
-  for (const file of readdirSync(RULES_DIR).filter((f) => f.endsWith('.yml')).sort()) {
-    const doc = parseYaml(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: Array<{ name: string; rules: Array<{ alert?: string; expr: string; labels?: Record<string, string> }> }> };
-    for (const g of doc.groups) for (const r of g.rules) if (r.alert) out.push({ group: g.name, alert: r.alert, expr: r.expr, ...(r.labels ? { labels: r.labels } : {}) });
+  for (const file of readdirSync(RULES_DIR)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()) {
+    const doc = parseYaml(readFileSync(join(RULES_DIR, file), 'utf8')) as {
+      groups: Array<{
+        name: string;
+        rules: Array<{ alert?: string; expr: string; labels?: Record<string, string> }>;
+      }>;
+    };
+    for (const g of doc.groups)
+      for (const r of g.rules)
+        if (r.alert)
+          out.push({
+            group: g.name,
+            alert: r.alert,
+            expr: r.expr,
+            ...(r.labels ? { labels: r.labels } : {}),
+          });
   }
   return out;
 }
@@ -149,7 +187,10 @@ export function parsePromQl(expr: string): ParsedQuery {
   const metrics = new Set<string>();
   tree.iterate({
     enter(node) {
-      if (node.type.isError) errors.push(`syntax error at ${node.from}: "${expr.slice(Math.max(0, node.from - 10), node.to + 10)}"`);
+      if (node.type.isError)
+        errors.push(
+          `syntax error at ${node.from}: "${expr.slice(Math.max(0, node.from - 10), node.to + 10)}"`,
+        );
       if (node.name === 'VectorSelector') {
         const id = node.node.getChild('Identifier');
         if (id) metrics.add(expr.slice(id.from, id.to));
@@ -190,13 +231,15 @@ export function selectedLabels(expr: string): SelectedLabel[] {
           const op = m.getChild('MatchOp');
           const value = m.getChild('StringLiteral');
           if (!name) continue;
-          const equals = op && text(op) === '=' && value ? JSON.parse(text(value).replace(/^'|'$/g, '"')) : undefined;
+          const equals =
+            op && text(op) === '=' && value ? JSON.parse(text(value).replace(/^'|'$/g, '"')) : undefined;
           out.push({ metrics: [metric], label: text(name), ...(equals !== undefined ? { equals } : {}) });
         }
       }
       if (node.name === 'AggregateExpr') {
         const body = node.getChild('FunctionCallBody');
-        const labels = node.getChild('AggregateModifier')?.getChild('GroupingLabels')?.getChildren('LabelName') ?? [];
+        const labels =
+          node.getChild('AggregateModifier')?.getChild('GroupingLabels')?.getChildren('LabelName') ?? [];
         if (body) for (const l of labels) out.push({ metrics: metricsUnder(body), label: text(l) });
       }
     },

@@ -81,7 +81,8 @@ export function innerXml1(): string {
 }
 
 export function sampleEnvelope(xml2Rows = 3, ngayLap = '20250304'): string {
-  const file = (loai: string, xml: string) => `<FILEHOSO>${el('LOAIHOSO', loai)}${el('NOIDUNGFILE', Buffer.from(xml, 'utf8').toString('base64'))}</FILEHOSO>`;
+  const file = (loai: string, xml: string) =>
+    `<FILEHOSO>${el('LOAIHOSO', loai)}${el('NOIDUNGFILE', Buffer.from(xml, 'utf8').toString('base64'))}</FILEHOSO>`;
   return (
     `${DECL}${GIAMDINHHS_OPEN}` +
     `<THONGTINDONVI>${el('MACSKCB', '79001')}</THONGTINDONVI>` +

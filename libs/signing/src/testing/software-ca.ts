@@ -9,7 +9,10 @@ import type { FacilitySigner } from '../signer';
 import { createSign } from 'node:crypto';
 
 /** A throw-away dev CA and a software-key facility signer issued by it (unit tests only). */
-export async function softwareFacility(code = '79001', issue: IssueOptions = {}): Promise<{ ca: DevCa; signer: FacilitySigner; keyPem: string }> {
+export async function softwareFacility(
+  code = '79001',
+  issue: IssueOptions = {},
+): Promise<{ ca: DevCa; signer: FacilitySigner; keyPem: string }> {
   const ca = DevCa.loadOrCreate(mkdtempSync(join(tmpdir(), 'bhyt-ca-')));
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = publicKey.export({ format: 'jwk' });

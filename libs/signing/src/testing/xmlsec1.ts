@@ -13,7 +13,11 @@ export function xmlsec1Verify(xml: string, trustedPem: string): { ok: boolean; o
   try {
     const file = join(dir, 'signed.xml');
     writeFileSync(file, xml);
-    const r = spawnSync('xmlsec1', ['--verify', '--enabled-reference-uris', 'empty', '--trusted-pem', trustedPem, file], { encoding: 'utf8' });
+    const r = spawnSync(
+      'xmlsec1',
+      ['--verify', '--enabled-reference-uris', 'empty', '--trusted-pem', trustedPem, file],
+      { encoding: 'utf8' },
+    );
     return { ok: r.status === 0, output: `${r.stdout}${r.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,14 +1,20 @@
-import { CARE_TYPE_CODES, careTypeCode, careTypesForCode, COST_GROUPS, DEPARTMENTS, ICD10, PATIENT_CATEGORIES } from './codelists';
+import {
+  CARE_TYPE_CODES,
+  careTypeCode,
+  careTypesForCode,
+  COST_GROUPS,
+  DEPARTMENTS,
+  ICD10,
+  PATIENT_CATEGORIES,
+} from './codelists';
 
 describe('code lists', () => {
   it('maps the six care types to MA_LOAI_KCB on a date', () => {
-    expect(['OUTPATIENT_VISIT', 'OUTPATIENT_TREATMENT', 'INPATIENT', 'DAY_TREATMENT', 'SCHEDULED_REFILL'].map((c) => careTypeCode(c as 'INPATIENT', '20261102'))).toEqual([
-      '01',
-      '02',
-      '03',
-      '04',
-      '07',
-    ]);
+    expect(
+      ['OUTPATIENT_VISIT', 'OUTPATIENT_TREATMENT', 'INPATIENT', 'DAY_TREATMENT', 'SCHEDULED_REFILL'].map(
+        (c) => careTypeCode(c as 'INPATIENT', '20261102'),
+      ),
+    ).toEqual(['01', '02', '03', '04', '07']);
     expect(careTypeCode('TELEMEDICINE', '20260731')).toBe('01');
     expect(careTypeCode('TELEMEDICINE', '20260801')).toBe('14');
   });

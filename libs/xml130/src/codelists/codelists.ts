@@ -91,7 +91,10 @@ export const PATIENT_CATEGORIES = new CodeList<PatientCategoryEntry>(
   'MA_DOITUONG_KCB',
   patientCategoriesJson.entries as PatientCategoryEntry[],
 );
-export const COST_GROUPS = new CodeList<CostGroupEntry>('MA_NHOM', costGroupsJson.entries as CostGroupEntry[]);
+export const COST_GROUPS = new CodeList<CostGroupEntry>(
+  'MA_NHOM',
+  costGroupsJson.entries as CostGroupEntry[],
+);
 export const DEPARTMENTS = new CodeList<CodeEntry>('MA_KHOA', departmentsJson.entries);
 export const ICD10 = new CodeList<CodeEntry>('ICD10', icd10Json.entries);
 

@@ -18,7 +18,10 @@ export function renderRowTypes(specs: ReadonlyArray<readonly [string, SpecFile]>
     ids.push(t.id);
     const perEdition = specs.map(([, s]) => {
       const tt = s.tables.find((x) => x.id === t.id);
-      return (tt?.fields ?? []).filter((f) => f.position !== null && !f.removedBy3176).sort((a, b) => (a.position ?? 0) - (b.position ?? 0)).map((f) => f.name);
+      return (tt?.fields ?? [])
+        .filter((f) => f.position !== null && !f.removedBy3176)
+        .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
+        .map((f) => f.name);
     });
     const all: string[] = [];
     for (const names of perEdition) for (const n of names) if (!all.includes(n)) all.push(n);
@@ -28,11 +31,22 @@ export function renderRowTypes(specs: ReadonlyArray<readonly [string, SpecFile]>
     out.push(`export type ${t.id}Field =`);
     common.forEach((n, i) => out.push(`  | '${n}'${i === common.length - 1 ? ';' : ''}`));
     if (some.length) {
-      const where = some.map((n) => `${n} (${specs.filter((_, k) => perEdition[k]!.includes(n)).map(([id]) => id).join(', ')})`).join(', ');
+      const where = some
+        .map(
+          (n) =>
+            `${n} (${specs
+              .filter((_, k) => perEdition[k]!.includes(n))
+              .map(([id]) => id)
+              .join(', ')})`,
+        )
+        .join(', ');
       out.push(`/** ${t.id} elements only some editions send: ${where}. */`);
       out.push(`export type ${t.id}EditionField =`);
       some.forEach((n, i) => out.push(`  | '${n}'${i === some.length - 1 ? ';' : ''}`));
-      out.push(`export type ${t.id}Row = { [K in ${t.id}Field]: string } & { [K in ${t.id}EditionField]?: string };`, '');
+      out.push(
+        `export type ${t.id}Row = { [K in ${t.id}Field]: string } & { [K in ${t.id}EditionField]?: string };`,
+        '',
+      );
     } else {
       out.push(`export type ${t.id}Row = { [K in ${t.id}Field]: string };`, '');
     }

@@ -13,9 +13,12 @@ const GENERATED = join(__dirname, 'row-types.generated.ts');
 
 describe('field metadata', () => {
   for (const [shared, local] of COPIES)
-    (existsSync(join(SHARED, shared)) ? it : it.skip)(`${local} is an identical copy of the shared spec file`, () => {
-      expect(readFileSync(join(__dirname, local), 'utf8')).toBe(readFileSync(join(SHARED, shared), 'utf8'));
-    });
+    (existsSync(join(SHARED, shared)) ? it : it.skip)(
+      `${local} is an identical copy of the shared spec file`,
+      () => {
+        expect(readFileSync(join(__dirname, local), 'utf8')).toBe(readFileSync(join(SHARED, shared), 'utf8'));
+      },
+    );
 
   it('has generated row types that are up to date with the data files', () => {
     const expected = renderRowTypes([...SPECS]);
@@ -24,7 +27,22 @@ describe('field metadata', () => {
   });
 
   it('declares the field counts the standard gives for every table (4750)', () => {
-    const counts = { XML1: 66, XML2: 39, XML3: 47, XML4: 12, XML5: 9, XML6: 47, XML7: 26, XML8: 22, XML9: 35, XML10: 13, XML11: 23, XML13: 39, XML14: 22, XML15: 20 };
+    const counts = {
+      XML1: 66,
+      XML2: 39,
+      XML3: 47,
+      XML4: 12,
+      XML5: 9,
+      XML6: 47,
+      XML7: 26,
+      XML8: 22,
+      XML9: 35,
+      XML10: 13,
+      XML11: 23,
+      XML13: 39,
+      XML14: 22,
+      XML15: 20,
+    };
     for (const id of CLAIM_TABLE_IDS) expect(tableSpec(id, '4750').fields).toHaveLength(counts[id]);
     expect(tableSpec('XML0', '4750').fields).toHaveLength(26);
   });
@@ -34,9 +52,13 @@ describe('field metadata', () => {
     expect(t.fields).toHaveLength(37);
     expect(t.fieldNames).toEqual(expect.arrayContaining(['MA_CSKCB_DI', 'MA_CSKCB_DEN', 'TINH_TRANG_CT']));
     expect(t.fieldNames).not.toEqual(expect.arrayContaining(['MA_NOI_DI']));
-    for (const gone of ['MA_NOI_DI', 'MA_NOI_DEN', 'TEN_DICH_VU', 'TEN_THUOC', 'PP_DIEU_TRI']) expect(t.byName.has(gone)).toBe(false);
+    for (const gone of ['MA_NOI_DI', 'MA_NOI_DEN', 'TEN_DICH_VU', 'TEN_THUOC', 'PP_DIEU_TRI'])
+      expect(t.byName.has(gone)).toBe(false);
     expect(t.byName.get('TINH_TRANG_CT')?.position).toBe(28);
-    expect(tableSpec('XML14', '3176').byName.get('NGAY_HEN_KL')).toMatchObject({ maxLength: 8, format: 'yyyyMMdd' });
+    expect(tableSpec('XML14', '3176').byName.get('NGAY_HEN_KL')).toMatchObject({
+      maxLength: 8,
+      format: 'yyyyMMdd',
+    });
   });
 
   it('chooses the edition by the day the encounter ended, with the dates in one list', () => {

@@ -44,7 +44,9 @@ export interface SpecFile {
 export type { StandardId } from './standards';
 
 /** The field tables of every edition, by id. */
-export const SPECS: ReadonlyMap<StandardId, SpecFile> = new Map(STANDARDS.map((s) => [s.id, s.spec as SpecFile]));
+export const SPECS: ReadonlyMap<StandardId, SpecFile> = new Map(
+  STANDARDS.map((s) => [s.id, s.spec as SpecFile]),
+);
 
 /** Tables a hospital produces. XML12 is keyed on the portal by assessment bodies, never sent. */
 export const CLAIM_TABLE_IDS = [

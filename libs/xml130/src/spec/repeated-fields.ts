@@ -97,7 +97,9 @@ const REPEATED_3176: Repeats = {
   ...REPEATED_FROM_XML1,
   XML13: (REPEATED_FROM_XML1.XML13 ?? [])
     .filter(([own]) => own !== 'MA_NOI_DI')
-    .map(([own, from]) => (own === 'MA_NOI_DEN' ? (['MA_CSKCB_DEN', from] as const) : ([own, from] as const))),
+    .map(([own, from]) =>
+      own === 'MA_NOI_DEN' ? (['MA_CSKCB_DEN', from] as const) : ([own, from] as const),
+    ),
 };
 
 /** Values other tables repeat from XML1 under an edition. */

@@ -48,7 +48,18 @@ function range(from: number, to: number): string[] {
 
 const BASE_4750: StandardRules = {
   // xml130.md §11 (gateway sheet): 0 for 01/07/09, span for 02/03/04/06; 05/08 span (unconfirmed.ts TREATMENT_DAYS_RULE_SOURCE).
-  treatmentDays: { '01': 'zero', '07': 'zero', '09': 'zero', '14': 'zero', '02': 'span', '03': 'span', '04': 'span', '05': 'span', '06': 'span', '08': 'span' },
+  treatmentDays: {
+    '01': 'zero',
+    '07': 'zero',
+    '09': 'zero',
+    '14': 'zero',
+    '02': 'span',
+    '03': 'span',
+    '04': 'span',
+    '05': 'span',
+    '06': 'span',
+    '08': 'span',
+  },
   treatmentDaysDefault: null,
   patterns: { MA_MAY: '^[A-ZĐ]{2,3}\\.[123]\\.\\d{5}\\.[^.;]+$' },
   // xml130-fields.json: XML6 NHOM_DOI_TUONG 0–11, TB regimens PHACDO_DTRI_LAO 1–25.
@@ -65,7 +76,15 @@ const BASE_4750: StandardRules = {
 const CHANGES: Partial<Record<StandardId, Partial<StandardRules>>> = {
   '3176': {
     // xml3176.md §4 XML1 SO_NGAY_DTRI: general formula with exceptions (01: see unconfirmed.ts).
-    treatmentDays: { '01': TREATMENT_DAYS_01_UNDER_3176, '02': 'serviceDays', '08': 'serviceDays', '05': 'longestDrugPeriod', '07': 'longestDrugPeriod', '09': 'zero', '14': 'zero' },
+    treatmentDays: {
+      '01': TREATMENT_DAYS_01_UNDER_3176,
+      '02': 'serviceDays',
+      '08': 'serviceDays',
+      '05': 'longestDrugPeriod',
+      '07': 'longestDrugPeriod',
+      '09': 'zero',
+      '14': 'zero',
+    },
     treatmentDaysDefault: 'span',
     patterns: {
       // GPHN numbers (§3): no fixed layout any more; the 4750 sheet's 10 digits no longer fit.

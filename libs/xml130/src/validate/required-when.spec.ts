@@ -37,12 +37,17 @@ describe('requiredWhen phrasing of the field metadata', () => {
     expect(p({ LOAI_DTRI_LAO: '1' })).toBe(true);
     expect(p({ LOAI_DTRI_LAO: '0' })).toBe(false);
   });
-  it("\"required when X is 'other' (KHAC)\" uses the configured code for other", () => {
+  it('"required when X is \'other\' (KHAC)" uses the configured code for other', () => {
     const p = c("required when MA_PHAC_DO_DIEU_TRI is 'other' (KHAC)");
     expect(p({ MA_PHAC_DO_DIEU_TRI: 'KHAC' })).toBe(true);
     expect(p({ MA_PHAC_DO_DIEU_TRI: '1a' })).toBe(false);
   });
   it('returns undefined for phrasing it cannot express', () => {
-    expect(compileRequiredWhen('same rule as under the former Decision 4210 (conditional; exact rule not stated)', 'KHAC')).toBeUndefined();
+    expect(
+      compileRequiredWhen(
+        'same rule as under the former Decision 4210 (conditional; exact rule not stated)',
+        'KHAC',
+      ),
+    ).toBeUndefined();
   });
 });

@@ -30,7 +30,9 @@ export function compileRequiredWhen(text: string, otherRegimenCode: string): Row
   }
   // 3176 qualifies some 4750 conditions ("…, except paraclinical tests sent to another facility
   // (3176)"): the exception is not visible in the row, so the 4750 condition is kept (unconfirmed.ts).
-  if ((m = text.match(/^required when (\w+) is ([\d ,or]+)(?: \([^)]*\))?(?:, except [^()]*(?: \([^)]*\))?)?$/))) {
+  if (
+    (m = text.match(/^required when (\w+) is ([\d ,or]+)(?: \([^)]*\))?(?:, except [^()]*(?: \([^)]*\))?)?$/))
+  ) {
     const f = m[1] ?? '';
     const set = new Set(numbers(m[2] ?? ''));
     return (row) => set.has(row[f] ?? '');
