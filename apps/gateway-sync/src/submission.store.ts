@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ClaimSubmitted } from '@bhyt/contracts';
-import { storedTraceHeadersSql } from '@bhyt/persistence';
+import { rowsOf, storedTraceHeadersSql } from '@bhyt/persistence';
 import {
   OPEN_STATUSES,
   TAKEABLE_STATUSES,
@@ -86,18 +86,6 @@ export interface PortalError {
 const sqlList = (values: readonly string[]) => `(${values.map((v) => `'${v}'`).join(', ')})`;
 const OPEN = sqlList(OPEN_STATUSES);
 const TAKEABLE = sqlList(TAKEABLE_STATUSES);
-
-/** TypeORM answers `[rows, count]` for UPDATE/DELETE … RETURNING and `rows` for SELECT/INSERT. */
-function rowsOf<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  )
-    return result[0] as T[];
-  return result as T[];
-}
 
 interface SubmissionRow {
   id: string;

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { rowsOf } from '@bhyt/persistence';
 import type { CardVerdict } from './card-verdict';
 import type { PatientPii, PiiCipher } from './pii-cipher';
-import { rowsOf } from './rows';
 
 /** A visit whose PENDING card check is due again, leased to this caller. */
 export interface DueCardCheck {

@@ -4,3 +4,4 @@ export * from './outbox-relay';
 export * from './claim-trace';
 export * from './group-commit';
 export * from './column-compression';
+export * from './rows';
