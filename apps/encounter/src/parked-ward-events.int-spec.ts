@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Headers, HTTP_STATUS_OF_KIND, isPlatformError, Topics } from '@bhyt/contracts';
-import { databaseUrl, openDatabase, OutboxInboxMigration1700000000000 } from '@bhyt/persistence';
+import { OutboxInboxMigration1700000000000 } from '@bhyt/persistence';
+import { freshDatabase, type FreshDatabase } from '@bhyt/persistence/testing';
 import { Encounters1700000000200 } from './migrations/1700000000200-encounters';
 import { CheckinsHealthBook1700000000201 } from './migrations/1700000000201-checkins-health-book';
 import { ParkedWardEventOrigin1700000000202 } from './migrations/1700000000202-parked-ward-event-origin';
@@ -16,9 +16,8 @@ import { ParkedWardEventStore } from './parked-ward-event.store';
  */
 jest.setTimeout(60_000);
 
-const DB = 'bhyt_encounter_int_parked';
-
 describe('sweeping parked ward events in PostgreSQL', () => {
+  let db: FreshDatabase;
   let ds: DataSource;
   const facilities = {
     has: (c: string) => ['79001', '01001'].includes(c),
@@ -79,27 +78,17 @@ describe('sweeping parked ward events in PostgreSQL', () => {
       .sort();
 
   beforeAll(async () => {
-    const url = process.env['DATABASE_URL'];
-    if (!url)
-      throw new Error(
-        'integration tests need the local stack: run them through `npm test` (it exports DATABASE_URL)',
-      );
-    const admin = new Client({ connectionString: databaseUrl(url, 'postgres') });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
-    ds = await openDatabase({
-      url,
-      database: DB,
-      migrations: [
+    db = await freshDatabase(
+      'encounter_int_parked',
+      [
         OutboxInboxMigration1700000000000,
         Encounters1700000000200,
         CheckinsHealthBook1700000000201,
         ParkedWardEventOrigin1700000000202,
       ],
-      applicationName: 'encounter-int-parked',
-      poolSize: 8,
-    });
+      { poolSize: 8 },
+    );
+    ds = db.ds;
   });
 
   beforeEach(async () => {
@@ -108,7 +97,7 @@ describe('sweeping parked ward events in PostgreSQL', () => {
   });
 
   afterAll(async () => {
-    await ds?.destroy();
+    await db?.drop();
   });
 
   it('moves every expired event exactly once when three replicas sweep at the same time, and leaves fresh ones', async () => {
